@@ -51,7 +51,7 @@ def forward_kinematics(angles:np.ndarray, offsets:np.ndarray, root:np.ndarray) -
         pos[..., j, :] = pos[..., p, :] + (G[..., j, :, :] @ offsets[..., j, :, None])[..., 0]
     return pos
 
-# %% ../nbs/15_synthetic.ipynb #f460c17f
+# %% ../nbs/15_synthetic.ipynb #057a083f
 FPS = 30
 NTU_XSUB_TRAIN = (1, 2, 4, 5, 8, 9, 13, 14, 15, 16, 17, 18, 19, 25, 27, 28, 31, 34, 35, 38)
 CAMERA_YAW = {1: -45.0, 2: 0.0, 3: 45.0}
@@ -75,7 +75,7 @@ def _legs(A, m, side, thigh=0, shank=0, foot=0, abd=0):
 
 def _wave(k, A, X, side):
     e, w = k.env, _osc(k)
-    _arm(A, 0, side, x=.3*e, z=1.25*e*k.amp, fz=-e*(1.5 + .45*k.amp*w), hx=.2*e*w)
+    _arm(A, 0, side, x=.3*e, z=1.5*e*k.amp, fz=e*(1.6 + .4*k.amp*w), hx=.2*e*w)
 
 def _raise_both(k, A, X):
     b = _cyc(k.u, k.reps) * k.amp
@@ -180,7 +180,7 @@ ACTIONS = {
 }
 CLASSES = tuple(ACTIONS)
 
-# %% ../nbs/15_synthetic.ipynb #15639d6b
+# %% ../nbs/15_synthetic.ipynb #be8007bd
 class _K:
     "Per-chunk timing arrays handed to the action functions."
     def __init__(self, **kw): self.__dict__.update(kw)
@@ -209,7 +209,7 @@ def _distract(rng, k, A, X, p):
     for s, face in ((1, on(0)), (-1, on(1))):                                     # touch face, lift arm, cross arms
         lift, hand = on(3) * (sd == s), on(8) * (sd == s)
         _arm_m(A, s, x=.9*face + .6*on(6) + .3*hand, y=.6*on(6), z=.3*face + 1.2*lift + 1.25*hand,
-               fx=2.2*face + 1.4*on(6), fz=-1.5*hand)
+               fx=2.2*face + 1.4*on(6), fz=1.5*hand)
     A[..., HEAD, 1] += .8 * sd * on(2); A[..., NECK, 1] += .3 * sd * on(2)
     A[..., SPINE_UP, 0] -= .3 * on(4); A[..., HEAD, 0] -= .4 * on(4)
     for s in (1, -1): _legs_m(A, s, thigh=.5*on(5), shank=-.8*on(5))
