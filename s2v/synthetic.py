@@ -284,7 +284,55 @@ def _sensor_noise(rng, x, length, noise):
     x[lost[:, None] & (tt >= t0[:, None]) & (tt < (t0 + run)[:, None])] = 0
     return x
 
-# %% ../nbs/15_synthetic.ipynb #04dce7d6
+# %% ../nbs/15_synthetic.ipynb #db6a8fa0
+def _perform(r, action, L, sj, sp, rp, bodies, distract, warp):
+    "World joints (P, T, M, V, 3) of P performances of `action` (lengths L, subjects sj, partners sp) and scene yaws (P,)."
+    fn, kind, base, reps, M, dist = ACTIONS[action]
+    P, T = len(L), int(L.max())
+    t = np.broadcast_to(np.arange(T) / FPS, (P, T))
+    t = t + (warp * L[:, None] / FPS / (2*np.pi)) * r.uniform(0, 1, (P, 1)) \
+        * np.sin(2*np.pi * np.arange(T) / L[:, None] + r.uniform(0, 2*np.pi, (P, 1)))   # uneven pace, monotone
+    speed = (r.uniform(.75, 1.35, P) * bodies['speed'][sj])[:, None]
+    amp = (r.uniform(.75, 1.2, P) * bodies['amp'][sj])[:, None]
+    nrep = r.integers(reps[0], reps[1] + 1, P)[:, None]; dur = L[:, None] / FPS
+    if kind == 'p': active = r.uniform(.35, .9, (P, 1)) * dur
+    else: active = np.minimum(base * nrep / speed, .95 * dur)
+    start = r.uniform(0, 1, (P, 1)) * (dur - active)
+    u = (t - start) / active
+    k = _K(t=t, u=u, env=_plateau(u, np.clip(.35 / active, .05, .45)), reps=nrep, amp=amp,
+           freq=base * speed, ph=r.uniform(0, 2*np.pi, (P, 1)), length=L,
+           dist=r.uniform(*dist, (P, 1)) if dist else np.zeros((P, 1)))
+    A = np.zeros((P, T, M, 25, 3), np.float32); X = np.zeros((P, T, M, 3), np.float32)
+    fn(k, A, X); _idle(r, k, A, X); _distract(r, k, A, X, distract)
+    off = np.stack([bodies['offsets'][sj], bodies['offsets'][sp]], 1)[:, None, :M].astype(np.float32)
+    pos = forward_kinematics(A, off, np.zeros(3, np.float32))                        # (P, T, M, V, 3)
+    pos[..., 1] -= np.minimum(pos[..., 15, 1], pos[..., 19, 1])[..., None]          # feet on the floor
+    pos += X[..., None, :]
+    if M == 2:                                                                      # face each other
+        yaw_m = np.deg2rad(np.array([-90., 90.]) + r.normal(0, 15, (P, 2)))
+        pos = np.einsum('pmij,ptmvj->ptmvi', _rot_y(yaw_m).astype(np.float32), pos)
+        pos[..., 0] += (np.array([-.5, .5]) * k.dist)[:, None, :, None]
+        pos[..., 1, :, 2] += r.normal(0, .15, (P, 1, 1))                              # not exactly face to face
+    face = np.where(rp == 1, -15., 15.) + r.normal(0, 15, P)                         # scene yaw, degrees
+    pos[..., 0] += r.uniform(-.4, .4, (P, 1, 1, 1)); pos[..., 2] += r.uniform(-.3, .3, (P, 1, 1, 1))
+    return pos, face
+
+def _film(r, pos, L, st, face, keep, setups, noise):
+    "The first `keep` camera views (3 per performance): frames (keep, T, 2, V, 3), cameras, performance index, yaw."
+    P, T, M = pos.shape[:3]
+    cams = np.tile([1, 2, 3], P)[:keep]; pi = np.repeat(np.arange(P), 3)[:keep]
+    yaw = np.array([CAMERA_YAW[cc] for cc in cams]) + setups['jitter'][st[pi], cams] + face[pi] + r.normal(0, 2, keep)
+    R = (_rot_x(setups['tilt'][st[pi]]) @ _rot_y(np.deg2rad(yaw))).astype(np.float32)   # (keep, 3, 3)
+    shift = np.stack([np.zeros(keep), -setups['height'][st[pi]],
+                      setups['dist'][st[pi]] + r.uniform(-.3, .3, keep)], -1).astype(np.float32)
+    x = (pos[pi].reshape(keep, -1, 3) @ R.transpose(0, 2, 1)).reshape(keep, T, M, 25, 3) + shift[:, None, None, None]
+    x *= (np.arange(T) < L[pi][:, None])[:, :, None, None, None]
+    x = _sensor_noise(r, x, L[pi], noise)
+    if M == 1: x = np.concatenate([x, np.zeros_like(x)], 2)
+    else: x = np.where((r.random(keep) < .5)[:, None, None, None, None], x[:, :, ::-1], x)  # body order as tracked
+    return x, cams, pi, yaw
+
+# %% ../nbs/15_synthetic.ipynb #19989e9d
 def make_synthetic(n:int=2400, seed:int=0, num_classes:int=16, min_frames:int=40, max_frames:int=300,
                    num_subjects:int=40, num_setups:int|None=None, noise:float=1.0, distract:float=0.9, warp:float=0.8,
                    scale=(.85, 1.15), bone=(.9, 1.1), chunk:int=48, name:str='synthetic') -> SkeletonData:
@@ -304,53 +352,16 @@ def make_synthetic(n:int=2400, seed:int=0, num_classes:int=16, min_frames:int=40
     frames, meta = [], {k: [] for k in ('subject', 'view', 'setup', 'replication', 'yaw')}
     labels, lengths = [], []
     for c in range(num_classes):
-        fn, kind, base, reps, M, dist = ACTIONS[CLASSES[c]]
         rc = np.random.default_rng([seed, 1, c])
         subject, setup, rep = _assign(rc, int(perf[c]), num_subjects, num_setups)
         lens = np.sort(rc.integers(min_frames, max_frames + 1, len(subject)))      # similar lengths share a chunk
         left = int(counts[c])
         for i0 in range(0, len(subject), chunk):
             r = np.random.default_rng([seed, 2, c, i0])
-            sj, st, rp = subject[i0:i0+chunk], setup[i0:i0+chunk], rep[i0:i0+chunk]
-            L = lens[i0:i0+chunk]; P = len(sj); T = int(L.max())
-            t = np.broadcast_to(np.arange(T) / FPS, (P, T))
-            t = t + (warp * L[:, None] / FPS / (2*np.pi)) * r.uniform(0, 1, (P, 1)) \
-                * np.sin(2*np.pi * np.arange(T) / L[:, None] + r.uniform(0, 2*np.pi, (P, 1)))   # uneven pace, monotone
-            speed = (r.uniform(.75, 1.35, P) * bodies['speed'][sj])[:, None]
-            amp = (r.uniform(.75, 1.2, P) * bodies['amp'][sj])[:, None]
-            nrep = r.integers(reps[0], reps[1] + 1, P)[:, None]; dur = L[:, None] / FPS
-            if kind == 'p': active = r.uniform(.35, .9, (P, 1)) * dur
-            else: active = np.minimum(base * nrep / speed, .95 * dur)
-            start = r.uniform(0, 1, (P, 1)) * (dur - active)
-            u = (t - start) / active
-            k = _K(t=t, u=u, env=_plateau(u, np.clip(.35 / active, .05, .45)), reps=nrep, amp=amp,
-                   freq=base * speed, ph=r.uniform(0, 2*np.pi, (P, 1)), length=L,
-                   dist=r.uniform(*dist, (P, 1)) if dist else np.zeros((P, 1)))
-            A = np.zeros((P, T, M, 25, 3), np.float32); X = np.zeros((P, T, M, 3), np.float32)
-            fn(k, A, X); _idle(r, k, A, X); _distract(r, k, A, X, distract)
-            off = np.stack([bodies['offsets'][sj], bodies['offsets'][partner[sj]]], 1)[:, None, :M].astype(np.float32)
-            pos = forward_kinematics(A, off, np.zeros(3, np.float32))                # (P, T, M, V, 3)
-            pos[..., 1] -= np.minimum(pos[..., 15, 1], pos[..., 19, 1])[..., None]  # feet on the floor
-            pos += X[..., None, :]
-            if M == 2:                                                              # face each other
-                yaw_m = np.deg2rad(np.array([-90., 90.]) + r.normal(0, 15, (P, 2)))
-                pos = np.einsum('pmij,ptmvj->ptmvi', _rot_y(yaw_m).astype(np.float32), pos)
-                pos[..., 0] += (np.array([-.5, .5]) * k.dist)[:, None, :, None]
-                pos[..., 1, :, 2] += r.normal(0, .15, (P, 1, 1))                      # not exactly face to face
-            face = np.where(rp == 1, -15., 15.) + r.normal(0, 15, P)                 # scene yaw, degrees
-            pos[..., 0] += r.uniform(-.4, .4, (P, 1, 1, 1)); pos[..., 2] += r.uniform(-.3, .3, (P, 1, 1, 1))
-            keep = min(3 * P, left); left -= keep
-            cams = np.tile([1, 2, 3], P)[:keep]; pi = np.repeat(np.arange(P), 3)[:keep]
-            yaw = np.array([CAMERA_YAW[cc] for cc in cams]) + setups['jitter'][st[pi], cams] + face[pi] + r.normal(0, 2, keep)
-            R = _rot_x(setups['tilt'][st[pi]]) @ _rot_y(np.deg2rad(yaw))            # (S, 3, 3)
-            shift = np.stack([np.zeros(keep), -setups['height'][st[pi]],
-                              setups['dist'][st[pi]] + r.uniform(-.3, .3, keep)], -1)
-            R, shift = R.astype(np.float32), shift.astype(np.float32)
-            x = (pos[pi].reshape(keep, -1, 3) @ R.transpose(0, 2, 1)).reshape(keep, T, M, 25, 3) + shift[:, None, None, None]
-            x *= (np.arange(T) < L[pi][:, None])[:, :, None, None, None]
-            x = _sensor_noise(r, x, L[pi], noise)
-            if M == 1: x = np.concatenate([x, np.zeros_like(x)], 2)
-            else: x = np.where((r.random(keep) < .5)[:, None, None, None, None], x[:, :, ::-1], x)  # body order as tracked
+            sj, st, rp, L = subject[i0:i0+chunk], setup[i0:i0+chunk], rep[i0:i0+chunk], lens[i0:i0+chunk]
+            pos, face = _perform(r, CLASSES[c], L, sj, partner[sj], rp, bodies, distract, warp)
+            keep = min(3 * len(sj), left); left -= keep
+            x, cams, pi, yaw = _film(r, pos, L, st, face, keep, setups, noise)
             frames += [x[s, :L[p]] for s, p in enumerate(pi)]
             lengths += list(L[pi]); labels += [c] * keep
             for key, v in (('subject', sj[pi]), ('view', cams), ('setup', st[pi]), ('replication', rp[pi]), ('yaw', yaw)):
@@ -370,7 +381,7 @@ def make_synthetic(n:int=2400, seed:int=0, num_classes:int=16, min_frames:int=40
                 camera_yaw=CAMERA_YAW, xsub_train_subjects=[int(s) for s in train_subj], xview_train_cameras=[2, 3])
     return SkeletonData(frames, offsets, labels, meta, num_classes, 'ntu25', name, splits, info)
 
-# %% ../nbs/15_synthetic.ipynb #6c065894
+# %% ../nbs/15_synthetic.ipynb #9102e806
 DEPTH_K = (364.8, 260.3, -367.7, 209.3)           # fx, cx, fy, cy: depth pixel = f * (x or y) / z + c
 COLOR_K = (1051.6, 973.4, -1033.4, 548.4)
 LEAVES = np.array([3, 15, 19, 21, 22, 23, 24])
