@@ -57,7 +57,7 @@ class CheckpointManager:
         es = self.epochs()
         return self.path(es[-1]) if es else None
 
-# %% ../nbs/41_checkpoint.ipynb #6486144e
+# %% ../nbs/41_checkpoint.ipynb #12bdeab0
 ENCODER_FORMAT = 's2v-encoder-1'
 
 def export_encoder(encoder:torch.nn.Module, cfg, path, which:str='teacher', extra:dict|None=None) -> Path:
@@ -66,11 +66,11 @@ def export_encoder(encoder:torch.nn.Module, cfg, path, which:str='teacher', extr
     return save_checkpoint(dict(format=ENCODER_FORMAT, which=which, config=cfg.to_dict(), state_dict=sd, extra=extra or {}), path)
 
 def _encoder_state(ck:dict, which:str) -> dict:
-    "The encoder's state dict inside a full training checkpoint (prefix 'teacher.' or 'encoder.')."
-    prefix = {'teacher': 'teacher.', 'student': 'encoder.'}[which]
-    sd = {k[len(prefix):]: v for k, v in ck['model'].items() if k.startswith(prefix)}
-    if not sd: raise KeyError(f"checkpoint has no {which} encoder weights (no keys starting with {prefix!r})")
-    return sd
+    "The encoder's state dict inside a full training checkpoint: the EMA teacher ('ema.') or the student ('encoder.')."
+    sub = lambda prefix: {k[len(prefix):]: v for k, v in ck['model'].items() if k.startswith(prefix)}
+    if which not in ('teacher', 'student'): raise ValueError(f"which must be 'teacher' or 'student', not {which!r}")
+    sd = sub('ema.') if which == 'teacher' else {}
+    return sd or sub('encoder.')   # runs with motion/joint targets have no EMA teacher: the student is the encoder
 
 def load_encoder(path, which:str='teacher', map_location='cpu'):
     "(SkeletonEncoder, S2VConfig) from an exported encoder, a training checkpoint or a run directory."

@@ -94,7 +94,7 @@ class SkeletonEncoder(nn.Module):
         "Attention weights (N*M, depth, heads, tokens, tokens) for a small batch (N, M, T, V, C)."
         return self.transformer.attention_maps(self.embed(x.flatten(0, 1)))
 
-# %% ../nbs/32_skeleton2vec.ipynb #53ced0cc
+# %% ../nbs/32_skeleton2vec.ipynb #ed4d5fff
 class Skeleton2vec(nn.Module):
     "Student encoder, decoder and EMA teacher; `forward` returns the loss and diagnostics."
     def __init__(self, cfg:S2VConfig):
@@ -110,12 +110,12 @@ class Skeleton2vec(nn.Module):
         out = cfg.dim if cfg.target == 'teacher' else cfg.seg_len * cfg.in_channels
         self.head = nn.Linear(cfg.dec_dim, out)
         if cfg.target == 'teacher':
-            self._teacher = copy.deepcopy(self.encoder)
-            for p in self._teacher.parameters(): p.requires_grad_(False)
-        else: self._teacher = None
+            self.ema = copy.deepcopy(self.encoder)
+            for p in self.ema.parameters(): p.requires_grad_(False)
+        else: self.ema = None
 
     @property
-    def teacher(self) -> SkeletonEncoder: return self._teacher if self._teacher is not None else self.encoder
+    def teacher(self) -> SkeletonEncoder: return self.ema if self.ema is not None else self.encoder
 
     def mask_noise(self, n:int, device=None) -> torch.Tensor:
         "Uniform noise (n, M, tubes, V) for the masks of n samples."
@@ -133,15 +133,15 @@ class Skeleton2vec(nn.Module):
     @torch.no_grad()
     def update_teacher(self, tau:float):
         "EMA step of the teacher towards the student (fused); buffers and frozen parameters are copied."
-        if self._teacher is None: return
+        if self.ema is None: return
         t_avg, s_avg = [], []
-        for (_, t), (_, s) in zip(self._teacher.named_parameters(), self.encoder.named_parameters()):
+        for (_, t), (_, s) in zip(self.ema.named_parameters(), self.encoder.named_parameters()):
             if s.requires_grad: t_avg.append(t); s_avg.append(s.detach())
             else: t.copy_(s)
         if t_avg:
             torch._foreach_mul_(t_avg, tau)
             torch._foreach_add_(t_avg, s_avg, alpha=1 - tau)
-        for tb, sb in zip(self._teacher.buffers(), self.encoder.buffers()): tb.copy_(sb)
+        for tb, sb in zip(self.ema.buffers(), self.encoder.buffers()): tb.copy_(sb)
 
     def targets(self, x:torch.Tensor) -> torch.Tensor:
         "Targets (B, T_e*V, dim) for person sequences x (B, T, V, C)."
@@ -149,9 +149,9 @@ class Skeleton2vec(nn.Module):
         if c.target == 'motion': return motion_targets(x, c.seg_len)
         if c.target == 'joints': return joint_targets(x, c.seg_len)
         with torch.no_grad():
-            was = self._teacher.training; self._teacher.eval()
-            _, layers = self._teacher.forward_tokens(self._teacher.embed(x), collect=c.target_layer_output)
-            self._teacher.train(was)
+            was = self.ema.training; self.ema.eval()
+            _, layers = self.ema.forward_tokens(self.ema.embed(x), collect=c.target_layer_output)
+            self.ema.train(was)
             return contextual_targets(layers, c.top_k_layers)
 
     def forward(self, x:torch.Tensor, noise:torch.Tensor|None=None) -> dict:
@@ -173,9 +173,12 @@ class Skeleton2vec(nn.Module):
         full = full + (self.dec_pos_t + self.dec_pos_s).flatten(1, 2).to(full.dtype)
         pred = self.head(self.decoder(full))
         y = self.targets(xs)
-        loss = masked_mse(pred, y, mk.mask)
+        err = (pred.float() - y.float()).pow(2).mean(-1)                          # (B, tokens)
+        err_sum, n_masked = (err * mk.mask).sum(), mk.mask.sum()
+        loss = err_sum / n_masked.clamp_min(1)                                   # = masked_mse(pred, y, mask)
         with torch.no_grad():
             m = mk.mask
             cos = torch.nn.functional.cosine_similarity(pred.float()[m], y.float()[m], dim=-1).mean()
             std = y.float().flatten(0, 1).std(0).mean()
-        return dict(loss=loss, mask_ratio=m.float().mean(), target_std=std, pred_target_cos=cos, persons=torch.tensor(B))
+        return dict(loss=loss, err_sum=err_sum, n_masked=n_masked, mask_ratio=m.float().mean(), target_std=std,
+                    pred_target_cos=cos, persons=torch.tensor(B))
