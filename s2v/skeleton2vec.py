@@ -16,7 +16,7 @@ from .targets import TARGETS, contextual_targets, motion_targets, joint_targets,
 # %% auto #0
 __all__ = ['S2VConfig', 'SkeletonEncoder', 'Skeleton2vec']
 
-# %% ../nbs/32_skeleton2vec.ipynb #50518154
+# %% ../nbs/32_skeleton2vec.ipynb #cb2005d5
 @dataclass
 class S2VConfig:
     "Architecture, masking and target settings of a Skeleton2vec model."
@@ -58,7 +58,7 @@ class S2VConfig:
     def paper(cls, **kw): return cls(**kw)
     @classmethod
     def cpu(cls, **kw):
-        return cls(**{**dict(dim=128, depth=4, heads=4, mlp_dim=512, dec_dim=128, dec_depth=2, dec_heads=4, dec_mlp_dim=512), **kw})
+        return cls(**{**dict(frames=30, dim=128, depth=4, heads=4, mlp_dim=512, dec_dim=128, dec_depth=2, dec_heads=4, dec_mlp_dim=512), **kw})
     @classmethod
     def tiny(cls, **kw):
         return cls(**{**dict(frames=12, dim=32, depth=2, heads=2, mlp_dim=64, dec_dim=32, dec_depth=1, dec_heads=2,
