@@ -26,13 +26,7 @@ setup: $(STAMP)
 # The main job: pretraining on the built-in synthetic data, then linear evaluation of the pretrained
 # encoder and of the same encoder with random weights.
 pretrain: setup
-	@if [ -f nbs/pretrain.ipynb ]; then \
-	  $(CPU_MALLOC) $(BIN)/s2v main --run $(RUN); \
-	else \
-	  echo "s2v: pretraining is not in this version yet (nbs/pretrain.ipynb is missing)."; \
-	  echo "s2v: what exists: the data layer, transforms and their tests; run 'make test'."; \
-	  $(BIN)/python -c "from s2v.synthetic import make_synthetic; print(make_synthetic(240, seed=0))" 2>/dev/null || true; \
-	fi
+	$(CPU_MALLOC) $(BIN)/s2v main --run $(RUN)
 
 test: setup
 	$(CPU_MALLOC) $(BIN)/nbdev_test --n_workers 1 --timing $(TEST_FLAGS)

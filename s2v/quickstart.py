@@ -11,7 +11,7 @@ from .core import repo_root, save_json
 # %% auto #0
 __all__ = ['run_notebook', 'main_job', 'format_result', 'main']
 
-# %% ../nbs/70_quickstart.ipynb #13909ea0
+# %% ../nbs/70_quickstart.ipynb #c2a66411
 def run_notebook(name:str, out:Path, parameters:dict):
     "Execute nbs/<name>.ipynb with papermill into `out`."
     import papermill as pm
@@ -54,11 +54,18 @@ def format_result(r:dict) -> str:
         f"    same encoder, random weights    : {100 * r['top1_random']:.1f}%",
         f"  pretraining {r['pretrain_wall_s'] / 60:.1f} min, everything {r['total_wall_s'] / 60:.1f} min; results in {r['run_dir']}/main_job.json"])
 
-def main(argv=None):
-    "Command line of the main job: `s2v main [--run NAME] [--epochs N]`."
-    ap = argparse.ArgumentParser(prog='s2v main', description=__doc__ or 'the main job')
-    ap.add_argument('--run', default='default', help='run directory name under runs/')
+def _add_args(ap):
+    ap.add_argument('--run', default='default', help='run directory name under out_dir')
     ap.add_argument('--out_dir', default='runs')
     ap.add_argument('--epochs', type=int, default=None, help='pretraining epochs (default: the runner default)')
-    a = ap.parse_args(argv)
-    return main_job(a.run, a.out_dir, pretrain={} if a.epochs is None else dict(epochs=a.epochs))
+    return ap
+
+def _run(a):
+    return main_job(a.run, a.out_dir, pretrain={} if a.epochs is None else dict(epochs=a.epochs)) and 0
+
+def main(argv=None):
+    "Command line of the main job: `s2v main [--run NAME] [--epochs N]`."
+    return _run(_add_args(argparse.ArgumentParser(prog='s2v main')).parse_args(argv))
+
+from .cli import register_command
+register_command('main', _add_args, _run, help='pretrain on the built-in data, then linear evaluation (pretrained vs random)')

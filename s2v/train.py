@@ -18,7 +18,7 @@ from .transforms import FrameSampler, random_rotate
 # %% auto #0
 __all__ = ['PretrainParams', 'lr_schedule', 'tau_schedule', 'DistInfo', 'init_distributed', 'epoch_batches', 'resolve_preset',
            'model_config', 'run_dir_of', 'autocast_dtype', 'environment', 'Monitor', 'RunStopped', 'pretrain',
-           'add_param_args', 'params_from_args', 'main']
+           'add_param_args', 'params_from_args', 'run_from_args', 'main']
 
 # %% ../nbs/40_train.ipynb #03adaf2f
 @dataclass
@@ -278,7 +278,7 @@ def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progr
         save_json(summary, run_dir/'summary.json')
     return summary
 
-# %% ../nbs/40_train.ipynb #ef5a6988
+# %% ../nbs/40_train.ipynb #f6bac4bd
 def _parse_bool(s:str) -> bool:
     if s.lower() in ('1', 'true', 'yes', 'on'): return True
     if s.lower() in ('0', 'false', 'no', 'off'): return False
@@ -299,16 +299,22 @@ def params_from_args(args, cls=PretrainParams):
     d.update({f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if getattr(args, f.name) is not None})
     return cls.from_dict(d)
 
-def main(argv=None):
-    "Command-line pretraining (also under torchrun)."
-    import argparse
-    ap = add_param_args(argparse.ArgumentParser(prog='s2v pretrain', description='Skeleton2vec pretraining'))
-    p = params_from_args(ap.parse_args(argv))
+def run_from_args(args):
+    "Pretrain with parsed command-line arguments; rank 0 prints the summary."
+    p = params_from_args(args)
     try:
         summary = pretrain(p)
         if int(os.environ.get('RANK', '0')) == 0: print(json.dumps(summary, indent=1, default=str))
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
+
+def main(argv=None):
+    "Command-line pretraining (`python -m s2v.train`, also under torchrun)."
+    import argparse
+    run_from_args(add_param_args(argparse.ArgumentParser(prog='s2v pretrain', description='Skeleton2vec pretraining')).parse_args(argv))
+
+from .cli import register_command
+register_command('pretrain', add_param_args, run_from_args, help='Skeleton2vec pretraining (multi-GPU: torchrun --nproc_per_node=N -m s2v.train ...)')
 
 # %% ../nbs/40_train.ipynb #26316228
 if __name__ == '__main__' and '__file__' in globals(): main()   # `python -m s2v.train`, not the notebook
