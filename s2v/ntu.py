@@ -66,38 +66,54 @@ def diagnose_skeleton(path, data:bytes|None=None) -> DataError|None:
     except DataError as e: return e
     return None
 
-# %% ../nbs/11_ntu.ipynb #5085e1e1
+# %% ../nbs/11_ntu.ipynb #661413b3
 _NUMBER_CHARS = b'0123456789.-+eE \t\r\n'
 _XYZ = (12 * np.arange(25)[:, None] + np.arange(3)).ravel()      # token offsets of x y z in a body's joint block
 _BODY_TOKENS = 10 + 1 + 25 * 12                                    # body line, joint count, joint lines
 
 class _Malformed(Exception): pass
 
+def _pick(tok, idx) -> tuple:
+    "tok[i] for i in idx, in one C call."
+    return itemgetter(*idx)(tok) if len(idx) > 1 else tuple(tok[i] for i in idx)
+
+def _walk_tokens(tok, T):
+    "Token index of each body's first joint value, body ids (bytes) and frame of each body, by the counts."
+    n, nb = len(tok), int(tok[1])
+    stride = 1 + _BODY_TOKENS * nb
+    if nb > 0 and n == 1 + T * stride and _pick(tok, range(1, n, stride)).count(tok[1]) == T:
+        starts = (np.arange(1, n, stride)[:, None] + 1 + _BODY_TOKENS * np.arange(nb)).ravel()   # same count every frame
+        if _pick(tok, (starts + 10).tolist()).count(b'25') != len(starts): raise _Malformed
+        return starts + 11, list(_pick(tok, starts.tolist())), np.repeat(np.arange(T), nb)
+    pos, starts, ids, frame = 1, [], [], []
+    for f in range(T):
+        nb = int(tok[pos]); pos += 1
+        if nb < 0: raise _Malformed
+        for _ in range(nb):
+            if tok[pos + 10] != b'25': raise _Malformed
+            ids.append(tok[pos]); frame.append(f); starts.append(pos + 11); pos += _BODY_TOKENS
+    if pos != n: raise _Malformed
+    return np.array(starts, np.int64), ids, np.array(frame, np.int64)
+
 def parse_skeleton(data:bytes, path='<bytes>', max_bodies:int=2, notes:list|None=None) -> np.ndarray:
     "Frames (T, max_bodies, 25, 3) float32 of a raw NTU file's bytes; bodies by id, the most active kept."
     try:
         if data.translate(None, _NUMBER_CHARS): raise _Malformed
-        tok = data.split(); n = len(tok)
+        tok = data.split()
         T = int(tok[0])
         if T <= 0: raise _Malformed
-        pos, starts, ids, frame = 1, [], [], []
-        for f in range(T):
-            nb = int(tok[pos]); pos += 1
-            if nb < 0: raise _Malformed
-            for _ in range(nb):
-                if tok[pos + 10] != b'25': raise _Malformed
-                ids.append(tok[pos]); frame.append(f); starts.append(pos + 11); pos += _BODY_TOKENS
-        if pos != n or data.rstrip().count(b'\n') != T + 27 * len(ids): raise _Malformed
-        if not ids: raise _Malformed
-        idx = (np.array(starts)[:, None] + _XYZ).ravel().tolist()
-        xyz = np.array(list(map(float, itemgetter(*idx)(tok))), np.float64)
+        starts, ids, frame = _walk_tokens(tok, T)
+        tail = data[-64:]
+        end = len(data) - len(tail) + len(tail.rstrip()) if tail.strip() else len(data.rstrip())
+        lines = data.count(b'\n', 0, end)                              # newlines before the trailing blank
+        if lines != T + 27 * len(ids) or not ids: raise _Malformed
+        xyz = np.array(list(map(float, _pick(tok, (starts[:, None] + _XYZ).ravel().tolist()))), np.float64)
         if not np.isfinite(xyz).all(): raise _Malformed
     except (_Malformed, ValueError, IndexError):
         raise (diagnose_skeleton(path, data) or DataError(path, "malformed file")) from None
     xyz = xyz.reshape(-1, 25, 3)
     first = {}
     body = np.array([first.setdefault(b, len(first)) for b in ids])       # bodies numbered by first appearance
-    frame = np.array(frame)
     if len(np.unique(frame * len(first) + body)) < len(body) and notes is not None:
         notes.append("a body id appears twice in one frame; the later entry is kept")
     slot = np.arange(len(first))

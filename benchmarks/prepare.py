@@ -1,0 +1,78 @@
+"""Speed of `s2v prepare` on NTU RGB+D raw files: parse, checks and cache written, end to end.
+
+Writes N synthetic sequences as NTU raw `.skeleton` files into a temporary folder (s2v.synthetic's
+writer when present, otherwise a small generator of realistic files here), then times
+`prepare('ntu60', ...)` and prints files/s, frames/s and MB/s (`--json`: one JSON object).
+
+    MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=1073741824 \
+        python benchmarks/prepare.py [-n 2000] [--workers 2] [--json]
+"""
+from __future__ import annotations
+import argparse, contextlib, importlib.util, io, json, os, shutil, tempfile, time
+from pathlib import Path
+import numpy as np
+
+
+def write_files(folder: Path, n: int, seed: int = 0) -> None:
+    "Write `n` NTU-format files (80-300 frames, 1-2 bodies) into `folder`."
+    if importlib.util.find_spec('s2v.synthetic') is not None:
+        from s2v.synthetic import make_synthetic, write_ntu_skeletons
+        d = make_synthetic(n, seed=seed, min_frames=80, max_frames=300)
+        write_ntu_skeletons(d, folder)
+        return
+    rng = np.random.default_rng(seed)
+    row = '%.7g ' * 11 + '%d\r\n'
+    for i in range(n):
+        T, M = int(rng.integers(80, 301)), int(rng.integers(1, 3))
+        x = rng.normal(0, .3, (T, M, 25, 3)) + np.array([0, 0, 3.2])
+        parts = [f'{T}\r\n']
+        for t in range(T):
+            parts.append(f'{M}\r\n')
+            for m in range(M):
+                parts.append(f'{72057594037931101 + m} 0 1 1 1 1 0 0.01119184 -0.256052 2\r\n25\r\n')
+                cols = np.concatenate([x[t, m], rng.normal(300, 50, (25, 4)), rng.normal(0, .5, (25, 4)),
+                                       np.full((25, 1), 2)], 1)
+                parts.append((row * 25) % tuple(cols.ravel()))
+        name = f'S{1 + i % 17:03d}C{1 + i % 3:03d}P{1 + i // 60 % 999:03d}R{1 + i // 59940:03d}A{1 + i % 60:03d}'
+        (folder / f'{name}.skeleton').write_text(''.join(parts))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('-n', type=int, default=2000, help='number of files (default 2000)')
+    ap.add_argument('--workers', type=int, default=None, help='processes (default: all available cores)')
+    ap.add_argument('--prenormalize', action='store_true', help='also pre-normalise before writing the cache')
+    ap.add_argument('--repeat', type=int, default=1, help='time this many runs, report the fastest')
+    ap.add_argument('--dir', default=None, help='folder for the temporary files (default: system temp)')
+    ap.add_argument('--json', action='store_true', help='print one JSON object')
+    a = ap.parse_args(argv)
+    from s2v.prepare import prepare
+    from s2v.ntu import available_workers
+    tmp = Path(tempfile.mkdtemp(prefix='s2v-bench-', dir=a.dir))
+    try:
+        src = tmp / 'raw'; src.mkdir()
+        t = time.perf_counter(); write_files(src, a.n); t_write = time.perf_counter() - t
+        nbytes = sum(f.stat().st_size for f in src.iterdir())
+        best = None
+        for _ in range(a.repeat):
+            t = time.perf_counter()
+            with contextlib.redirect_stdout(io.StringIO()):
+                r = prepare('ntu60', src, tmp / 'cache', workers=a.workers, prenormalize=a.prenormalize, progress=False)
+            dt = time.perf_counter() - t
+            best = dt if best is None else min(best, dt)
+        out = dict(files=r['found'], read=r['read'], rejected=len(r['rejected']), frames=r['frames'], mb=nbytes / 1e6,
+                   seconds=best, files_per_s=r['found'] / best, frames_per_s=r['frames'] / best,
+                   mb_per_s=nbytes / 1e6 / best, workers=a.workers or available_workers(),
+                   prenormalize=a.prenormalize, write_files_s=t_write, load_avg=os.getloadavg())
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if a.json: print(json.dumps(out))
+    else:
+        print(f"prepare ntu60: {out['files']} files ({out['mb']:.0f} MB, {out['frames']} frames) in {best:.2f} s "
+              f"on {out['workers']} workers: {out['files_per_s']:.0f} files/s, {out['frames_per_s']:.0f} frames/s, "
+              f"{out['mb_per_s']:.0f} MB/s (load average {out['load_avg'][0]:.2f})")
+    return out
+
+
+if __name__ == '__main__':
+    main()
