@@ -94,7 +94,7 @@ class SkeletonEncoder(nn.Module):
         "Attention weights (N*M, depth, heads, tokens, tokens) for a small batch (N, M, T, V, C)."
         return self.transformer.attention_maps(self.embed(x.flatten(0, 1)))
 
-# %% ../nbs/32_skeleton2vec.ipynb #ed4d5fff
+# %% ../nbs/32_skeleton2vec.ipynb #12ecbf29
 class Skeleton2vec(nn.Module):
     "Student encoder, decoder and EMA teacher; `forward` returns the loss and diagnostics."
     def __init__(self, cfg:S2VConfig):
@@ -159,9 +159,9 @@ class Skeleton2vec(nn.Module):
         N, M = x.shape[:2]
         xs = x.flatten(0, 1)                                                     # (N*M, T, V, C)
         noise = (noise if noise is not None else self.mask_noise(N, x.device)).flatten(0, 1)
-        if c.drop_empty_persons and M > 1:
-            present = xs.flatten(1).abs().amax(1) > 0
-            if present.any() and not present.all(): xs, noise = xs[present], noise[present]
+        present = xs.flatten(1).abs().amax(1) > 0 if M > 1 else None              # absent persons: all zeros
+        if present is not None and (present.all() or not present.any()): present = None
+        if present is not None and c.drop_empty_persons: xs, noise, present = xs[present], noise[present], None
         B = xs.shape[0]
         mk = tube_mask(motion_intensity(xs, c.seg_len), c.mask_ratio, c.tube_len, c.beta, noise=noise)
         tokens = self.encoder.embed(xs)                                          # (B, T_e*V, D)
@@ -174,10 +174,11 @@ class Skeleton2vec(nn.Module):
         pred = self.head(self.decoder(full))
         y = self.targets(xs)
         err = (pred.float() - y.float()).pow(2).mean(-1)                          # (B, tokens)
-        err_sum, n_masked = (err * mk.mask).sum(), mk.mask.sum()
+        lmask = mk.mask if present is None else mk.mask & present[:, None]       # absent persons never count
+        err_sum, n_masked = (err * lmask).sum(), lmask.sum()
         loss = err_sum / n_masked.clamp_min(1)                                   # = masked_mse(pred, y, mask)
         with torch.no_grad():
-            m = mk.mask
+            m = lmask
             cos = torch.nn.functional.cosine_similarity(pred.float()[m], y.float()[m], dim=-1).mean()
             std = y.float().flatten(0, 1).std(0).mean()
         return dict(loss=loss, err_sum=err_sum, n_masked=n_masked, mask_ratio=m.float().mean(), target_std=std,
