@@ -17,7 +17,7 @@ __all__ = ['extract_features', 'clip_scores', 'knn_accuracy', 'summarize', 'Line
            'layer_decay_groups', 'train_classifier', 'linear_eval', 'linear_eval_cached', 'linear_probe_features',
            'finetune', 'semi_supervised_subset']
 
-# %% ../nbs/50_evaluate.ipynb #b9765f88
+# %% ../nbs/50_evaluate.ipynb #e3531a88
 def _batches(idx, bs:int):
     idx = np.asarray(idx)
     for i in range(0, len(idx), bs): yield idx[i:i + bs]
@@ -51,15 +51,16 @@ def clip_scores(model:nn.Module, sampler:FrameSampler, idx, T:int, clips:int=10,
     model.train(was)
     return torch.cat(out).cpu()
 
-def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k:int=20, temperature:float=0.07, chunk:int=1024) -> float:
-    "Top-1 of a cosine k-NN classifier with exp(sim / temperature) weighted votes (as in DINO)."
-    tr, te = F.normalize(train_feats.float(), dim=-1), F.normalize(test_feats.float(), dim=-1)
+def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k:int=20, temperature:float|None=0.07, chunk:int=1024) -> float:
+    "Top-1 of a cosine k-NN classifier: exp(sim / temperature) weighted votes (as in DINO); `temperature=None`: plain majority."
+    tr, te = F.normalize(train_feats.float().cpu(), dim=-1), F.normalize(test_feats.float().cpu(), dim=-1)
     ytr, yte = torch.as_tensor(train_labels).long().cpu(), torch.as_tensor(test_labels).long().cpu()
     K, k = int(max(ytr.max(), yte.max())) + 1, min(k, len(tr))
     correct = 0
     for i in range(0, len(te), chunk):
         sim, nn_ = (te[i:i + chunk] @ tr.T).topk(k, dim=1)
-        votes = torch.zeros(len(sim), K).scatter_add_(1, ytr[nn_], (sim / temperature).exp())
+        w = torch.ones_like(sim) if temperature is None else (sim / temperature).exp()
+        votes = torch.zeros(len(sim), K).scatter_add_(1, ytr[nn_], w)
         correct += (votes.argmax(1) == yte[i:i + chunk]).sum().item()
     return correct / len(te)
 
@@ -154,16 +155,20 @@ def train_classifier(model:nn.Module, sampler:FrameSampler, train_idx, test_idx,
                 confusion_last=last['confusion'], history=history, epochs=epochs, train_size=len(train_idx),
                 test_size=len(test_idx), clips=clips, wall_s=time.time() - t0)
 
-# %% ../nbs/50_evaluate.ipynb #bff6ea8d
+# %% ../nbs/50_evaluate.ipynb #72ccb1fe
 def linear_eval(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int, epochs:int=100, batch_size:int=256,
                 lr:float=0.1, clips:int=10, eval_every:int=10, amp_dtype=None, seed:int=0, progress:bool=True) -> dict:
     "The full linear protocol on a frozen encoder."
     torch.manual_seed(seed)
+    flags = [p.requires_grad for p in encoder.parameters()]
     for p in encoder.parameters(): p.requires_grad_(False)
-    model = LinearClassifier(encoder, encoder.cfg.dim, sampler.data.num_classes).to(sampler.device)
-    opt = torch.optim.SGD(model.head.parameters(), lr=lr, momentum=0.9, weight_decay=0.)
-    r = train_classifier(model, sampler, train_idx, test_idx, T, opt, epochs, batch_size, lr, 0., 0, 0., clips, eval_every,
-                         amp_dtype=amp_dtype, seed=seed, progress=progress)
+    try:
+        model = LinearClassifier(encoder, encoder.cfg.dim, sampler.data.num_classes).to(sampler.device)
+        opt = torch.optim.SGD(model.head.parameters(), lr=lr, momentum=0.9, weight_decay=0.)
+        r = train_classifier(model, sampler, train_idx, test_idx, T, opt, epochs, batch_size, lr, 0., 0, 0., clips, eval_every,
+                             amp_dtype=amp_dtype, seed=seed, progress=progress)
+    finally:
+        for p, f in zip(encoder.parameters(), flags): p.requires_grad_(f)
     return dict(protocol='linear', **r)
 
 def linear_eval_cached(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int, epochs:int=100, batch_size:int=256,
