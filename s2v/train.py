@@ -20,7 +20,7 @@ __all__ = ['PretrainParams', 'lr_schedule', 'tau_schedule', 'DistInfo', 'init_di
            'model_config', 'run_dir_of', 'autocast_dtype', 'environment', 'Monitor', 'RunStopped', 'pretrain',
            'add_param_args', 'params_from_args', 'run_from_args', 'main']
 
-# %% ../nbs/40_train.ipynb #03adaf2f
+# %% ../nbs/40_train.ipynb #dfdb8e13
 @dataclass
 class PretrainParams:
     "Every tunable value of a pretraining run (see the runner notebook for the meaning of each)."
@@ -50,7 +50,7 @@ class PretrainParams:
     out_dir: str = 'runs'               # parent folder of run directories
     resume: bool = True                 # continue from the run directory's latest checkpoint if there is one
     monitor_every: int = 5              # teacher-vs-student kNN monitor every this many epochs; 0 means off
-    monitor_size: int = 2000            # labelled training sequences the monitor uses (and half as many test ones)
+    monitor_size: int = 500             # labelled training sequences the monitor uses (and half as many test ones)
     log_every: int = 20                 # write a metrics line every this many steps
     keep_last: int = 2                  # checkpoints kept: the last few ...
     keep_every: int = 0                 # ... plus every k-th epoch; 0 means none
