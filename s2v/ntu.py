@@ -230,7 +230,17 @@ def map_chunks(fn, chunks, workers:int|None=None, progress:bool=True, total:int|
             for c, r in zip(chunks, pool.imap(fn, chunks)): bar.update(len(c)); yield r
     finally: bar.close()
 
-# %% ../nbs/11_ntu.ipynb #b91057ea
+# %% ../nbs/11_ntu.ipynb #e8aeac40
+class _Growing:
+    "Rows appended as they come (while the workers are still reading), in one buffer that doubles when full."
+    def __init__(self, row_shape): self.buf, self.n = np.empty((0, *row_shape), np.float32), 0
+    def add(self, x, guess:int=0):
+        if self.n + len(x) > len(self.buf):
+            new = np.empty((max(2 * len(self.buf), self.n + len(x), guess), *self.buf.shape[1:]), np.float32)
+            new[:self.n] = self.buf[:self.n]; self.buf = new
+        self.buf[self.n:self.n + len(x)] = x; self.n += len(x)
+    def array(self) -> np.ndarray: return self.buf[:self.n]
+
 def _check_names(files, benchmark, ntu60_only):
     "Files kept, their name fields, the rejected ones [(i, reason)] and the number left out by `ntu60_only`."
     spec = NTU_BENCHMARKS[benchmark]
@@ -266,15 +276,15 @@ def load_ntu_folder(folder, benchmark:str='ntu60', workers:int|None=None, ntu60_
     size = chunk or int(np.clip(len(todo) // (workers * 8), 1, 64))
     chunks = [[str(files[i]) for i in todo[k:k + size]] for k in range(0, len(todo), size)]
     from functools import partial
-    frames, lengths, notes, nbytes = [], np.zeros(len(files), np.int64), [], 0
+    frames, lengths, notes, nbytes = _Growing((max_bodies, 25, 3)), np.zeros(len(files), np.int64), [], 0
     problems = [(files[i], why) for i, why in bad]
     reader = partial(read_ntu_files, max_bodies=max_bodies)
     for k, (fr, ln, nt, pr, nb) in enumerate(map_chunks(reader, chunks, workers, progress, len(todo))):
         ids = todo[k * size:(k + 1) * size]
-        frames.append(fr); lengths[ids] = ln; notes += nt; nbytes += nb
+        frames.add(fr, int(len(fr) / max(len(ids), 1) * len(todo) * 1.2)); lengths[ids] = ln; notes += nt; nbytes += nb
         problems += [(files[ids[i]], why) for i, why in pr]
     ok = lengths > 0
-    frames = np.concatenate(frames) if frames else np.zeros((0, max_bodies, 25, 3), np.float32)
+    frames = frames.array()
     offsets = np.zeros(ok.sum() + 1, np.int64); np.cumsum(lengths[ok], out=offsets[1:])
     f = {k: v[ok] for k, v in t.items()}
     meta = dict(name=np.array([x.stem for x, o in zip(files, ok) if o]), setup=f['setup'], view=f['camera'],
