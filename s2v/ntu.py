@@ -154,7 +154,7 @@ def read_skeleton(path, max_bodies:int=2, notes:list|None=None) -> np.ndarray:
     "The bodies (M=max_bodies, T, 25, 3) float32 of one raw NTU `.skeleton` file; notes appended to `notes`."
     return parse_skeleton(Path(path).read_bytes(), path, max_bodies, notes).transpose(1, 0, 2, 3)
 
-# %% ../nbs/11_ntu.ipynb #aefca08e
+# %% ../nbs/11_ntu.ipynb #103dc1d1
 NTU60_XSUB_TRAIN = (1, 2, 4, 5, 8, 9, 13, 14, 15, 16, 17, 18, 19, 25, 27, 28, 31, 34, 35, 38)
 NTU120_XSUB_TRAIN = NTU60_XSUB_TRAIN + (45, 46, 47, 49, 50, 52, 53, 54, 55, 56, 57, 58, 59, 70, 74, 78, 80, 81,
                                         82, 83, 84, 85, 86, 89, 91, 92, 93, 94, 95, 97, 98, 100, 103)
@@ -193,7 +193,7 @@ def ntu_splits(fields:dict, benchmark:str='ntu60') -> dict:
     else: raise ValueError(f"unknown benchmark {benchmark!r}; known: {', '.join(NTU_BENCHMARKS)}")
     return out
 
-# %% ../nbs/11_ntu.ipynb #30f18680
+# %% ../nbs/11_ntu.ipynb #79c75378
 def _reason(e:DataError) -> str: return e.problem if e.line is None else f"line {e.line}: {e.problem}"
 
 def read_ntu_files(paths, max_bodies:int=2) -> tuple:
@@ -230,7 +230,7 @@ def map_chunks(fn, chunks, workers:int|None=None, progress:bool=True, total:int|
             for c, r in zip(chunks, pool.imap(fn, chunks)): bar.update(len(c)); yield r
     finally: bar.close()
 
-# %% ../nbs/11_ntu.ipynb #e8aeac40
+# %% ../nbs/11_ntu.ipynb #0d296caa
 class _Growing:
     "Rows appended as they come (while the workers are still reading), in one buffer that doubles when full."
     def __init__(self, row_shape): self.buf, self.n = np.empty((0, *row_shape), np.float32), 0

@@ -141,7 +141,7 @@ def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:
     if verbose: print(report_text(r))
     return r
 
-# %% ../nbs/16_prepare.ipynb #737f9c5c
+# %% ../nbs/16_prepare.ipynb #8019718a
 def _prepare_args(p):
     p.add_argument('source', choices=sorted(SOURCES), help='; '.join(f'{k}: {s.help}' for k, s in sorted(SOURCES.items())))
     p.add_argument('--src', help='folder (or file) of raw data')
