@@ -14,7 +14,7 @@ from .transformer import Transformer
 from .targets import TARGETS, contextual_targets, motion_targets, joint_targets, masked_mse
 
 # %% auto #0
-__all__ = ['S2VConfig', 'SkeletonEncoder', 'Skeleton2vec']
+__all__ = ['S2VConfig', 'SkeletonEncoder', 'Skeleton2vec', 'ema_tau']
 
 # %% ../nbs/32_skeleton2vec.ipynb #cb2005d5
 @dataclass
@@ -64,7 +64,7 @@ class S2VConfig:
         return cls(**{**dict(frames=12, dim=32, depth=2, heads=2, mlp_dim=64, dec_dim=32, dec_depth=1, dec_heads=2,
                              dec_mlp_dim=64), **kw})
 
-# %% ../nbs/32_skeleton2vec.ipynb #b910f299
+# %% ../nbs/32_skeleton2vec.ipynb #a3171678
 class SkeletonEncoder(nn.Module):
     "Joint embedding + transformer encoder; the student, the EMA teacher and the downstream backbone."
     def __init__(self, cfg:S2VConfig):
@@ -83,9 +83,15 @@ class SkeletonEncoder(nn.Module):
         h = self.transformer(self.embed(x.flatten(0, 1)))
         return h.view(N, M, self.cfg.num_segments, self.cfg.num_joints, -1)
 
-    def features(self, x:torch.Tensor) -> torch.Tensor:
-        "Mean over persons, time and joints -> (N, D)."
-        return self(x).mean((1, 2, 3))
+    def features(self, x:torch.Tensor, present_only:bool=False) -> torch.Tensor:
+        "Mean over persons, time and joints -> (N, D); `present_only`: over present (non-zero) persons only."
+        if not present_only or x.shape[1] == 1: return self(x).mean((1, 2, 3))
+        N, M = x.shape[:2]
+        present = x.flatten(2).abs().amax(-1) > 0                             # (N, M)
+        present[:, 0] |= ~present.any(1)                                      # nobody there: use the first slot
+        h = self.transformer(self.embed(x.flatten(0, 1)[present.flatten()])).mean(1)   # only present persons run
+        sample = torch.arange(N, device=x.device).repeat_interleave(present.sum(1))
+        return torch.zeros(N, h.shape[-1], device=h.device, dtype=h.dtype).index_add_(0, sample, h) / present.sum(1, keepdim=True).to(h.dtype)
 
     def set_drop_path(self, rate:float): self.transformer.set_drop_path(rate)
 
@@ -94,7 +100,7 @@ class SkeletonEncoder(nn.Module):
         "Attention weights (N*M, depth, heads, tokens, tokens) for a small batch (N, M, T, V, C)."
         return self.transformer.attention_maps(self.embed(x.flatten(0, 1)))
 
-# %% ../nbs/32_skeleton2vec.ipynb #12ecbf29
+# %% ../nbs/32_skeleton2vec.ipynb #815a4fbb
 class Skeleton2vec(nn.Module):
     "Student encoder, decoder and EMA teacher; `forward` returns the loss and diagnostics."
     def __init__(self, cfg:S2VConfig):
@@ -117,10 +123,10 @@ class Skeleton2vec(nn.Module):
     @property
     def teacher(self) -> SkeletonEncoder: return self.ema if self.ema is not None else self.encoder
 
-    def mask_noise(self, n:int, device=None) -> torch.Tensor:
+    def mask_noise(self, n:int, device=None, generator:torch.Generator|None=None) -> torch.Tensor:
         "Uniform noise (n, M, tubes, V) for the masks of n samples."
         c = self.cfg
-        return torch.rand(n, c.num_persons, num_tubes(c.num_segments, c.tube_len), c.num_joints, device=device)
+        return torch.rand(n, c.num_persons, num_tubes(c.num_segments, c.tube_len), c.num_joints, device=device, generator=generator)
 
     def param_groups(self, weight_decay:float=0.05) -> list:
         "AdamW groups: no weight decay on biases, norms, position embeddings and the mask token."
@@ -148,17 +154,30 @@ class Skeleton2vec(nn.Module):
         c = self.cfg
         if c.target == 'motion': return motion_targets(x, c.seg_len)
         if c.target == 'joints': return joint_targets(x, c.seg_len)
-        with torch.no_grad():
+        with torch.no_grad():                                                    # no graph, no saved activations
             was = self.ema.training; self.ema.eval()
-            _, layers = self.ema.forward_tokens(self.ema.embed(x), collect=c.target_layer_output)
+            layers = self.ema.transformer.layer_outputs(self.ema.embed(x), c.target_layer_output)
+            y = contextual_targets(layers, c.top_k_layers, num_layers=c.depth)  # accumulated layer by layer
             self.ema.train(was)
-            return contextual_targets(layers, c.top_k_layers)
+            return y
 
-    def forward(self, x:torch.Tensor, noise:torch.Tensor|None=None) -> dict:
+    def teacher_encoder(self) -> SkeletonEncoder:
+        "A stand-alone copy of the EMA teacher encoder (trainable, for downstream use); its config is `.cfg`."
+        enc = SkeletonEncoder(self.cfg).to(next(self.teacher.parameters()).device)
+        enc.load_state_dict(self.teacher.state_dict())
+        return enc
+
+    def export_teacher(self, path, extra:dict|None=None):
+        "Write the teacher encoder and its config (s2v.checkpoint's encoder format) to `path`."
+        from s2v.checkpoint import export_encoder
+        return export_encoder(self.teacher, self.cfg, path, 'teacher' if self.ema is not None else 'student', extra)
+
+    def forward(self, x:torch.Tensor, noise:torch.Tensor|None=None, generator:torch.Generator|None=None) -> dict:
+        "Loss and diagnostics for a batch x (N, M, T, V, C); `noise` (N, M, tubes, V) or `generator` fix the masks."
         c = self.cfg
         N, M = x.shape[:2]
         xs = x.flatten(0, 1)                                                     # (N*M, T, V, C)
-        noise = (noise if noise is not None else self.mask_noise(N, x.device)).flatten(0, 1)
+        noise = (noise if noise is not None else self.mask_noise(N, x.device, generator)).flatten(0, 1)
         present = xs.flatten(1).abs().amax(1) > 0 if M > 1 else None              # absent persons: all zeros
         if present is not None and (present.all() or not present.any()): present = None
         if present is not None and c.drop_empty_persons: xs, noise, present = xs[present], noise[present], None
@@ -183,3 +202,9 @@ class Skeleton2vec(nn.Module):
             std = y.float().flatten(0, 1).std(0).mean()
         return dict(loss=loss, err_sum=err_sum, n_masked=n_masked, mask_ratio=m.float().mean(), target_std=std,
                     pred_target_cos=cos, persons=torch.tensor(B))
+
+# %% ../nbs/32_skeleton2vec.ipynb #0d548e1c
+def ema_tau(step:int, total_steps:int, tau0:float=0.9999, tau1:float=1.0) -> float:
+    "EMA decay at `step` (0-based) of `total_steps`, rising linearly from tau0 to tau1."
+    if total_steps <= 1: return float(tau0)
+    return float(tau0 + (tau1 - tau0) * min(max(step, 0), total_steps - 1) / (total_steps - 1))

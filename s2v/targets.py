@@ -9,16 +9,27 @@ import torch.nn.functional as F
 from .embedding import segment
 
 # %% auto #0
-__all__ = ['TARGETS', 'contextual_targets', 'motion_targets', 'joint_targets', 'masked_mse']
+__all__ = ['TARGETS', 'instance_norm_tokens', 'contextual_targets', 'motion_targets', 'joint_targets', 'masked_mse']
 
-# %% ../nbs/31_targets.ipynb #6f082f1d
+# %% ../nbs/31_targets.ipynb #f9ba04b7
 TARGETS = ('teacher', 'motion', 'joints')
 
-def contextual_targets(layers:list, top_k:int=0) -> torch.Tensor:
-    "Average of instance-normalised layer outputs [(B, N, D)] (top_k of them, 0 = all), then LayerNorm -> (B, N, D)."
-    layers = layers[-top_k:] if top_k else layers
-    y = sum(F.instance_norm(l.float().transpose(1, 2)).transpose(1, 2) for l in layers) / len(layers)
-    return F.layer_norm(y, y.shape[-1:])
+def instance_norm_tokens(z:torch.Tensor, eps:float=1e-5) -> torch.Tensor:
+    "Normalise (B, N, D) over the N tokens of each sequence, per channel, without affine (fp32)."
+    return F.instance_norm(z.float().transpose(1, 2), eps=eps).transpose(1, 2)
+
+def contextual_targets(layers, top_k:int=0, num_layers:int|None=None) -> torch.Tensor:
+    "Average of instance-normalised layer outputs (B, N, D) (the top_k of them, 0 = all), then LayerNorm -> (B, N, D)."
+    n = len(layers) if num_layers is None else num_layers    # `layers` may be a lazy iterator: then give num_layers
+    k = min(top_k, n) if top_k else n
+    acc, seen = None, 0
+    for z in layers:
+        seen += 1
+        if seen <= n - k: continue                             # lower layers: computed (they feed the top ones), not used
+        z = instance_norm_tokens(z)
+        acc = z if acc is None else acc.add_(z)
+    if seen != n: raise ValueError(f"expected {n} layers, got {seen}")
+    return F.layer_norm(acc / k, acc.shape[-1:])
 
 def _token_norm(t:torch.Tensor, eps:float=1e-6) -> torch.Tensor:
     mu, var = t.mean(-1, keepdim=True), t.var(-1, keepdim=True, unbiased=False)

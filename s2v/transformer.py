@@ -11,7 +11,7 @@ from torch import nn
 # %% auto #0
 __all__ = ['DropPath', 'Attention', 'Block', 'Transformer']
 
-# %% ../nbs/30_transformer.ipynb #4d7b41a4
+# %% ../nbs/30_transformer.ipynb #425d0024
 class DropPath(nn.Module):
     "Stochastic depth: drop the whole residual branch of a sample with probability p (training only)."
     def __init__(self, p:float=0.): super().__init__(); self.p = p
@@ -75,6 +75,13 @@ class Transformer(nn.Module):
             x, f = b(x)
             if collect: outs.append(f if collect == 'ffn' else x)
         return (self.norm(x), outs) if collect else self.norm(x)
+
+    def layer_outputs(self, x, which:str='ffn'):
+        "Yield every block's FFN output ('ffn') or block output ('block') in turn, without the final norm."
+        if which not in ('ffn', 'block'): raise ValueError(f"which must be 'ffn' or 'block', not {which!r}")
+        for b in self.blocks:
+            x, f = b(x)
+            yield f if which == 'ffn' else x
 
     def attention_maps(self, x) -> torch.Tensor:
         "Attention weights of every block (B, depth, heads, N, N), computed explicitly (slow path, for figures)."
