@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 
 
-def write_files(folder: Path, n: int, seed: int = 0) -> None:
+def write_files(folder: Path, n: int, seed: int = 0, generator: str = 'synthetic') -> None:
     "Write `n` NTU-format files (80-300 frames, 1-2 bodies) into `folder`."
-    if importlib.util.find_spec('s2v.synthetic') is not None:
+    if generator == 'synthetic' and importlib.util.find_spec('s2v.synthetic') is not None:
         from s2v.synthetic import make_synthetic, write_ntu_skeletons
         d = make_synthetic(n, seed=seed, min_frames=80, max_frames=300)
         write_ntu_skeletons(d, folder)
@@ -45,6 +45,8 @@ def main(argv=None):
     ap.add_argument('--repeat', type=int, default=1, help='time this many runs, report the fastest')
     ap.add_argument('--dir', default=None, help='folder for the temporary files (default: system temp)')
     ap.add_argument('--files', default=None, help='keep the generated files in this folder and reuse them when present')
+    ap.add_argument('--generator', choices=('synthetic', 'own'), default='synthetic',
+                    help="files from s2v.synthetic (default, when present) or from this script's own generator")
     ap.add_argument('--json', action='store_true', help='print one JSON object')
     a = ap.parse_args(argv)
     from s2v.prepare import prepare
@@ -56,7 +58,7 @@ def main(argv=None):
         t = time.perf_counter()
         if len(list(src.glob('*.skeleton'))) != a.n:
             for f in src.glob('*.skeleton'): f.unlink()
-            write_files(src, a.n)
+            write_files(src, a.n, generator=a.generator)
         t_write = time.perf_counter() - t
         nbytes = sum(f.stat().st_size for f in src.glob('*.skeleton'))
         best = None
@@ -72,6 +74,7 @@ def main(argv=None):
         out = dict(files=r['found'], read=r['read'], rejected=len(r['rejected']), frames=r['frames'], mb=nbytes / 1e6,
                    seconds=dt, files_per_s=r['found'] / dt, frames_per_s=r['frames'] / dt, mb_per_s=nbytes / 1e6 / dt,
                    cpu_seconds=cpu, mb_per_cpu_s=nbytes / 1e6 / cpu, workers=workers, prenormalize=a.prenormalize,
+                   seconds_parts=r['seconds'], generator=a.generator,
                    write_files_s=t_write, load_avg=os.getloadavg())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -81,7 +81,7 @@ register_source('synthetic', _synthetic, 'the built-in synthetic dataset (no --s
                 dict(n=dict(type=int, help='synthetic: number of sequences'), seed=dict(type=int, help='synthetic: seed')),
                 needs_src=False)
 
-# %% ../nbs/16_prepare.ipynb #8ad9872c
+# %% ../nbs/16_prepare.ipynb #a73ac5e0
 def _default_prenormalize() -> bool: return importlib.util.find_spec('s2v.transforms') is not None
 
 def report_text(r:dict) -> str:
@@ -91,8 +91,9 @@ def report_text(r:dict) -> str:
              + (f"; {r['excluded']} left out by option" if r.get('excluded') else ''),
              f"  {r['sequences']} sequences, {r['frames']} frames, {r['num_classes']} classes, splits {', '.join(r['splits']) or '-'}"
              + (", pre-normalised" if r['prenormalized'] else ''),
-             f"  {r['seconds']['total']:.1f} s ({r['seconds']['load']:.1f} s reading"
-             + (f", {r['mb_per_s']:.0f} MB/s" if r.get('mb_per_s') else '') + ")"]
+             f"  {r['seconds']['total']:.1f} s: {r['seconds']['load']:.1f} s reading, {r['seconds']['prenormalize']:.1f} s "
+             f"pre-normalising, {r['seconds']['write']:.1f} s writing"
+             + (f"; {r['bytes_read'] / 1e6:.0f} MB at {r['mb_per_s']:.0f} MB/s end to end" if r.get('mb_per_s') else '')]
     if r['rejected']:
         lines.append(f"  rejected ({len(r['rejected'])}):")
         lines += [f"    {x['file']}: {x['reason']}" for x in r['rejected']]
