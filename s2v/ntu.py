@@ -67,7 +67,7 @@ def diagnose_skeleton(path, data:bytes|None=None) -> DataError|None:
     except DataError as e: return e
     return None
 
-# %% ../nbs/11_ntu.ipynb #60339257
+# %% ../nbs/11_ntu.ipynb #178869ea
 _NUMBER_CHARS = b'0123456789.-+eE \t\r\n'
 _XYZ = (12 * np.arange(25)[:, None] + np.arange(3)).ravel()      # token offsets of x y z in a body's joint block
 _BODY_TOKENS = 10 + 1 + 25 * 12                                    # body line, joint count, joint lines
@@ -99,7 +99,8 @@ def _by_lines(data:bytes):
                 bl.append(pos); frame.append(f); pos += 27
         if pos != n or not bl: return None
         bl, frame = np.array(bl), np.array(frame)
-    if data.count(b' ') != (9 + 25 * 11) * len(bl): return None           # 10 values per body line, 12 per joint line
+    spaces = np.count_nonzero(np.frombuffer(data, np.uint8) == 32)
+    if spaces != (9 + 25 * 11) * len(bl): return None                    # 10 values per body line, 12 per joint line
     ids = [l.split(None, 1)[0] for l in _pick(L, bl.tolist())]
     joints = _pick(L, (bl[:, None] + 2 + np.arange(25)).ravel().tolist())
     parts = list(chain.from_iterable(map(bytes.split, joints, repeat(b' '), repeat(3))))   # x, y, z, the rest
