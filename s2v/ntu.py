@@ -231,7 +231,7 @@ def map_chunks(fn, chunks, workers:int|None=None, progress:bool=True, total:int|
             for c, r in zip(chunks, pool.imap(fn, chunks)): bar.update(len(c)); yield r
     finally: bar.close()
 
-# %% ../nbs/11_ntu.ipynb #0d296caa
+# %% ../nbs/11_ntu.ipynb #20254864
 class _Growing:
     "Rows appended as they come (while the workers are still reading), in one buffer that doubles when full."
     def __init__(self, row_shape): self.buf, self.n = np.empty((0, *row_shape), np.float32), 0
@@ -296,4 +296,4 @@ def load_ntu_folder(folder, benchmark:str='ntu60', workers:int|None=None, ntu60_
                 excluded=excluded, benchmark=benchmark, bytes_read=int(nbytes), source=str(folder))
     d = SkeletonData(frames, offsets, f['action'] - 1, meta, NTU_BENCHMARKS[benchmark]['classes'], 'ntu25',
                      name or benchmark, ntu_splits(f, benchmark), info)
-    return validate(d)
+    return validate(d) if len(d) else d

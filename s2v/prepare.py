@@ -81,7 +81,7 @@ register_source('synthetic', _synthetic, 'the built-in synthetic dataset (no --s
                 dict(n=dict(type=int, help='synthetic: number of sequences'), seed=dict(type=int, help='synthetic: seed')),
                 needs_src=False)
 
-# %% ../nbs/16_prepare.ipynb #a73ac5e0
+# %% ../nbs/16_prepare.ipynb #af5ab09e
 def _default_prenormalize() -> bool: return importlib.util.find_spec('s2v.transforms') is not None
 
 def report_text(r:dict) -> str:
@@ -131,6 +131,10 @@ def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:
              frames=int(len(d.frames)), num_classes=int(d.num_classes), splits=sorted(d.splits),
              prenormalized=bool(prenormalize), options={k: v for k, v in options.items()}, workers=workers,
              bytes_read=nbytes, seconds=dict(load=t1 - t0, prenormalize=t2 - t1))
+    if len(d) == 0:
+        r['seconds'].update(write=0.0, total=t2 - t0); r['mb_per_s'] = None
+        if verbose: print(report_text(r))
+        raise DataError(src if src is not None else source, f"none of the {found} files or entries found could be used; nothing written")
     d.info = {**info, 'prepare': {k: v for k, v in r.items() if k not in ('rejected', 'notes')}}
     save_cache(d, dst)
     t3 = time.perf_counter()
