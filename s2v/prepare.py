@@ -16,7 +16,7 @@ from .cli import register_command
 # %% auto #0
 __all__ = ['SOURCES', 'Source', 'register_source', 'report_text', 'prepare']
 
-# %% ../nbs/16_prepare.ipynb #a9635cca
+# %% ../nbs/16_prepare.ipynb #586ea44e
 @dataclass
 class Source:
     "A dataset source for `prepare`: `load(src, workers=, progress=, **options) -> SkeletonData`."
@@ -66,6 +66,9 @@ _NTU_OPTS = dict(ntu60_only=dict(action='store_true', help='ntu60 from a folder 
                                  'leave out setups > 17 and actions > 60 (counted in the report)'),
                  max_bodies=dict(type=int, help='persons kept per sequence (default 2)'))
 register_source('ntu60', _ntu('ntu60'), 'NTU RGB+D 60 raw .skeleton files (splits xsub, xview)', _NTU_OPTS)
+def _ntu_any(src, workers=None, progress=True, benchmark='ntu60', **kw): return _ntu(benchmark)(src, workers, progress, **kw)
+register_source('ntu', _ntu_any, 'NTU RGB+D raw .skeleton files with the splits of --benchmark (ntu60 or ntu120)',
+                {'benchmark': dict(choices=('ntu60', 'ntu120'), help='ntu: which benchmark (default ntu60)'), **_NTU_OPTS})
 register_source('ntu120', _ntu('ntu120'), 'NTU RGB+D 120 raw .skeleton files (splits xsub, xset)',
                 {'max_bodies': _NTU_OPTS['max_bodies']})
 register_source('ucla', _ucla, 'N-UCLA all_sqe JSON files (split xview)')
@@ -81,11 +84,11 @@ register_source('synthetic', _synthetic, 'the built-in synthetic dataset (no --s
                 dict(n=dict(type=int, help='synthetic: number of sequences'), seed=dict(type=int, help='synthetic: seed')),
                 needs_src=False)
 
-# %% ../nbs/16_prepare.ipynb #af5ab09e
+# %% ../nbs/16_prepare.ipynb #bc37ce9a
 def _default_prenormalize() -> bool: return importlib.util.find_spec('s2v.transforms') is not None
 
-def report_text(r:dict) -> str:
-    "A readable report of `prepare`: counts, timing, every rejected file with its reason, and the notes."
+def report_text(r:dict, max_notes:int|None=None) -> str:
+    "A readable report of `prepare`: counts, timing, every rejected file with its reason, and the notes (up to `max_notes`)."
     lines = [f"s2v prepare {r['source']}: {r['src']} -> {r['dst']}",
              f"  found {r['found']}, read {r['read']}, rejected {len(r['rejected'])}"
              + (f"; {r['excluded']} left out by option" if r.get('excluded') else ''),
@@ -99,7 +102,9 @@ def report_text(r:dict) -> str:
         lines += [f"    {x['file']}: {x['reason']}" for x in r['rejected']]
     if r['notes']:
         lines.append(f"  notes ({len(r['notes'])}):")
-        lines += [f"    {n}" for n in r['notes']]
+        lines += [f"    {n}" for n in r['notes'][:max_notes]]
+        if max_notes is not None and len(r['notes']) > max_notes:
+            lines.append(f"    ... {len(r['notes']) - max_notes} more notes in {Path(r['dst'])/'report.txt'}")
     return '\n'.join(lines)
 
 def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:bool|None=None,
@@ -133,7 +138,7 @@ def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:
              bytes_read=nbytes, seconds=dict(load=t1 - t0, prenormalize=t2 - t1))
     if len(d) == 0:
         r['seconds'].update(write=0.0, total=t2 - t0); r['mb_per_s'] = None
-        if verbose: print(report_text(r))
+        if verbose: print(report_text(r, max_notes=20))
         raise DataError(src if src is not None else source, f"none of the {found} files or entries found could be used; nothing written")
     d.info = {**info, 'prepare': {k: v for k, v in r.items() if k not in ('rejected', 'notes')}}
     save_cache(d, dst)
@@ -143,7 +148,7 @@ def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:
     r['files_per_s'] = found / (t3 - t0)
     save_json(r, dst/'report.json')
     with atomic_path(dst/'report.txt') as tmp: Path(tmp).write_text(report_text(r) + '\n')
-    if verbose: print(report_text(r))
+    if verbose: print(report_text(r, max_notes=20))
     return r
 
 # %% ../nbs/16_prepare.ipynb #8019718a
