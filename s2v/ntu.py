@@ -231,7 +231,7 @@ def map_chunks(fn, chunks, workers:int|None=None, progress:bool=True, total:int|
             for c, r in zip(chunks, pool.imap(fn, chunks)): bar.update(len(c)); yield r
     finally: bar.close()
 
-# %% ../nbs/11_ntu.ipynb #20254864
+# %% ../nbs/11_ntu.ipynb #5cc964c2
 class _Growing:
     "Rows appended as they come (while the workers are still reading), in one buffer that doubles when full."
     def __init__(self, row_shape): self.buf, self.n = np.empty((0, *row_shape), np.float32), 0
@@ -262,7 +262,7 @@ def _check_names(files, benchmark, ntu60_only):
         else: seen[f.stem] = i
     return files, t, bad, excluded
 
-def load_ntu_folder(folder, benchmark:str='ntu60', workers:int|None=None, ntu60_only:bool=False,
+def load_ntu_folder(folder, workers:int|None=None, benchmark:str='ntu60', ntu60_only:bool=False,
                     max_bodies:int=2, progress:bool=True, chunk:int|None=None, name:str|None=None) -> SkeletonData:
     "Every `.skeleton` file under `folder` as `SkeletonData` with the splits of `benchmark` ('ntu60' or 'ntu120')."
     folder = Path(folder)

@@ -16,7 +16,7 @@ from .cli import register_command
 # %% auto #0
 __all__ = ['SOURCES', 'Source', 'register_source', 'report_text', 'prepare']
 
-# %% ../nbs/16_prepare.ipynb #586ea44e
+# %% ../nbs/16_prepare.ipynb #ca6a3b05
 @dataclass
 class Source:
     "A dataset source for `prepare`: `load(src, workers=, progress=, **options) -> SkeletonData`."
@@ -36,7 +36,7 @@ def register_source(name:str, load:Callable, help:str='', options:dict|None=None
 def _ntu(benchmark):
     def load(src, workers=None, progress=True, ntu60_only=False, max_bodies=2):
         from s2v.ntu import load_ntu_folder
-        return load_ntu_folder(src, benchmark, workers=workers, ntu60_only=ntu60_only, max_bodies=max_bodies, progress=progress)
+        return load_ntu_folder(src, workers, benchmark, ntu60_only=ntu60_only, max_bodies=max_bodies, progress=progress)
     return load
 
 def _ucla(src, workers=None, progress=True):
