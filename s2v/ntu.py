@@ -67,7 +67,7 @@ def diagnose_skeleton(path, data:bytes|None=None) -> DataError|None:
     except DataError as e: return e
     return None
 
-# %% ../nbs/11_ntu.ipynb #178869ea
+# %% ../nbs/11_ntu.ipynb #589e02ab
 _NUMBER_CHARS = b'0123456789.-+eE \t\r\n'
 _XYZ = (12 * np.arange(25)[:, None] + np.arange(3)).ravel()      # token offsets of x y z in a body's joint block
 _BODY_TOKENS = 10 + 1 + 25 * 12                                    # body line, joint count, joint lines
@@ -94,6 +94,7 @@ def _by_lines(data:bytes):
         pos, bl, frame = 1, [], []
         for f in range(T):
             nb = int(L[pos]); pos += 1
+            if nb < 0: return None
             for _ in range(nb):
                 if int(L[pos + 1]) != 25: return None
                 bl.append(pos); frame.append(f); pos += 27
