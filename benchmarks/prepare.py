@@ -37,6 +37,37 @@ def write_files(folder: Path, n: int, seed: int = 0, generator: str = 'synthetic
         (folder / f'{name}.skeleton').write_text(''.join(parts))
 
 
+def plain_read(path):
+    "Baseline: the usual line-by-line reading, every value of every line through float(), bodies by id."
+    with open(path) as f: lines = f.read().splitlines()
+    T = int(lines[0]); i = 1; bodies = {}
+    for t in range(T):
+        nb = int(lines[i]); i += 1
+        for _ in range(nb):
+            info = [float(v) for v in lines[i].split()[1:]]; bid = lines[i].split()[0]; i += 1
+            nj = int(lines[i]); i += 1
+            joints = [[float(v) for v in lines[i + j].split()] for j in range(nj)]; i += nj
+            bodies.setdefault(bid, {})[t] = [j[:3] for j in joints]
+    out = np.zeros((2, T, 25, 3), np.float32)
+    for m, frames in enumerate(list(bodies.values())[:2]):
+        for t, j in frames.items(): out[m, t] = j
+    return out
+
+
+def single_process(files, rounds: int = 3) -> dict:
+    "MB/s of the baseline reader and of s2v.ntu.read_skeleton, one process, interleaved (same load for both)."
+    from s2v.ntu import read_skeleton
+    nbytes = sum(f.stat().st_size for f in files)
+    best = {'baseline': 0.0, 's2v': 0.0}
+    for _ in range(rounds):
+        for name, fn in (('baseline', plain_read), ('s2v', read_skeleton)):
+            t = time.perf_counter()
+            for f in files: fn(f)
+            best[name] = max(best[name], nbytes / 1e6 / (time.perf_counter() - t))
+    return {'baseline_mb_per_s': best['baseline'], 'single_process_mb_per_s': best['s2v'],
+            'speedup_single_process': best['s2v'] / best['baseline']}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('-n', type=int, default=2000, help='number of files (default 2000)')
@@ -47,6 +78,8 @@ def main(argv=None):
     ap.add_argument('--files', default=None, help='keep the generated files in this folder and reuse them when present')
     ap.add_argument('--generator', choices=('synthetic', 'own'), default='synthetic',
                     help="files from s2v.synthetic (default, when present) or from this script's own generator")
+    ap.add_argument('--baseline', type=int, default=100,
+                    help='also time a plain line-by-line reader against read_skeleton in one process on this many files (0: no)')
     ap.add_argument('--json', action='store_true', help='print one JSON object')
     a = ap.parse_args(argv)
     from s2v.prepare import prepare
@@ -76,6 +109,7 @@ def main(argv=None):
                    cpu_seconds=cpu, mb_per_cpu_s=nbytes / 1e6 / cpu, workers=workers, prenormalize=a.prenormalize,
                    seconds_parts=r['seconds'], generator=a.generator,
                    write_files_s=t_write, load_avg=os.getloadavg())
+        if a.baseline: out.update(single_process(sorted(src.glob('*.skeleton'))[:a.baseline]))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if a.json: print(json.dumps(out))
@@ -84,6 +118,9 @@ def main(argv=None):
               f"on {out['workers']} workers: {out['files_per_s']:.0f} files/s, {out['frames_per_s']:.0f} frames/s, "
               f"{out['mb_per_s']:.0f} MB/s; {out['cpu_seconds']:.1f} CPU s = {out['mb_per_cpu_s']:.0f} MB per CPU second "
               f"(load average {out['load_avg'][0]:.2f})")
+        if a.baseline:
+            print(f"one process: plain line-by-line reader {out['baseline_mb_per_s']:.0f} MB/s, read_skeleton "
+                  f"{out['single_process_mb_per_s']:.0f} MB/s ({out['speedup_single_process']:.1f}x)")
     return out
 
 
