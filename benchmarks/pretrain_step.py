@@ -5,7 +5,8 @@ student encoder over the visible tokens, decoder, masked loss, backward, gradien
 update. Rows: configuration (`paper`: 8 layers, 256 wide, T=90, 750 tokens per person; `cpu`: the CPU
 preset), dtype (`fp32`, `bf16` autocast), batch size (samples of 2 person slots) and persons (`two`: every
 sample has two persons; `ntu-mix`: NTU-60's mix, 80% of the samples with one person and a zero second slot).
-Each row runs in a fresh subprocess, so the peak RSS (ru_maxrss) is that row's own. On a GPU it also prints
+Each row runs in a fresh subprocess, so the peak RSS (ru_maxrss) is that row's own; the process CPU time
+per step is printed too (on a shared machine it varies less than the wall time). On a GPU it also prints
 the model FLOPs utilisation (FLOPs of a step counted by torch's FlopCounterMode).
 
     MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=1073741824 \\
@@ -68,12 +69,12 @@ def run_row(config: str, dtype: str, batch: int, persons: str, warmup: int, step
     for _ in range(warmup): out = step()
     sync = torch.cuda.synchronize if dev.type == 'cuda' else (lambda: None)
     if dev.type == 'cuda': torch.cuda.reset_peak_memory_stats()
-    sync(); t0 = time.perf_counter()
+    sync(); t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(steps): out = step()
-    loss = float(out['loss']); sync(); dt = time.perf_counter() - t0
+    loss = float(out['loss']); sync(); dt, cpu = time.perf_counter() - t0, time.process_time() - c0
     row = dict(config=config, dtype=dtype, batch=batch, persons=persons, device=str(dev),
                persons_encoded=int(out['persons']), steps=steps, step_s=round(dt / steps, 4),
-               samples_per_s=round(batch * steps / dt, 3),
+               samples_per_s=round(batch * steps / dt, 3), cpu_s_per_step=round(cpu / steps, 3),
                peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                loss=round(loss, 4), threads=torch.get_num_threads())
     if dev.type == 'cuda': row['peak_gpu_mb'] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
@@ -115,7 +116,7 @@ def main(argv=None):
     if not a.json:
         print(f"# {time.strftime('%Y-%m-%d %H:%M:%S')}, device {device}, {os.cpu_count()} cpus, torch {torch.__version__}, "
               f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, warm-up {a.warmup}, timed {a.steps} steps", flush=True)
-        cols = ['config', 'dtype', 'batch', 'persons', 'persons_encoded', 'step_s', 'samples_per_s', 'peak_rss_mb'] + \
+        cols = ['config', 'dtype', 'batch', 'persons', 'persons_encoded', 'step_s', 'samples_per_s', 'cpu_s_per_step', 'peak_rss_mb'] + \
                (['gflop_per_step', 'tflops'] if flops else []) + (['mfu', 'peak_gpu_mb'] if device.startswith('cuda') else [])
         print(' '.join(f'{c:>15}' for c in cols), flush=True)
     rows = []

@@ -10,9 +10,10 @@ import torch
 from .embedding import segment
 
 # %% auto #0
-__all__ = ['MASKING', 'Masking', 'motion_intensity', 'num_tubes', 'tube_mask']
+__all__ = ['MASKING', 'Masking', 'motion_intensity', 'num_tubes', 'num_kept', 'effective_mask_ratio', 'tube_intensity',
+           'tube_mask', 'mask_sequence']
 
-# %% ../nbs/21_masking.ipynb #2dbbd192
+# %% ../nbs/21_masking.ipynb #c1346db1
 MASKING = {'random': dict(tube_len=1, beta=0.0), 'single_tube': dict(tube_len=0, beta=0.0),
            'multi_tube': dict(tube_len=5, beta=0.0), 'mamt': dict(tube_len=5, beta=0.1)}
 
@@ -32,23 +33,43 @@ def num_tubes(num_segments:int, tube_len:int) -> int:
     "Tubes over `num_segments` segments (`tube_len` 0 = one tube over all)."
     return 1 if tube_len <= 0 else math.ceil(num_segments / tube_len)
 
+def num_kept(num_joints:int, mask_ratio:float) -> int:
+    "Joints kept visible per tube: int(V (1 - m)), with a 1e-6 tolerance against rounding (20 x (1 - 0.9) = 1.99999...)."
+    return int(num_joints * (1 - mask_ratio) + 1e-6)
+
+def effective_mask_ratio(num_joints:int, mask_ratio:float) -> float:
+    "Fraction of tokens actually masked (23/25 = 0.92 at V = 25, m = 0.9)."
+    return 1 - num_kept(num_joints, mask_ratio) / num_joints
+
+def tube_intensity(intensity:torch.Tensor, tube_len:int=5) -> torch.Tensor:
+    "Per-tube motion (B, tubes, V): intensity (B, T_e, V) summed over each tube, divided by its max over joints (0 if no motion)."
+    B, Te, V = intensity.shape
+    tube_of = torch.arange(Te, device=intensity.device) // (Te if tube_len <= 0 else tube_len)
+    ti = intensity.new_zeros(B, num_tubes(Te, tube_len), V).index_add_(1, tube_of, intensity)
+    mx = ti.amax(-1, keepdim=True)
+    return torch.where(mx > 0, ti / mx.clamp_min(1e-12), torch.zeros_like(ti))
+
 def tube_mask(intensity:torch.Tensor, mask_ratio:float=0.9, tube_len:int=5, beta:float=0.1,
               noise:torch.Tensor|None=None, generator:torch.Generator|None=None) -> Masking:
     "Tube masking of (B, T_e, V) tokens from motion `intensity`; `noise` (B, tubes, V) ~ U(0,1) or drawn here."
     B, Te, V = intensity.shape
     L = Te if tube_len <= 0 else tube_len
     nt = num_tubes(Te, tube_len)
-    keep = int(V * (1 - mask_ratio))
+    keep = num_kept(V, mask_ratio)
     if not 0 < keep < V: raise ValueError(f"mask ratio {mask_ratio} keeps {keep} of {V} joints per tube")
     tube_of = torch.arange(Te, device=intensity.device) // L                               # (T_e,)
     if noise is None: noise = torch.rand(B, nt, V, device=intensity.device, generator=generator)
     score = noise.to(intensity.dtype)
-    if beta:
-        ti = torch.zeros(B, nt, V, device=intensity.device, dtype=intensity.dtype).index_add_(1, tube_of, intensity)
-        mx = ti.amax(-1, keepdim=True)
-        score = score + beta * torch.where(mx > 0, ti / mx.clamp_min(1e-12), torch.zeros_like(ti))
+    if beta: score = score + beta * tube_intensity(intensity, tube_len)                    # p = U(0,1) + beta * intensity
     order = score.argsort(-1)                                                               # low score = visible
     tmask = torch.ones(B, nt, V, dtype=torch.bool, device=intensity.device).scatter_(-1, order[..., :keep], False)
     mask = tmask[:, tube_of].reshape(B, Te * V)
     ids_shuffle = mask.to(torch.int8).argsort(dim=1, stable=True)                               # visible first, token order
     return Masking(ids_shuffle[:, :keep * Te], mask, ids_shuffle.argsort(1))
+
+def mask_sequence(x:torch.Tensor, seg_len:int=3, mask_ratio:float=0.9, tube_len:int=5, beta:float=0.1,
+                  noise:torch.Tensor|None=None, generator:torch.Generator|None=None) -> Masking:
+    "Masks for person sequences x (B, T, V, C): motion intensity (skipped when beta = 0), then `tube_mask`."
+    B, T, V, _ = x.shape
+    inten = motion_intensity(x, seg_len) if beta else x.new_zeros(B, T // seg_len, V)
+    return tube_mask(inten, mask_ratio, tube_len, beta, noise, generator)
