@@ -100,7 +100,7 @@ class SkeletonEncoder(nn.Module):
         "Attention weights (N*M, depth, heads, tokens, tokens) for a small batch (N, M, T, V, C)."
         return self.transformer.attention_maps(self.embed(x.flatten(0, 1)))
 
-# %% ../nbs/32_skeleton2vec.ipynb #36cc5fa9
+# %% ../nbs/32_skeleton2vec.ipynb #737d7ca6
 class Skeleton2vec(nn.Module):
     "Student encoder, decoder and EMA teacher; `forward` returns the loss and diagnostics."
     def __init__(self, cfg:S2VConfig):
@@ -200,7 +200,7 @@ class Skeleton2vec(nn.Module):
             m = lmask
             cos = torch.nn.functional.cosine_similarity(pred.float()[m], y.float()[m], dim=-1).mean()
             std = y.float().flatten(0, 1).std(0).mean()
-        return dict(loss=loss, err_sum=err_sum, n_masked=n_masked, mask_ratio=m.float().mean(), target_std=std,
+        return dict(loss=loss, err_sum=err_sum, n_masked=n_masked, mask_ratio=mk.mask.float().mean(), target_std=std,
                     pred_target_cos=cos, persons=torch.tensor(B))
 
 # %% ../nbs/32_skeleton2vec.ipynb #0d548e1c
