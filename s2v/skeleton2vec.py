@@ -100,7 +100,7 @@ class SkeletonEncoder(nn.Module):
         "Attention weights (N*M, depth, heads, tokens, tokens) for a small batch (N, M, T, V, C)."
         return self.transformer.attention_maps(self.embed(x.flatten(0, 1)))
 
-# %% ../nbs/32_skeleton2vec.ipynb #737d7ca6
+# %% ../nbs/32_skeleton2vec.ipynb #01842f2e
 class Skeleton2vec(nn.Module):
     "Student encoder, decoder and EMA teacher; `forward` returns the loss and diagnostics."
     def __init__(self, cfg:S2VConfig):
@@ -123,10 +123,11 @@ class Skeleton2vec(nn.Module):
     @property
     def teacher(self) -> SkeletonEncoder: return self.ema if self.ema is not None else self.encoder
 
-    def mask_noise(self, n:int, device=None, generator:torch.Generator|None=None) -> torch.Tensor:
-        "Uniform noise (n, M, tubes, V) for the masks of n samples."
+    def mask_noise(self, n:int, device=None, generator:torch.Generator|None=None, persons:int|None=None) -> torch.Tensor:
+        "Uniform noise (n, M, tubes, V) for the masks of n samples (M = cfg.num_persons unless `persons` is given)."
         c = self.cfg
-        return torch.rand(n, c.num_persons, num_tubes(c.num_segments, c.tube_len), c.num_joints, device=device, generator=generator)
+        return torch.rand(n, persons or c.num_persons, num_tubes(c.num_segments, c.tube_len), c.num_joints,
+                          device=device, generator=generator)
 
     def param_groups(self, weight_decay:float=0.05) -> list:
         "AdamW groups: no weight decay on biases, norms, position embeddings and the mask token."
@@ -177,7 +178,9 @@ class Skeleton2vec(nn.Module):
         c = self.cfg
         N, M = x.shape[:2]
         xs = x.flatten(0, 1)                                                     # (N*M, T, V, C)
-        noise = (noise if noise is not None else self.mask_noise(N, x.device, generator)).flatten(0, 1)
+        if noise is None: noise = self.mask_noise(N, x.device, generator, persons=M)
+        if noise.shape[:2] != (N, M): raise ValueError(f"mask noise {tuple(noise.shape)} does not match the batch {tuple(x.shape)}")
+        noise = noise.flatten(0, 1)
         present = xs.flatten(1).abs().amax(1) > 0 if M > 1 else None              # absent persons: all zeros
         if present is not None and (present.all() or not present.any()): present = None
         if present is not None and c.drop_empty_persons: xs, noise, present = xs[present], noise[present], None
