@@ -16,11 +16,11 @@ from .checkpoint import CheckpointManager, save_checkpoint, load_checkpoint, rng
 from .transforms import FrameSampler, random_rotate
 
 # %% auto #0
-__all__ = ['PretrainParams', 'lr_schedule', 'tau_schedule', 'DistInfo', 'init_distributed', 'epoch_batches', 'resolve_preset',
-           'model_config', 'run_dir_of', 'autocast_dtype', 'environment', 'Monitor', 'RunStopped', 'pretrain',
-           'add_param_args', 'params_from_args', 'run_from_args', 'main']
+__all__ = ['RECIPES', 'PretrainParams', 'lr_schedule', 'tau_schedule', 'DistInfo', 'init_distributed', 'epoch_batches',
+           'resolve_preset', 'resolve_params', 'model_config', 'run_dir_of', 'autocast_dtype', 'environment', 'Monitor',
+           'RunStopped', 'pretrain', 'add_param_args', 'params_from_args', 'run_from_args', 'main']
 
-# %% ../nbs/40_train.ipynb #dfdb8e13
+# %% ../nbs/40_train.ipynb #ad40197a
 @dataclass
 class PretrainParams:
     "Every tunable value of a pretraining run (see the runner notebook for the meaning of each)."
@@ -28,7 +28,7 @@ class PretrainParams:
     data_dir: str = ''                  # folder of the dataset (an `s2v prepare` cache); empty means data/<source>
     synthetic_n: int = 2400             # number of sequences of the built-in synthetic dataset
     epochs: int = 40                    # pretraining epochs (the paper: 600)
-    batch_size: int = 128               # global batch size, split across processes (the paper: 128)
+    batch_size: int = 0                 # global batch size, split across processes; 0 means the preset's (paper 128, cpu 32)
     lr: float = 1e-3                    # peak learning rate after warm-up
     min_lr: float = 1e-5                # final learning rate of the cosine schedule
     warmup_epochs: int = -1             # linear warm-up epochs; -1 means min(20, epochs // 10)
@@ -37,7 +37,7 @@ class PretrainParams:
     mask_ratio: float = 0.9             # mask ratio m; int(V * (1 - m)) joints per tube stay visible
     tube_len: int = 5                   # tube length alpha in segments (1 means random masking)
     beta: float = 0.1                   # motion-awareness beta of MAMT masking (0 means multi-tube)
-    tau0: float = 0.9999                # initial EMA decay; rises linearly to 1
+    tau0: float = 0.0                   # initial EMA decay, rising linearly to 1; 0 means the preset's (paper 0.9999, cpu 0.996)
     target: str = 'teacher'             # 'teacher' (Skeleton2vec), 'motion' (MAMP-style) or 'joints'
     target_layer_output: str = 'ffn'    # teacher layer output averaged: 'ffn' (before the residual) or 'block'
     top_k_layers: int = 0               # average only the top k teacher layers; 0 means all
@@ -103,11 +103,18 @@ def epoch_batches(n:int, batch_size:int, epoch:int, seed:int, di:DistInfo=DistIn
     nb = n // batch_size
     return [perm[i * batch_size:(i + 1) * batch_size][di.rank::di.world] for i in range(nb)]
 
-# %% ../nbs/40_train.ipynb #4b3cdf70
+# %% ../nbs/40_train.ipynb #f1867be8
 def resolve_preset(p:PretrainParams) -> str:
     "The model preset of a run: `p.preset`, or for 'auto' the paper model on NTU/PKU and the CPU one otherwise."
     if p.preset != 'auto': return p.preset
     return 'cpu' if p.dataset.startswith(('synthetic', 'ucla')) else 'paper'
+
+RECIPES = {'paper': dict(batch_size=128, tau0=0.9999), 'cpu': dict(batch_size=32, tau0=0.996), 'tiny': dict(batch_size=16, tau0=0.99)}
+
+def resolve_params(p:PretrainParams) -> PretrainParams:
+    "`p` with the preset-dependent defaults (0 = the preset's) filled in: batch size and initial EMA decay."
+    r = RECIPES[resolve_preset(p)]
+    return dataclasses.replace(p, preset=resolve_preset(p), batch_size=p.batch_size or r['batch_size'], tau0=p.tau0 or r['tau0'])
 
 def model_config(p:PretrainParams, num_joints:int, num_persons:int):
     "The `S2VConfig` of a run."
@@ -160,7 +167,7 @@ class Monitor:
         out['monitor_s'] = time.time() - t0
         return out
 
-# %% ../nbs/40_train.ipynb #62ceb9ae
+# %% ../nbs/40_train.ipynb #046b9ba3
 class RunStopped(RuntimeError):
     "Raised when a run stops early on request (`stop_after_steps`), as an interruption would."
 
@@ -175,6 +182,7 @@ def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progr
     "Run (or resume) the pretraining described by `p`; returns the run summary."
     from s2v.datasets import load_dataset
     from s2v.skeleton2vec import Skeleton2vec
+    p = resolve_params(p)
     di, device = init_distributed(p.device)
     split = split or load_dataset(p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n)
     cfg = model_config(p, split.data.num_joints, split.data.num_persons)
