@@ -33,16 +33,18 @@ def make_batch(batch: int, persons: str, frames: int, joints: int, device, seed:
     return x.to(device)
 
 
-def run_row(config: str, dtype: str, batch: int, persons: str, warmup: int, steps: int, device: str, flops: bool) -> dict:
+def run_row(config: str, dtype: str, batch: int, persons: str, warmup: int, steps: int, device: str, flops: bool,
+            threads: int = 0, keep_empty: bool = False) -> dict:
     "Time one row in this process."
     import torch
+    if threads: torch.set_num_threads(threads)
     from s2v.core import cpu_supports_bf16
     from s2v.skeleton2vec import S2VConfig, Skeleton2vec
     dev = torch.device(device)
     if dtype == 'bf16' and dev.type == 'cpu' and not cpu_supports_bf16():
         return dict(skipped='this CPU has no native bf16 (avx512_bf16/amx): bf16 rows skipped')
     torch.manual_seed(0)
-    cfg = getattr(S2VConfig, config)()
+    cfg = getattr(S2VConfig, config)(drop_empty_persons=not keep_empty)
     model = Skeleton2vec(cfg).to(dev).train()
     opt = torch.optim.AdamW(model.param_groups(0.05), lr=1e-4, betas=(0.9, 0.95),
                             **({'fused': True} if dev.type == 'cuda' else {'foreach': True}))
@@ -76,7 +78,7 @@ def run_row(config: str, dtype: str, batch: int, persons: str, warmup: int, step
                persons_encoded=int(out['persons']), steps=steps, step_s=round(dt / steps, 4),
                samples_per_s=round(batch * steps / dt, 3), cpu_s_per_step=round(cpu / steps, 3),
                peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-               loss=round(loss, 4), threads=torch.get_num_threads())
+               loss=round(loss, 4), threads=torch.get_num_threads(), drop_empty_persons=not keep_empty)
     if dev.type == 'cuda': row['peak_gpu_mb'] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
     if step_flops is not None:
         row['gflop_per_step'] = round(step_flops / 1e9, 2)
@@ -97,7 +99,9 @@ def main(argv=None):
     ap.add_argument('--warmup', type=int, default=2, help='untimed steps first (default 2)')
     ap.add_argument('--steps', type=int, default=5, help='timed steps (default 5)')
     ap.add_argument('--device', default=None, help="'cpu' or 'cuda' (default: cuda when available)")
-    ap.add_argument('--flops', action='store_true', help='count FLOPs per step (always on a GPU)')
+    ap.add_argument('--flops', action='store_true', help='count FLOPs per step (always on a GPU; on a CPU the flash-attention kernel is not counted)')
+    ap.add_argument('--threads', type=int, default=0, help='torch threads per row (default: torch\'s choice)')
+    ap.add_argument('--keep-empty', action='store_true', help='encode absent persons too (drop_empty_persons=False), for comparison')
     ap.add_argument('--same-process', action='store_true', help='run every row in this process (peak RSS accumulates)')
     ap.add_argument('--json', action='store_true', help='print a JSON list of rows')
     ap.add_argument('--_row', help=argparse.SUPPRESS)
@@ -116,7 +120,7 @@ def main(argv=None):
     if not a.json:
         print(f"# {time.strftime('%Y-%m-%d %H:%M:%S')}, device {device}, {os.cpu_count()} cpus, torch {torch.__version__}, "
               f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, warm-up {a.warmup}, timed {a.steps} steps", flush=True)
-        cols = ['config', 'dtype', 'batch', 'persons', 'persons_encoded', 'step_s', 'samples_per_s', 'cpu_s_per_step', 'peak_rss_mb'] + \
+        cols = ['config', 'dtype', 'batch', 'persons', 'persons_encoded', 'threads', 'step_s', 'samples_per_s', 'cpu_s_per_step', 'peak_rss_mb'] + \
                (['gflop_per_step', 'tflops'] if flops else []) + (['mfu', 'peak_gpu_mb'] if device.startswith('cuda') else [])
         print(' '.join(f'{c:>15}' for c in cols), flush=True)
     rows = []
@@ -125,7 +129,7 @@ def main(argv=None):
             for batch in a.batch:
                 for persons in a.persons:
                     spec = dict(config=config, dtype=dtype, batch=batch, persons=persons, warmup=a.warmup,
-                                steps=a.steps, device=device, flops=flops)
+                                steps=a.steps, device=device, flops=flops, threads=a.threads, keep_empty=a.keep_empty)
                     if a.same_process: row = run_row(**spec)
                     else:
                         r = subprocess.run([sys.executable, __file__, '--_row', json.dumps(spec)], capture_output=True, text=True)
