@@ -13,43 +13,37 @@ from tqdm.auto import tqdm
 from .transforms import FrameSampler, random_rotate
 
 # %% auto #0
-__all__ = ['extract_features', 'clip_scores', 'knn_accuracy', 'summarize', 'LinearClassifier', 'FineTuneClassifier', 'layer_id',
-           'layer_decay_groups', 'train_classifier', 'linear_eval', 'linear_eval_cached', 'linear_probe_features',
-           'finetune', 'semi_supervised_subset']
+__all__ = ['clip_mean', 'extract_features', 'clip_scores', 'knn_accuracy', 'summarize', 'LinearClassifier', 'FineTuneClassifier',
+           'layer_id', 'layer_decay_groups', 'train_classifier', 'linear_eval', 'linear_eval_cached',
+           'linear_probe_features', 'finetune', 'semi_supervised_subset']
 
-# %% ../nbs/50_evaluate.ipynb #e3531a88
+# %% ../nbs/50_evaluate.ipynb #c9e9188c
 def _batches(idx, bs:int):
     idx = np.asarray(idx)
     for i in range(0, len(idx), bs): yield idx[i:i + bs]
 
 @torch.no_grad()
+def clip_mean(fn, module:nn.Module, sampler:FrameSampler, idx, T:int, clips:int=1, batch_size:int=256, amp_dtype=None) -> torch.Tensor:
+    "The mean over `clips` deterministic test clips of `fn(x)` (B, ...) for sequences `idx`, `module` in eval mode."
+    was = module.training; module.eval(); out = []
+    for b in _batches(idx, batch_size):
+        acc = 0
+        for c in range(clips):
+            x = sampler.sample(b, T, train=False, clip=c, num_clips=clips)
+            with torch.autocast(x.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
+                acc = acc + fn(x).float()
+        out.append(acc / clips)
+    module.train(was)
+    return torch.cat(out).cpu()
+
 def extract_features(encoder:nn.Module, sampler:FrameSampler, idx, T:int, clips:int=1, batch_size:int=256,
                      amp_dtype=None) -> torch.Tensor:
     "Pooled features (n, D) of sequences `idx`: the mean over `clips` deterministic test clips (1 = bin centres)."
-    was = encoder.training; encoder.eval(); out = []
-    for b in _batches(idx, batch_size):
-        f = 0
-        for c in range(clips):
-            x = sampler.sample(b, T, train=False, clip=c, num_clips=clips)
-            with torch.autocast(x.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
-                f = f + encoder.features(x).float()
-        out.append(f / clips)
-    encoder.train(was)
-    return torch.cat(out).cpu()
+    return clip_mean(encoder.features, encoder, sampler, idx, T, clips, batch_size, amp_dtype)
 
-@torch.no_grad()
 def clip_scores(model:nn.Module, sampler:FrameSampler, idx, T:int, clips:int=10, batch_size:int=256, amp_dtype=None) -> torch.Tensor:
     "Class scores (n, K) of a classifier `model` on (B, M, T, V, C), averaged (softmax) over `clips` test clips."
-    was = model.training; model.eval(); out = []
-    for b in _batches(idx, batch_size):
-        s = 0
-        for c in range(clips):
-            x = sampler.sample(b, T, train=False, clip=c, num_clips=clips)
-            with torch.autocast(x.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
-                s = s + model(x).float().softmax(-1)
-        out.append(s / clips)
-    model.train(was)
-    return torch.cat(out).cpu()
+    return clip_mean(lambda x: model(x).float().softmax(-1), model, sampler, idx, T, clips, batch_size, amp_dtype)
 
 def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k:int=20, temperature:float|None=0.07, chunk:int=1024) -> float:
     "Top-1 of a cosine k-NN classifier: exp(sim / temperature) weighted votes (as in DINO); `temperature=None`: plain majority."
