@@ -9,7 +9,7 @@ CPU_MALLOC := MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_P
 RUN ?= default
 TEST_FLAGS ?=
 
-.PHONY: setup pretrain test test-slow export clean-nbs bench
+.PHONY: setup pretrain test test-slow export clean-nbs bench study figures
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -40,3 +40,13 @@ export: setup
 bench: setup
 	$(CPU_MALLOC) $(BIN)/python benchmarks/prepare.py
 	$(CPU_MALLOC) $(BIN)/python benchmarks/pretrain_step.py
+
+# The N-UCLA study (about 70 minutes on 2 cores; finished steps are skipped, FRESH=1 reruns from nothing),
+# then every figure from its runs.
+study: setup
+	$(CPU_MALLOC) $(BIN)/s2v study $(if $(FRESH),--fresh,)
+	$(MAKE) figures
+
+figures: setup
+	mkdir -p runs
+	$(CPU_MALLOC) $(BIN)/papermill nbs/figures.ipynb runs/figures.ipynb -k python3 --cwd nbs

@@ -254,6 +254,8 @@ def ablation_rows(root) -> list:
             print(f"skipped {s}: its checkpoint {d.get('checkpoint') or '(random weights)'!r} has no params.json"); continue
         p = json.loads((run/'params.json').read_text())['params']
         own = json.loads((run/'summary.json').read_text()) if (run/'summary.json').exists() else {}
+        if own.get('target') == 'random':
+            print(f"skipped {s}: {run.name} is a randomly initialised encoder (no pretraining parameters to compare)"); continue
         rows.append(dict(run=s.parent.name, pretrain_run=run.name, dataset=d['dataset'], protocol=d['protocol'],
                          target=own.get('target', p['target']), **{k: p[k] for k in ('tube_len', 'beta', 'mask_ratio', 'tau0')},
                          epochs=own.get('epochs', p['epochs']), seed=p['seed'], top1=d['top1_last']))
