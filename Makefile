@@ -41,7 +41,7 @@ bench: setup
 	$(CPU_MALLOC) $(BIN)/python benchmarks/prepare.py
 	$(CPU_MALLOC) $(BIN)/python benchmarks/pretrain_step.py
 
-# The N-UCLA study (about 70 minutes on 2 cores; finished steps are skipped, FRESH=1 reruns from nothing),
+# The N-UCLA study (about 80 minutes on 2 cores; finished steps are skipped, FRESH=1 reruns from nothing),
 # then every figure from its runs.
 study: setup
 	$(CPU_MALLOC) $(BIN)/s2v study $(if $(FRESH),--fresh,)

@@ -23,7 +23,7 @@ __all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'StudyParams', 'arm_name', 'pretrain_a
 # %% ../nbs/65_study.ipynb #9234cdc2
 @dataclass
 class StudyParams:
-    "Settings of the N-UCLA study (defaults: about two hours on a 2-core CPU)."
+    "Settings of the N-UCLA study (defaults: about 80 minutes on a 2-core CPU)."
     data_dir: str = ''                  # N-UCLA folder of JSON files (all_sqe); empty means ../shared/data/nw_ucla
     out_dir: str = 'runs/ucla_study'    # where every run of the study goes
     figures_dir: str = 'figures'        # where the table and figure go
