@@ -34,10 +34,12 @@ def make_batch(batch: int, persons: str, frames: int, joints: int, device, seed:
 
 
 def run_row(config: str, dtype: str, batch: int, persons: str, warmup: int, steps: int, device: str, flops: bool,
-            threads: int = 0, keep_empty: bool = False) -> dict:
+            threads: int = 0, keep_empty: bool = False, bf16_grad_attention: bool = False) -> dict:
     "Time one row in this process."
     import torch
     if threads: torch.set_num_threads(threads)
+    from s2v.transformer import Attention
+    Attention.cpu_bf16_grad_in_fp32 = not bf16_grad_attention
     from s2v.core import cpu_supports_bf16
     from s2v.skeleton2vec import S2VConfig, Skeleton2vec
     dev = torch.device(device)
@@ -78,7 +80,8 @@ def run_row(config: str, dtype: str, batch: int, persons: str, warmup: int, step
                persons_encoded=int(out['persons']), steps=steps, step_s=round(dt / steps, 4),
                samples_per_s=round(batch * steps / dt, 3), cpu_s_per_step=round(cpu / steps, 3),
                peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-               loss=round(loss, 4), threads=torch.get_num_threads(), drop_empty_persons=not keep_empty)
+               loss=round(loss, 4), threads=torch.get_num_threads(), drop_empty_persons=not keep_empty,
+               cpu_bf16_grad_attention_fp32=not bf16_grad_attention)
     if dev.type == 'cuda': row['peak_gpu_mb'] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
     if step_flops is not None:
         row['gflop_per_step'] = round(step_flops / 1e9, 2)
@@ -102,6 +105,8 @@ def main(argv=None):
     ap.add_argument('--flops', action='store_true', help='count FLOPs per step (always on a GPU; on a CPU the flash-attention kernel is not counted)')
     ap.add_argument('--threads', type=int, default=0, help='torch threads per row (default: torch\'s choice)')
     ap.add_argument('--keep-empty', action='store_true', help='encode absent persons too (drop_empty_persons=False), for comparison')
+    ap.add_argument('--bf16-grad-attention', action='store_true',
+                    help='on CPU, keep bf16 attention that needs gradients in bf16 (default: fp32, faster there), for comparison')
     ap.add_argument('--same-process', action='store_true', help='run every row in this process (peak RSS accumulates)')
     ap.add_argument('--json', action='store_true', help='print a JSON list of rows')
     ap.add_argument('--_row', help=argparse.SUPPRESS)
@@ -129,7 +134,8 @@ def main(argv=None):
             for batch in a.batch:
                 for persons in a.persons:
                     spec = dict(config=config, dtype=dtype, batch=batch, persons=persons, warmup=a.warmup,
-                                steps=a.steps, device=device, flops=flops, threads=a.threads, keep_empty=a.keep_empty)
+                                steps=a.steps, device=device, flops=flops, threads=a.threads, keep_empty=a.keep_empty,
+                                bf16_grad_attention=a.bf16_grad_attention)
                     if a.same_process: row = run_row(**spec)
                     else:
                         r = subprocess.run([sys.executable, __file__, '--_row', json.dumps(spec)], capture_output=True, text=True)
