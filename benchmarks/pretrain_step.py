@@ -34,7 +34,7 @@ def make_batch(batch: int, persons: str, frames: int, joints: int, device, seed:
 
 
 def run_row(config: str, dtype: str, batch: int, persons: str, warmup: int, steps: int, device: str, flops: bool,
-            threads: int = 0, keep_empty: bool = False, bf16_grad_attention: bool = False) -> dict:
+            threads: int = 0, keep_empty: bool = False, bf16_grad_attention: bool = False, compile: bool = False) -> dict:
     "Time one row in this process."
     import torch
     if threads: torch.set_num_threads(threads)
@@ -53,11 +53,12 @@ def run_row(config: str, dtype: str, batch: int, persons: str, warmup: int, step
     params = [p for p in model.parameters() if p.requires_grad]
     x = make_batch(batch, persons, cfg.frames, cfg.num_joints, dev)
     amp = torch.bfloat16 if dtype == 'bf16' else None
+    fwd = torch.compile(model) if compile else model
 
     def step():
         noise = model.mask_noise(batch, dev)
         with torch.autocast(dev.type, dtype=amp, enabled=amp is not None):
-            out = model(x, noise=noise)
+            out = fwd(x, noise=noise)
         opt.zero_grad(set_to_none=True)
         out['loss'].backward()
         torch.nn.utils.clip_grad_norm_(params, 4.0, foreach=True)
@@ -81,7 +82,7 @@ def run_row(config: str, dtype: str, batch: int, persons: str, warmup: int, step
                samples_per_s=round(batch * steps / dt, 3), cpu_s_per_step=round(cpu / steps, 3),
                peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                loss=round(loss, 4), threads=torch.get_num_threads(), drop_empty_persons=not keep_empty,
-               cpu_bf16_grad_attention_fp32=not bf16_grad_attention)
+               cpu_bf16_grad_attention_fp32=not bf16_grad_attention, compiled=compile)
     if dev.type == 'cuda': row['peak_gpu_mb'] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
     if step_flops is not None:
         row['gflop_per_step'] = round(step_flops / 1e9, 2)
@@ -107,6 +108,7 @@ def main(argv=None):
     ap.add_argument('--keep-empty', action='store_true', help='encode absent persons too (drop_empty_persons=False), for comparison')
     ap.add_argument('--bf16-grad-attention', action='store_true',
                     help='on CPU, keep bf16 attention that needs gradients in bf16 (default: fp32, faster there), for comparison')
+    ap.add_argument('--compile', action='store_true', help='torch.compile the model (the warm-up steps include compiling)')
     ap.add_argument('--same-process', action='store_true', help='run every row in this process (peak RSS accumulates)')
     ap.add_argument('--json', action='store_true', help='print a JSON list of rows')
     ap.add_argument('--_row', help=argparse.SUPPRESS)
@@ -135,7 +137,7 @@ def main(argv=None):
                 for persons in a.persons:
                     spec = dict(config=config, dtype=dtype, batch=batch, persons=persons, warmup=a.warmup,
                                 steps=a.steps, device=device, flops=flops, threads=a.threads, keep_empty=a.keep_empty,
-                                bf16_grad_attention=a.bf16_grad_attention)
+                                bf16_grad_attention=a.bf16_grad_attention, compile=a.compile)
                     if a.same_process: row = run_row(**spec)
                     else:
                         r = subprocess.run([sys.executable, __file__, '--_row', json.dumps(spec)], capture_output=True, text=True)
