@@ -5,7 +5,6 @@
 # %% ../nbs/60_viz.ipynb #85d9f510
 from __future__ import annotations
 import json, csv
-from collections import Counter
 from pathlib import Path
 import numpy as np
 import torch
@@ -174,8 +173,8 @@ def skeleton_sequence(path, source:str='ntu') -> torch.Tensor:
     if not len(x): raise ValueError(f"{path}: person 0 has no non-zero frame")
     return torch.from_numpy(x - x[0, LAYOUTS[SOURCE_LAYOUTS[source]].center]).float()
 
-def masking_table(x, path, seg_len:int=3, mask_ratio:float=0.9, seed:int=0) -> dict:
-    "Masks (T_e, V) of every strategy of `MASKING` on one sequence x (T, V, C), seeded -> path (JSON); returns the table."
+def masking_table(x, path, seg_len:int=3, mask_ratio:float=0.9, seed:int=0, frames:int=4) -> dict:
+    "Masks (T_e, V) of every strategy of `MASKING` on one sequence x (T, V, C), seeded, and the x-y of `frames` frames -> path (JSON)."
     x = x.detach().float().cpu() if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x), dtype=torch.float32)
     T = len(x) - len(x) % seg_len
     if T == 0: raise ValueError(f"{len(x)} frames: fewer than one segment of {seg_len}")
@@ -185,9 +184,10 @@ def masking_table(x, path, seg_len:int=3, mask_ratio:float=0.9, seed:int=0) -> d
         mk = mask_sequence(x[None], seg_len, mask_ratio, kw['tube_len'], kw['beta'], generator=torch.Generator().manual_seed(seed))
         m = mk.mask.view(Te, V)
         masks[name], ratios[name] = m.int().tolist(), round(m.float().mean().item(), 6)
+    shown = np.linspace(0, T - 1, frames).round().astype(int)
     d = dict(strategies=list(MASKING), settings=MASKING, seg_len=seg_len, mask_ratio=mask_ratio, seed=seed, frames=T,
-             segments=Te, joints=V, ratios=ratios, masks=masks,
-             intensity=motion_intensity(x[None], seg_len)[0].round(decimals=5).tolist(), coords=x.round(decimals=5).tolist())
+             segments=Te, joints=V, ratios=ratios, masks=masks, intensity=motion_intensity(x[None], seg_len)[0].round(decimals=5).tolist(),
+             shown_frames=shown.tolist(), xy=x[shown, :, :2].round(decimals=5).tolist())
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(d))
     return d
@@ -195,13 +195,13 @@ def masking_table(x, path, seg_len:int=3, mask_ratio:float=0.9, seed:int=0) -> d
 # %% ../nbs/60_viz.ipynb #64ae567e
 STRATEGY_NAMES = {'random': 'random', 'single_tube': 'single tube', 'multi_tube': 'multi-tube', 'mamt': 'MAMT'}
 
-def plot_masking(path, out, layout:str='ntu25', frames:int=4) -> list:
-    "Masks of `masking_table`'s JSON as time-segment x joint maps, and `frames` frames with MAMT's masked joints -> out.{png,pdf,json}."
+def plot_masking(path, out, layout:str='ntu25') -> list:
+    "Masks of `masking_table`'s JSON as time-segment x joint maps, and its frames with MAMT's masked joints -> out.{png,pdf,json}."
     d, lay = json.loads(Path(path).read_text()), LAYOUTS[layout]
-    xyz = np.array(d['coords']); T, V = xyz.shape[:2]
+    xy, ts = np.array(d['xy']), d['shown_frames']; V = xy.shape[1]
     if V != lay.num_joints: raise ValueError(f"{path}: {V} joints, layout {layout} has {lay.num_joints}")
     strategies, shown = d['strategies'], 'mamt' if 'mamt' in d['strategies'] else d['strategies'][-1]
-    fig = plt.figure(figsize=(2.5 * max(len(strategies), frames), 6.2))
+    fig = plt.figure(figsize=(2.5 * max(len(strategies), len(ts)), 6.2))
     top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1.15])
     colours = ListedColormap(['#2b6cb0', '#e2e2e2'])                 # 0 visible, 1 masked
     axes = np.atleast_1d(top.subplots(1, len(strategies), sharey=True))
@@ -213,11 +213,10 @@ def plot_masking(path, out, layout:str='ntu25', frames:int=4) -> list:
     top.subplots_adjust(bottom=.2, top=.88, wspace=.08)
     top.legend([Patch(color='#2b6cb0'), Patch(color='#e2e2e2')], ['visible', 'masked'], loc='upper right', ncol=2,
                fontsize=7, frameon=False)
-    ts = np.linspace(0, T - 1, frames).round().astype(int)
     mask = np.array(d['masks'][shown]); drawn = []
-    pts = xyz[ts][..., :2]; lo, hi = pts.reshape(-1, 2).min(0), pts.reshape(-1, 2).max(0); pad = .05 * (hi - lo).max()
-    for ax, t in zip(np.atleast_1d(bottom.subplots(1, frames)), ts):
-        seg = min(t // d['seg_len'], len(mask) - 1); m = mask[seg].astype(bool); p = xyz[t, :, :2]
+    lo, hi = xy.reshape(-1, 2).min(0), xy.reshape(-1, 2).max(0); pad = .05 * (hi - lo).max()
+    for ax, t, p in zip(np.atleast_1d(bottom.subplots(1, len(ts))), ts, xy):
+        seg = min(t // d['seg_len'], len(mask) - 1); m = mask[seg].astype(bool)
         for a, b in lay.bones: ax.plot(*p[[a, b]].T, color='#999999', lw=1.2, zorder=1)
         ax.scatter(*p[~m].T, s=14, color='#2b6cb0', zorder=2, label='visible')
         ax.scatter(*p[m].T, s=22, color='#d62728', marker='x', linewidths=1.2, zorder=3, label='masked')
