@@ -40,6 +40,7 @@ export: setup
 bench: setup
 	$(CPU_MALLOC) $(BIN)/python benchmarks/prepare.py
 	$(CPU_MALLOC) $(BIN)/python benchmarks/pretrain_step.py
+	$(CPU_MALLOC) $(BIN)/python benchmarks/attention.py
 
 # The N-UCLA study (about 80 minutes on 2 cores; finished steps are skipped, FRESH=1 reruns from nothing),
 # then every figure from its runs.

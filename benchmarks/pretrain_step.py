@@ -34,7 +34,8 @@ def make_batch(batch: int, persons: str, frames: int, joints: int, device, seed:
 
 
 def run_row(config: str, dtype: str, batch: int, persons: str, warmup: int, steps: int, device: str, flops: bool,
-            threads: int = 0, keep_empty: bool = False, bf16_grad_attention: bool = False, compile: bool = False) -> dict:
+            threads: int = 0, keep_empty: bool = False, bf16_grad_attention: bool = False, compile: bool = False,
+            profile: bool = False) -> dict:
     "Time one row in this process."
     import torch
     if threads: torch.set_num_threads(threads)
@@ -84,6 +85,12 @@ def run_row(config: str, dtype: str, batch: int, persons: str, warmup: int, step
                loss=round(loss, 4), threads=torch.get_num_threads(), drop_empty_persons=not keep_empty,
                cpu_bf16_grad_attention_fp32=not bf16_grad_attention, compiled=compile)
     if dev.type == 'cuda': row['peak_gpu_mb'] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
+    if profile:   # one more step under torch.profiler: the operators with the largest share of self time
+        from torch.profiler import profile as torch_profile
+        with torch_profile() as prof: step(); sync()
+        ops = sorted(prof.key_averages(), key=lambda e: e.self_cpu_time_total, reverse=True)
+        total = sum(e.self_cpu_time_total for e in ops) or 1
+        row['top_ops'] = [[e.key, round(100 * e.self_cpu_time_total / total, 1)] for e in ops[:8]]
     if step_flops is not None:
         row['gflop_per_step'] = round(step_flops / 1e9, 2)
         row['tflops'] = round(step_flops * steps / dt / 1e12, 3)
@@ -109,6 +116,7 @@ def main(argv=None):
     ap.add_argument('--bf16-grad-attention', action='store_true',
                     help='on CPU, keep bf16 attention that needs gradients in bf16 (default: fp32, faster there), for comparison')
     ap.add_argument('--compile', action='store_true', help='torch.compile the model (the warm-up steps include compiling)')
+    ap.add_argument('--profile', action='store_true', help='after timing, profile one step and print the operators taking most time')
     ap.add_argument('--same-process', action='store_true', help='run every row in this process (peak RSS accumulates)')
     ap.add_argument('--json', action='store_true', help='print a JSON list of rows')
     ap.add_argument('--_row', help=argparse.SUPPRESS)
@@ -137,7 +145,8 @@ def main(argv=None):
                 for persons in a.persons:
                     spec = dict(config=config, dtype=dtype, batch=batch, persons=persons, warmup=a.warmup,
                                 steps=a.steps, device=device, flops=flops, threads=a.threads, keep_empty=a.keep_empty,
-                                bf16_grad_attention=a.bf16_grad_attention, compile=a.compile)
+                                bf16_grad_attention=a.bf16_grad_attention, compile=a.compile,
+                                profile=a.profile)
                     if a.same_process: row = run_row(**spec)
                     else:
                         r = subprocess.run([sys.executable, __file__, '--_row', json.dumps(spec)], capture_output=True, text=True)
@@ -152,6 +161,7 @@ def main(argv=None):
                         if 'skipped' in row or 'error' in row:
                             print(' '.join(f'{row[c]!s:>15}' for c in cols[:4]), '  ', row.get('skipped') or row.get('error'), flush=True)
                         else: print(' '.join(f'{row.get(c, "")!s:>15}' for c in cols), flush=True)
+                        if 'top_ops' in row: print('    self time: ' + ', '.join(f'{n} {p}%' for n, p in row['top_ops']), flush=True)
     if a.json: print(json.dumps(rows, indent=1))
 
 

@@ -22,9 +22,9 @@ class DropPath(nn.Module):
 
 class Attention(nn.Module):
     "Multi-head self-attention over (B, N, D)."
-    # On CPU the bf16 backward of torch's flash-attention kernel is slower than its fp32 backward (measured:
-    # 120-130 ms vs 97-100 ms for 4 x 8 heads x 750 tokens, one thread), so bf16 attention that needs gradients
-    # runs in fp32 there; the forward-only teacher keeps the faster bf16 kernel. False: always the input dtype.
+    # On CPU the bf16 backward of torch's flash-attention kernel is slower than its fp32 backward
+    # (benchmarks/attention.py), so bf16 attention that needs gradients runs in fp32 there; the forward-only
+    # teacher keeps the faster bf16 kernel. False: always the input dtype.
     cpu_bf16_grad_in_fp32: bool = True
     def __init__(self, dim:int, heads:int):
         super().__init__()
