@@ -56,7 +56,7 @@ def build_parser(names=None) -> argparse.ArgumentParser:
     for n in names:
         if n not in COMMANDS: continue
         c = COMMANDS[n]
-        sp = sub.add_parser(n, help=c.help, description=c.help)
+        sp = sub.add_parser(n, help=c.help.replace('%', '%%'), description=c.help)   # argparse %-formats help lines
         c.add_args(sp)
     return p
 
