@@ -40,7 +40,8 @@ def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, lin
     result = dict(run_dir=str(run_dir), dataset=pre['dataset'], split=res['teacher']['split'], epochs=pre['epochs'], preset=pre['preset'],
                   protocol=res['teacher']['protocol'], top1_pretrained=res['teacher']['top1_last'], top1_random=res['random']['top1_last'],
                   knn_teacher=pre['monitor'].get('knn_teacher'), pretrain_wall_s=pre['wall_s'], total_wall_s=time.time() - t0,
-                  environment=pre['environment'])
+                  environment=pre['environment'], pretrain_overrides=dict(pretrain or {}),
+                  **{k: pre['config'][k] for k in ('target', 'mask_ratio', 'tube_len', 'beta')})
     save_json(result, run_dir/'main_job.json')
     print(format_result(result))
     return result
@@ -49,22 +50,26 @@ def format_result(r:dict) -> str:
     "The main job's result as a short table."
     return '\n'.join([
         f"\ns2v main job: {r['dataset']} ({r['split']} split), {r['preset']} preset, {r['epochs']} pretraining epochs, {r['environment']['device']}",
+        *([f"  target {r['target']}, mask ratio {r['mask_ratio']}, tube length {r['tube_len']}, beta {r['beta']}"] if 'target' in r else []),
         f"  linear evaluation ({r['protocol']}), top-1 at the last epoch:",
-        f"    pretrained encoder (EMA teacher): {100 * r['top1_pretrained']:.1f}%",
+        f"    pretrained encoder {'(EMA teacher)' if r.get('target', 'teacher') == 'teacher' else '(student)    '}: {100 * r['top1_pretrained']:.1f}%",
         f"    same encoder, random weights    : {100 * r['top1_random']:.1f}%",
         f"  pretraining {r['pretrain_wall_s'] / 60:.1f} min, everything {r['total_wall_s'] / 60:.1f} min; results in {r['run_dir']}/main_job.json"])
 
 def _add_args(ap):
+    "`--run`, `--out_dir`, and every pretraining parameter of the runner (`--epochs`, `--target`, `--mask_ratio`, ...)."
+    from s2v.train import add_param_args
     ap.add_argument('--run', default='default', help='run directory name under out_dir')
     ap.add_argument('--out_dir', default='runs')
-    ap.add_argument('--epochs', type=int, default=None, help='pretraining epochs (default: the runner default)')
-    return ap
+    return add_param_args(ap, exclude=('run_name', 'out_dir'), params_file=False)
 
 def _run(a):
-    return main_job(a.run, a.out_dir, pretrain={} if a.epochs is None else dict(epochs=a.epochs)) and 0
+    from s2v.train import PretrainParams
+    given = {k: v for k, v in vars(a).items() if k in PretrainParams.__dataclass_fields__ and v is not None}
+    return main_job(a.run, a.out_dir, pretrain=given) and 0
 
 def main(argv=None):
-    "Command line of the main job: `s2v main [--run NAME] [--epochs N]`."
+    "Command line of the main job: `s2v main [--run NAME] [--epochs N] [--target joints] ...` (any pretraining parameter)."
     return _run(_add_args(argparse.ArgumentParser(prog='s2v main')).parse_args(argv))
 
 from .cli import register_command

@@ -292,12 +292,13 @@ def _parse_bool(s:str) -> bool:
     if s.lower() in ('0', 'false', 'no', 'off'): return False
     raise ValueError(f"not a boolean: {s!r}")
 
-def add_param_args(parser, cls=PretrainParams):
-    "Add one `--name` option per field of the parameter dataclass `cls` (defaults None = not given)."
+def add_param_args(parser, cls=PretrainParams, exclude:tuple=(), params_file:bool=True):
+    "Add one `--name` option per field of the parameter dataclass `cls` but `exclude` (defaults None = not given)."
     for f in dataclasses.fields(cls):
+        if f.name in exclude: continue
         typ = _parse_bool if f.type in ('bool', bool) else {'int': int, 'float': float, 'str': str}.get(f.type, f.type)
         parser.add_argument(f'--{f.name}', type=typ, default=None, help=f"default {f.default!r}")
-    parser.add_argument('--params', default=None, help='a params.json of an earlier run to start from')
+    if params_file: parser.add_argument('--params', default=None, help='a params.json of an earlier run to start from')
     return parser
 
 def params_from_args(args, cls=PretrainParams):
