@@ -9,7 +9,7 @@ from pathlib import Path
 from .core import repo_root, save_json
 
 # %% auto #0
-__all__ = ['run_notebook', 'main_job', 'format_result', 'main']
+__all__ = ['run_notebook', 'main_job', 'format_result', 'pretrain_overrides', 'main']
 
 # %% ../nbs/70_quickstart.ipynb #c2a66411
 def run_notebook(name:str, out:Path, parameters:dict):
@@ -56,17 +56,21 @@ def format_result(r:dict) -> str:
         f"    same encoder, random weights    : {100 * r['top1_random']:.1f}%",
         f"  pretraining {r['pretrain_wall_s'] / 60:.1f} min, everything {r['total_wall_s'] / 60:.1f} min; results in {r['run_dir']}/main_job.json"])
 
+_OWN = ('run_name', 'out_dir')   # set by --run / --out_dir of the main job itself
+
 def _add_args(ap):
     "`--run`, `--out_dir`, and every pretraining parameter of the runner (`--epochs`, `--target`, `--mask_ratio`, ...)."
     from s2v.train import add_param_args
     ap.add_argument('--run', default='default', help='run directory name under out_dir')
     ap.add_argument('--out_dir', default='runs')
-    return add_param_args(ap, exclude=('run_name', 'out_dir'), params_file=False)
+    return add_param_args(ap, exclude=_OWN, params_file=False)
 
-def _run(a):
+def pretrain_overrides(a) -> dict:
+    "The pretraining parameters given on the command line (the rest keep the runner's defaults)."
     from s2v.train import PretrainParams
-    given = {k: v for k, v in vars(a).items() if k in PretrainParams.__dataclass_fields__ and v is not None}
-    return main_job(a.run, a.out_dir, pretrain=given) and 0
+    return {k: v for k, v in vars(a).items() if k in PretrainParams.__dataclass_fields__ and k not in _OWN and v is not None}
+
+def _run(a): return main_job(a.run, a.out_dir, pretrain=pretrain_overrides(a)) and 0
 
 def main(argv=None):
     "Command line of the main job: `s2v main [--run NAME] [--epochs N] [--target joints] ...` (any pretraining parameter)."
