@@ -34,7 +34,7 @@ def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, lin
         lin.setdefault('synthetic_n', pre['params']['synthetic_n'] if 'params' in pre else json.loads((run_dir/'params.json').read_text())['params']['synthetic_n'])
     res = {}
     for which, extra in (('teacher', dict(checkpoint=str(run_dir), which='teacher')), ('random', dict(checkpoint='', preset=pre['preset']))):
-        print(f"s2v: linear evaluation of the {'pretrained (teacher)' if which == 'teacher' else 'randomly initialised'} encoder", flush=True)
+        print(f"s2v: linear evaluation of the {'randomly initialised' if which == 'random' else 'pretrained (EMA teacher)' if pre['config']['target'] == 'teacher' else 'pretrained'} encoder", flush=True)
         run_notebook('linear_eval', run_dir/f'linear_{which}.ipynb', dict(run_name=f'linear_{which}', **lin, **extra))
         res[which] = json.loads((run_dir/f'linear_{which}'/'summary.json').read_text())
     result = dict(run_dir=str(run_dir), dataset=pre['dataset'], split=res['teacher']['split'], epochs=pre['epochs'], preset=pre['preset'],
