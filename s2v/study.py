@@ -4,14 +4,14 @@
 
 # %% ../nbs/65_study.ipynb #992eb44d
 from __future__ import annotations
-import argparse, dataclasses, json, shutil, time
+import argparse, json, shutil, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch
 from .core import save_json, shared_data
 from .masking import MASKING
-from .train import PretrainParams, pretrain, environment, model_config
+from .train import PretrainParams, pretrain, environment, model_config, checked_params
 from .checkpoint import export_encoder, random_encoder, load_checkpoint, CheckpointManager
 from .protocols import LinearParams, FinetuneParams, run_linear, run_finetune
 
@@ -46,10 +46,7 @@ class StudyParams:
     synthetic_n: int = 2400             # sequences of the synthetic dataset when dataset is 'synthetic'
 
     @classmethod
-    def from_dict(cls, d:dict):
-        unknown = set(d) - {f.name for f in dataclasses.fields(cls)}
-        if unknown: raise ValueError(f"unknown study parameters: {sorted(unknown)}")
-        return cls(**d)
+    def from_dict(cls, d:dict): return checked_params(cls, d, 'study')
 
 TARGET_ARMS = [('teacher', 'mamt'), ('motion', 'mamt'), ('joints', 'mamt'), ('random', None)]
 MASKING_ARMS = [('teacher', 'random'), ('teacher', 'single_tube'), ('teacher', 'multi_tube'), ('teacher', 'mamt')]
@@ -196,7 +193,7 @@ def study_rows(p:StudyParams) -> list:
             semi = [((_done(out/f"semi-{arm}-s{s}") or {}).get('per_fraction', {}).get(str(p.semi_fraction), {}) or {}).get('top1_mean')
                     for s in _seeds(p)]
             pre = [_done(out/f"pre-{arm}-s{s}") for s in _seeds(p)]
-            diag = [run_diagnostics(out/f"pre-{arm}-s{s}", p) for s in _seeds(p) if _done(out/f"pre-{arm}-s{s}")]
+            diag = [run_diagnostics(out/f"pre-{arm}-s{s}", p) for s, x in zip(_seeds(p), pre) if x]
             row = dict(part=part, arm=arm, target=target, masking=masking or '', linear=_stat(lin), semi=_stat(semi),
                        pretrain_s=float(np.mean([x['wall_s'] for x in pre if x])) if any(pre) else None,
                        seeds=[s for s, x in zip(_seeds(p), pre) if x])

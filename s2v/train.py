@@ -16,9 +16,10 @@ from .checkpoint import CheckpointManager, save_checkpoint, load_checkpoint, rng
 from .transforms import FrameSampler, random_rotate
 
 # %% auto #0
-__all__ = ['RECIPES', 'PretrainParams', 'lr_schedule', 'tau_schedule', 'DistInfo', 'init_distributed', 'epoch_batches',
-           'resolve_preset', 'resolve_params', 'model_config', 'run_dir_of', 'autocast_dtype', 'environment', 'Monitor',
-           'RunStopped', 'pretrain', 'add_param_args', 'params_from_args', 'run_from_args', 'main']
+__all__ = ['RECIPES', 'PretrainParams', 'checked_params', 'lr_schedule', 'tau_schedule', 'DistInfo', 'init_distributed',
+           'epoch_batches', 'resolve_preset', 'resolve_params', 'model_config', 'run_dir_of', 'autocast_dtype',
+           'environment', 'Monitor', 'RunStopped', 'pretrain', 'add_param_args', 'params_from_args', 'run_from_args',
+           'main']
 
 # %% ../nbs/40_train.ipynb #43787f5d
 @dataclass
@@ -57,11 +58,13 @@ class PretrainParams:
     device: str = ''                    # 'cpu', 'cuda', 'cuda:1'; empty means CUDA when available
 
     @classmethod
-    def from_dict(cls, d:dict):
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(d) - names
-        if unknown: raise ValueError(f"unknown pretraining parameters: {sorted(unknown)}")
-        return cls(**d)
+    def from_dict(cls, d:dict): return checked_params(cls, d, 'pretraining')
+
+def checked_params(cls, d:dict, what:str):
+    "`cls(**d)` for a parameter dataclass, refusing (ValueError) names that are not its fields."
+    unknown = set(d) - {f.name for f in dataclasses.fields(cls)}
+    if unknown: raise ValueError(f"unknown {what} parameters: {sorted(unknown)}")
+    return cls(**d)
 
 # %% ../nbs/40_train.ipynb #83cb81b7
 def lr_schedule(lr:float, min_lr:float, total_steps:int, warmup_steps:int) -> np.ndarray:

@@ -37,8 +37,7 @@ class Attention(nn.Module):
         if return_attn:
             a = (q @ k.transpose(-2, -1) * (D // self.heads) ** -0.5).softmax(-1)
             o = a @ v
-        elif (self.cpu_bf16_grad_in_fp32 and q.dtype == torch.bfloat16 and q.device.type == 'cpu' and q.requires_grad
-              and torch.is_grad_enabled()):
+        elif (self.cpu_bf16_grad_in_fp32 and q.dtype == torch.bfloat16 and q.device.type == 'cpu' and q.requires_grad):
             with torch.autocast('cpu', enabled=False):
                 o, a = F.scaled_dot_product_attention(q.float(), k.float(), v.float()).to(q.dtype), None
         else: o, a = F.scaled_dot_product_attention(q, k, v), None

@@ -256,7 +256,7 @@ def ablation_rows(root) -> list:
         if own.get('target') == 'random':
             print(f"skipped {s}: {run.name} is a randomly initialised encoder (no pretraining parameters to compare)"); continue
         rows.append(dict(run=s.parent.name, pretrain_run=run.name, dataset=d['dataset'], protocol=d['protocol'],
-                         target=own.get('target', p['target']), **{k: p[k] for k in ('tube_len', 'beta', 'mask_ratio', 'tau0')},
+                         target=own.get('target', p['target']), **{k: p[k] for k in ABLATION_PARAMS},
                          epochs=own.get('epochs', p['epochs']), seed=p['seed'], top1=d['top1_last']))
     return rows
 
