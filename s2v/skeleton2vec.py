@@ -10,11 +10,11 @@ import torch
 from torch import nn
 from .embedding import JointEmbedding
 from .masking import mask_sequence, num_tubes
-from .transformer import Transformer
-from .targets import TARGETS, contextual_targets, motion_targets, joint_targets, masked_mse
+from .transformer import Transformer, init_weights, INITS
+from .targets import TARGETS, contextual_targets, motion_targets, joint_targets
 
 # %% auto #0
-__all__ = ['S2VConfig', 'SkeletonEncoder', 'Skeleton2vec', 'ema_tau']
+__all__ = ['S2VConfig', 'SkeletonEncoder', 'Skeleton2vec']
 
 # %% ../nbs/32_skeleton2vec.ipynb #cb2005d5
 @dataclass
@@ -34,18 +34,22 @@ class S2VConfig:
     dec_heads: int = 8
     dec_mlp_dim: int = 1024
     drop_path: float = 0.0
-    layer_scale: float = 0.0            # LayerScale init (reference code 1e-4); 0 = off
+    layer_scale: float = 1e-4           # LayerScale init of encoder and decoder blocks (authors' code); 0 = off
+    init: str = 'trunc_normal'          # Linear weights: 'trunc_normal' (0.02, zero bias; authors' code) | 'torch' (default)
     mask_ratio: float = 0.9
     tube_len: int = 5                   # alpha; 1 = random masking, 0 = one tube over the whole sequence
     beta: float = 0.1                   # motion awareness; 0 = plain multi-tube
     target: str = 'teacher'             # 'teacher' | 'motion' | 'joints'
-    target_layer_output: str = 'ffn'    # 'ffn' | 'block'
+    target_layer_output: str = 'block'  # 'block' (residual stream after each block; authors' code) | 'ffn' (paper)
     top_k_layers: int = 0               # 0 = average all teacher layers
     drop_empty_persons: bool = True
+    num_masked_views: int = 1           # masked views per sample (data2vec 2.0 multi-mask); the teacher runs once
 
     def __post_init__(self):
         if self.target not in TARGETS: raise ValueError(f"target must be one of {TARGETS}, not {self.target!r}")
         if self.target_layer_output not in ('ffn', 'block'): raise ValueError("target_layer_output must be 'ffn' or 'block'")
+        if self.init not in INITS: raise ValueError(f"init must be one of {INITS}, not {self.init!r}")
+        if self.num_masked_views < 1: raise ValueError(f"num_masked_views must be >= 1, not {self.num_masked_views}")
         if self.frames % self.seg_len: raise ValueError(f"frames ({self.frames}) must be a multiple of seg_len ({self.seg_len})")
     @property
     def num_segments(self) -> int: return self.frames // self.seg_len
@@ -72,6 +76,7 @@ class SkeletonEncoder(nn.Module):
         self.cfg = cfg
         self.embed = JointEmbedding(cfg.frames, cfg.num_joints, cfg.seg_len, cfg.in_channels, cfg.dim)
         self.transformer = Transformer(cfg.dim, cfg.depth, cfg.heads, cfg.mlp_dim, cfg.drop_path, cfg.layer_scale)
+        init_weights(self, cfg.init)
 
     def forward_tokens(self, tokens:torch.Tensor, collect:str|None=None):
         "Run the blocks on embedded tokens (B, N, D)."
@@ -112,9 +117,10 @@ class Skeleton2vec(nn.Module):
         self.dec_pos_t = nn.Parameter(torch.zeros(1, cfg.num_segments, 1, cfg.dec_dim))
         self.dec_pos_s = nn.Parameter(torch.zeros(1, 1, cfg.num_joints, cfg.dec_dim))
         for p in (self.mask_token, self.dec_pos_t, self.dec_pos_s): nn.init.trunc_normal_(p, std=.02)
-        self.decoder = Transformer(cfg.dec_dim, cfg.dec_depth, cfg.dec_heads, cfg.dec_mlp_dim)
+        self.decoder = Transformer(cfg.dec_dim, cfg.dec_depth, cfg.dec_heads, cfg.dec_mlp_dim, layer_scale=cfg.layer_scale)
         out = cfg.dim if cfg.target == 'teacher' else cfg.seg_len * cfg.in_channels
         self.head = nn.Linear(cfg.dec_dim, out)
+        for m in (self.dec_embed, self.decoder, self.head): init_weights(m, cfg.init)
         if cfg.target == 'teacher':
             self.ema = copy.deepcopy(self.encoder)
             for p in self.ema.parameters(): p.requires_grad_(False)
@@ -124,10 +130,10 @@ class Skeleton2vec(nn.Module):
     def teacher(self) -> SkeletonEncoder: return self.ema if self.ema is not None else self.encoder
 
     def mask_noise(self, n:int, device=None, generator:torch.Generator|None=None, persons:int|None=None) -> torch.Tensor:
-        "Uniform noise (n, M, tubes, V) for the masks of n samples (M = cfg.num_persons unless `persons` is given)."
+        "Uniform noise (n, K*M, tubes, V) for the masks of n samples: K masked views (view-major) of M persons each."
         c = self.cfg
-        return torch.rand(n, persons or c.num_persons, num_tubes(c.num_segments, c.tube_len), c.num_joints,
-                          device=device, generator=generator)
+        return torch.rand(n, c.num_masked_views * (persons or c.num_persons), num_tubes(c.num_segments, c.tube_len),
+                          c.num_joints, device=device, generator=generator)
 
     def param_groups(self, weight_decay:float=0.05) -> list:
         "AdamW groups: no weight decay on biases, norms, position embeddings and the mask token."
@@ -174,40 +180,40 @@ class Skeleton2vec(nn.Module):
         return export_encoder(self.teacher, self.cfg, path, 'teacher' if self.ema is not None else 'student', extra)
 
     def forward(self, x:torch.Tensor, noise:torch.Tensor|None=None, generator:torch.Generator|None=None) -> dict:
-        "Loss and diagnostics for a batch x (N, M, T, V, C); `noise` (N, M, tubes, V) or `generator` fix the masks."
+        "Loss and diagnostics for a batch x (N, M, T, V, C); `noise` (N, K*M, tubes, V) or `generator` fix the masks."
         c = self.cfg
-        N, M = x.shape[:2]
+        N, M = x.shape[:2]; K = c.num_masked_views
         xs = x.flatten(0, 1)                                                     # (N*M, T, V, C)
         if noise is None: noise = self.mask_noise(N, x.device, generator, persons=M)
-        if noise.shape[:2] != (N, M): raise ValueError(f"mask noise {tuple(noise.shape)} does not match the batch {tuple(x.shape)}")
-        noise = noise.flatten(0, 1)
+        if noise.shape[:2] != (N, K * M):
+            raise ValueError(f"mask noise {tuple(noise.shape)} does not match the batch {tuple(x.shape)} with {K} masked views")
+        noise = noise.view(N, K, M, *noise.shape[2:]).transpose(0, 1).flatten(1, 2)   # (K, N*M, tubes, V)
         present = xs.flatten(1).abs().amax(1) > 0 if M > 1 else None              # absent persons: all zeros
         if present is not None and (present.all() or not present.any()): present = None
-        if present is not None and c.drop_empty_persons: xs, noise, present = xs[present], noise[present], None
+        if present is not None and c.drop_empty_persons: xs, noise, present = xs[present], noise[:, present], None
         B = xs.shape[0]
+        y = self.targets(xs)                                                     # the teacher runs once per person sequence
+        if K > 1:                                                                # K masked copies, view-major
+            xs, y = xs.repeat(K, 1, 1, 1), y.repeat(K, 1, 1)
+            if present is not None: present = present.repeat(K)
+        noise = noise.flatten(0, 1)                                              # (K*B, tubes, V)
         mk = mask_sequence(xs, c.seg_len, c.mask_ratio, c.tube_len, c.beta, noise=noise)
-        tokens = self.encoder.embed(xs)                                          # (B, T_e*V, D)
+        tokens = self.encoder.embed(xs)                                          # (K*B, T_e*V, D)
         vis = tokens.gather(1, mk.ids_keep[..., None].expand(-1, -1, tokens.shape[-1]))
         h = self.dec_embed(self.encoder.forward_tokens(vis))
         n_mask = c.num_tokens - h.shape[1]
-        full = torch.cat([h, self.mask_token.to(h.dtype).expand(B, n_mask, -1)], 1)
+        full = torch.cat([h, self.mask_token.to(h.dtype).expand(h.shape[0], n_mask, -1)], 1)
         full = full.gather(1, mk.ids_restore[..., None].expand(-1, -1, full.shape[-1]))
         full = full + (self.dec_pos_t + self.dec_pos_s).flatten(1, 2).to(full.dtype)
         pred = self.head(self.decoder(full))
-        y = self.targets(xs)
-        err = (pred.float() - y.float()).pow(2).mean(-1)                          # (B, tokens)
+        err = (pred.float() - y.float()).pow(2).mean(-1)                          # (K*B, tokens)
         lmask = mk.mask if present is None else mk.mask & present[:, None]       # absent persons never count
         err_sum, n_masked = (err * lmask).sum(), lmask.sum()
-        loss = err_sum / n_masked.clamp_min(1)                                   # = masked_mse(pred, y, mask)
-        with torch.no_grad():
-            m = lmask
+        loss = err_sum / n_masked.clamp_min(1)                                   # = masked_mse(pred, y, mask): every view
+        with torch.no_grad():                                                    # masks as many tokens, so this is the
+            m = lmask                                                            # mean of the views' losses
             cos = torch.nn.functional.cosine_similarity(pred.float()[m], y.float()[m], dim=-1).mean()
-            std = y.float().flatten(0, 1).std(0).mean()
+            std = y[:B].float().flatten(0, 1).std(0).mean()
         return dict(loss=loss, err_sum=err_sum, n_masked=n_masked, mask_ratio=mk.mask.float().mean(), target_std=std,
                     pred_target_cos=cos, persons=torch.tensor(B))
 
-# %% ../nbs/32_skeleton2vec.ipynb #0d548e1c
-def ema_tau(step:int, total_steps:int, tau0:float=0.9999, tau1:float=1.0) -> float:
-    "EMA decay at `step` (0-based) of `total_steps`, rising linearly from tau0 to tau1."
-    if total_steps <= 1: return float(tau0)
-    return float(tau0 + (tau1 - tau0) * min(max(step, 0), total_steps - 1) / (total_steps - 1))

@@ -16,10 +16,10 @@ from .checkpoint import CheckpointManager, save_checkpoint, load_checkpoint, rng
 from .transforms import FrameSampler, random_rotate
 
 # %% auto #0
-__all__ = ['RECIPES', 'PretrainParams', 'checked_params', 'lr_schedule', 'tau_schedule', 'DistInfo', 'init_distributed',
-           'epoch_batches', 'resolve_preset', 'resolve_params', 'model_config', 'run_dir_of', 'autocast_dtype',
-           'environment', 'Monitor', 'RunStopped', 'pretrain', 'add_param_args', 'params_from_args', 'run_from_args',
-           'main']
+__all__ = ['RECIPES', 'PretrainParams', 'checked_params', 'lr_schedule', 'tau_schedule', 'ema_movement', 'DistInfo',
+           'init_distributed', 'epoch_batches', 'resolve_preset', 'resolve_params', 'model_config', 'run_dir_of',
+           'autocast_dtype', 'environment', 'Monitor', 'RunStopped', 'pretrain', 'add_param_args', 'params_from_args',
+           'run_from_args', 'main']
 
 # %% ../nbs/40_train.ipynb #43787f5d
 @dataclass
@@ -38,9 +38,14 @@ class PretrainParams:
     mask_ratio: float = 0.9             # mask ratio m; int(V * (1 - m)) joints per tube stay visible
     tube_len: int = 5                   # tube length alpha in segments (1 means random masking)
     beta: float = 0.1                   # motion-awareness beta of MAMT masking (0 means multi-tube)
-    tau0: float = 0.0                   # initial EMA decay, rising linearly to 1; 0 means the preset's (paper 0.9999, cpu 0.996)
+    tau0: float = 0.0                   # initial EMA decay; 0 means the preset's (paper 0.9999, cpu 0.98)
+    tau_end: float = 1.0                # EMA decay reached at the end of the anneal, then held (data2vec 2.0's ema_end_decay)
+    tau_anneal_steps: int = 0           # steps over which tau rises linearly from tau0 to tau_end; 0 means the whole run
     target: str = 'teacher'             # 'teacher' (Skeleton2vec), 'motion' (MAMP-style) or 'joints'
-    target_layer_output: str = 'ffn'    # teacher layer output averaged: 'ffn' (before the residual) or 'block'
+    target_layer_output: str = 'block'  # teacher layer output averaged: 'block' (residual stream; authors' code) or 'ffn' (paper)
+    init: str = 'trunc_normal'          # Linear init: 'trunc_normal' (std 0.02, zero bias; authors' code) or 'torch' (PyTorch default)
+    layer_scale: float = 1e-4           # LayerScale init in every encoder and decoder block (authors' code); 0 means off
+    num_masked_views: int = 1           # masked views per sample (data2vec 2.0 multi-mask); the teacher runs once per sample
     top_k_layers: int = 0               # average only the top k teacher layers; 0 means all
     preset: str = 'auto'                # model size: 'paper', 'cpu', 'tiny'; auto means paper for NTU/PKU, cpu otherwise
     frames: int = 0                     # frames T per sample; 0 means the preset's (paper: 90)
@@ -73,9 +78,14 @@ def lr_schedule(lr:float, min_lr:float, total_steps:int, warmup_steps:int) -> np
     t = np.arange(total_steps - warmup_steps) / max(1, total_steps - warmup_steps)
     return np.concatenate([warm, min_lr + 0.5 * (lr - min_lr) * (1 + np.cos(np.pi * t))])
 
-def tau_schedule(tau0:float, total_steps:int, tau1:float=1.0) -> np.ndarray:
-    "EMA decay for every step, rising linearly from tau0 to tau1."
-    return np.linspace(tau0, tau1, total_steps)
+def tau_schedule(tau0:float, total_steps:int, tau1:float=1.0, anneal_steps:int=0) -> np.ndarray:
+    "EMA decay for every step: linear from tau0 to tau1 over `anneal_steps` (0: all steps), then held at tau1."
+    a = anneal_steps or total_steps
+    return tau0 + (tau1 - tau0) * np.minimum(np.arange(total_steps), a - 1) / max(1, a - 1)
+
+def ema_movement(taus) -> float:
+    "How far an EMA schedule moves the teacher: sum(1 - tau) over its steps (it keeps ~exp(-sum) of its start)."
+    return float(np.sum(1.0 - np.asarray(taus, dtype=np.float64)))
 
 # %% ../nbs/40_train.ipynb #fb19c0fa
 @dataclass
@@ -112,7 +122,7 @@ def resolve_preset(p:PretrainParams) -> str:
     if p.preset != 'auto': return p.preset
     return 'cpu' if p.dataset.startswith(('synthetic', 'ucla')) else 'paper'
 
-RECIPES = {'paper': dict(batch_size=128, tau0=0.9999), 'cpu': dict(batch_size=32, tau0=0.996), 'tiny': dict(batch_size=16, tau0=0.99)}
+RECIPES = {'paper': dict(batch_size=128, tau0=0.9999), 'cpu': dict(batch_size=32, tau0=0.98), 'tiny': dict(batch_size=16, tau0=0.99)}
 
 def resolve_params(p:PretrainParams) -> PretrainParams:
     "`p` with the preset-dependent defaults (0 = the preset's) filled in: batch size and initial EMA decay."
@@ -124,7 +134,8 @@ def model_config(p:PretrainParams, num_joints:int, num_persons:int):
     from s2v.skeleton2vec import S2VConfig
     cfg = getattr(S2VConfig, resolve_preset(p))()
     kw = dict(num_joints=num_joints, num_persons=num_persons, mask_ratio=p.mask_ratio, tube_len=p.tube_len,
-              beta=p.beta, target=p.target, target_layer_output=p.target_layer_output, top_k_layers=p.top_k_layers)
+              beta=p.beta, target=p.target, target_layer_output=p.target_layer_output, top_k_layers=p.top_k_layers,
+              init=p.init, layer_scale=p.layer_scale, num_masked_views=p.num_masked_views)
     if p.frames: kw['frames'] = p.frames
     return dataclasses.replace(cfg, **kw)
 
@@ -202,7 +213,11 @@ def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progr
     if spe == 0: raise ValueError(f"{split.name}: {n_train} training sequences, fewer than one batch of {p.batch_size}")
     total = p.epochs * spe
     warm = min(20, p.epochs // 10) if p.warmup_epochs < 0 else p.warmup_epochs
-    lrs, taus = lr_schedule(p.lr, p.min_lr, total, warm * spe), tau_schedule(p.tau0, total)
+    lrs, taus = lr_schedule(p.lr, p.min_lr, total, warm * spe), tau_schedule(p.tau0, total, p.tau_end, p.tau_anneal_steps)
+    ema = dict(tau0=p.tau0, tau_end=p.tau_end, anneal_steps=p.tau_anneal_steps or total, ema_movement=ema_movement(taus))
+    if di.main and cfg.target == 'teacher':
+        print(f"{run_dir}: {total} steps; EMA tau {p.tau0} -> {p.tau_end} over {ema['anneal_steps']} steps, "
+              f"teacher movement sum(1 - tau) = {ema['ema_movement']:.2f}", flush=True)
     amp = autocast_dtype(p.precision, device)
 
     seed_everything(p.seed)
@@ -279,6 +294,7 @@ def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progr
     m = _unwrap(model)
     summary = dict(run_dir=str(run_dir), dataset=split.name, train_size=n_train, test_size=len(split.test), epochs=p.epochs,
                    steps=total, batch_size=p.batch_size, preset=resolve_preset(p), config=cfg.to_dict(), seed=p.seed,
+                   ema=ema if cfg.target == 'teacher' else None,
                    final_loss=history[-1]['loss'] if history else None,
                    monitor={k: v for k, v in (history[-1] if history else {}).items() if k.startswith('knn_')},
                    wall_s=sum(h['epoch_s'] + h.get('monitor_s', 0) for h in history), world_size=di.world,

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 
 # %% auto #0
-__all__ = ['DropPath', 'Attention', 'Block', 'Transformer']
+__all__ = ['INITS', 'DropPath', 'Attention', 'Block', 'Transformer', 'init_weights']
 
 # %% ../nbs/30_transformer.ipynb #425d0024
 class DropPath(nn.Module):
@@ -96,3 +96,19 @@ class Transformer(nn.Module):
         for b in self.blocks:
             x, _, w = b(x, return_attn=True); maps.append(w)
         return torch.stack(maps, 1)
+
+# %% ../nbs/30_transformer.ipynb #71ca0301
+INITS = ('trunc_normal', 'torch')
+
+def init_weights(module:nn.Module, how:str='trunc_normal') -> nn.Module:
+    "Initialise every Linear (trunc-normal(0.02), zero bias) and LayerNorm (1, 0) in `module`; 'torch' leaves them."
+    if how not in INITS: raise ValueError(f"init must be one of {INITS}, not {how!r}")
+    if how == 'torch': return module
+    for m in module.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.trunc_normal_(m.weight, std=.02)
+            if m.bias is not None: nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.LayerNorm):
+            if m.weight is not None: nn.init.ones_(m.weight)
+            if m.bias is not None: nn.init.zeros_(m.bias)
+    return module
