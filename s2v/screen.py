@@ -51,7 +51,7 @@ class ScreenParams:
     seeds: str = '0'                    # comma-separated pretraining seeds
     data_dir: str = ''                  # N-UCLA folder (all_sqe JSON files); empty means ../shared/data/nw_ucla
     out_dir: str = 'runs/screen'        # runs go to <out_dir>/e<epochs>/
-    figures_dir: str = 'figures'        # the table goes to <figures_dir>/screen.{md,csv}
+    figures_dir: str = 'figures'        # the table goes to <figures_dir>/screen_<dataset>.{md,csv}
     linear_epochs: int = 100            # linear classifier epochs (cached features)
     linear_clips: int = 10              # test clips averaged per sequence
     dataset: str = 'ucla'               # dataset name ('synthetic' for smoke runs)
@@ -157,8 +157,9 @@ def render_screen(rows:list, p:ScreenParams) -> str:
             lines.append(f"| {a} | {len(rs)} | {ms('teacher')} | {ms('student')} | {ms('random')} |")
     return '\n'.join(lines) + '\n'
 
-def write_screen_table(p:ScreenParams, stem:str='screen') -> dict:
-    "Write <figures_dir>/<stem>.{md,csv} from every finished run of every budget in out_dir (one section per budget)."
+def write_screen_table(p:ScreenParams, stem:str='') -> dict:
+    "Write <figures_dir>/<stem>.{md,csv} (default screen_<dataset>) from every finished run of every budget in out_dir."
+    stem = stem or f"screen_{p.dataset}"
     from s2v.viz import write_csv
     fig = Path(p.figures_dir); fig.mkdir(parents=True, exist_ok=True)
     budgets = sorted(int(d.name[1:]) for d in Path(p.out_dir).glob('e*') if d.name[1:].isdigit())
@@ -185,7 +186,7 @@ def run_screen(p:ScreenParams) -> dict:
 
 def _add_args(ap):
     from s2v.train import add_param_args
-    return add_param_args(ap, ScreenParams, params_file=False)
+    return add_param_args(ap, ScreenParams)
 
 def _run(a):
     from s2v.train import params_from_args

@@ -33,7 +33,13 @@ class StudyParams:
     frames: int = 30                    # frames T per sample
     epochs: int = 15                    # pretraining epochs of every arm
     batch_size: int = 32                # pretraining batch size
-    tau0: float = 0.996                 # initial EMA decay of the teacher
+    tau0: float = 0.0                   # initial EMA decay of the teacher; 0 means the cpu preset's (s2v.train.RECIPES)
+    tau_end: float = 1.0                # EMA decay at the end of the anneal, then held
+    tau_anneal_steps: int = 0           # steps of the EMA anneal; 0 means the whole run
+    init: str = 'trunc_normal'          # Linear init: 'trunc_normal' (authors' code) or 'torch'
+    layer_scale: float = 1e-4           # LayerScale init of encoder and decoder blocks; 0 means off
+    target_layer_output: str = 'block'  # teacher targets from 'block' outputs (authors' code) or 'ffn' outputs (paper)
+    num_masked_views: int = 1           # masked views per sample (the teacher runs once per sample)
     mask_ratio: float = 0.9             # mask ratio m of every arm
     monitor_every: int = 5              # teacher-vs-student k-NN monitor every this many epochs
     linear_epochs: int = 100            # linear classifier epochs (cached features)
@@ -66,6 +72,10 @@ def _done(d:Path) -> dict|None:
     f = d/'summary.json'
     return json.loads(f.read_text()) if f.exists() else None
 
+def _model_choices(p:StudyParams) -> dict:
+    "The model choices every arm shares (its random encoder too)."
+    return dict(init=p.init, layer_scale=p.layer_scale, target_layer_output=p.target_layer_output, num_masked_views=p.num_masked_views)
+
 def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress:bool=False) -> Path:
     "Pretrain one arm for one seed (or write its random encoder); returns the run directory."
     out = Path(p.out_dir); name = f"pre-{arm_name(target, masking)}-s{seed}"; run = out/name
@@ -74,7 +84,7 @@ def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress
     if target == 'random':
         from s2v.datasets import load_dataset
         split = load_dataset(p.dataset, data_dir or None, synthetic_n=p.synthetic_n)
-        pp = PretrainParams(dataset=p.dataset, preset=p.preset, frames=p.frames, seed=seed)
+        pp = PretrainParams(dataset=p.dataset, preset=p.preset, frames=p.frames, seed=seed, **_model_choices(p))
         cfg = model_config(pp, split.data.num_joints, split.data.num_persons)
         run.mkdir(parents=True, exist_ok=True)
         export_encoder(random_encoder(cfg, seed), cfg, run/'encoder.pt', 'random', extra=dict(seed=seed))
@@ -84,9 +94,9 @@ def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress
         return run
     m = MASKING[masking]
     pp = PretrainParams(dataset=p.dataset, data_dir=data_dir, synthetic_n=p.synthetic_n, epochs=p.epochs, batch_size=p.batch_size,
-                        mask_ratio=p.mask_ratio, tube_len=m['tube_len'], beta=m['beta'], tau0=p.tau0, target=target,
-                        preset=p.preset, frames=p.frames, seed=seed, run_name=name, out_dir=str(out),
-                        monitor_every=p.monitor_every, monitor_size=500)
+                        mask_ratio=p.mask_ratio, tube_len=m['tube_len'], beta=m['beta'], tau0=p.tau0, tau_end=p.tau_end,
+                        tau_anneal_steps=p.tau_anneal_steps, target=target, preset=p.preset, frames=p.frames, seed=seed,
+                        run_name=name, out_dir=str(out), monitor_every=p.monitor_every, monitor_size=500, **_model_choices(p))
     pretrain(pp, progress=progress)
     return run
 

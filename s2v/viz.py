@@ -21,7 +21,7 @@ from .masking import MASKING, mask_sequence, motion_intensity
 __all__ = ['SOURCE_LAYOUTS', 'STRATEGY_NAMES', 'ABLATION_PARAMS', 'ABLATION_COLUMNS', 'read_jsonl', 'write_csv', 'save_figure',
            'plot_teacher_student', 'attention_table', 'plot_attention', 'tsne_table', 'dataset_class_names',
            'plot_tsne', 'skeleton_sequence', 'masking_table', 'plot_masking', 'ablation_rows', 'read_rows',
-           'varying_params', 'plot_ablation', 'seeded_subset', 'require_runs']
+           'varying_params', 'plot_ablation', 'plot_learning_curves', 'seeded_subset', 'require_runs']
 
 # %% ../nbs/60_viz.ipynb #697ee37a
 def read_jsonl(path) -> list:
@@ -290,19 +290,44 @@ def plot_ablation(rows, out, params=ABLATION_PARAMS) -> list:
         values = sorted({r[p] for r in rows}); pos = {v: i for i, v in enumerate(values)}
         for i, gname in enumerate(sorted({group(r) for r in rows})):
             rg = [r for r in rows if group(r) == gname]
-            vs = sorted({r[p] for r in rg}); mean = {v: float(np.mean([r['top1'] for r in rg if r[p] == v])) for v in vs}
-            ax.scatter([pos[r[p]] for r in rg], [100 * r['top1'] for r in rg], s=16, color=f'C{i}', zorder=3, label=gname)
-            ax.plot([pos[v] for v in vs], [100 * mean[v] for v in vs], '_-', color=f'C{i}', alpha=.7, ms=14, mew=1.5)
-            for r in rg:
-                ax.annotate(r['run'], (pos[r[p]], 100 * r['top1']), fontsize=4.5, xytext=(3, 2), textcoords='offset points', alpha=.8)
-                drawn.append(dict(panel=p, group=gname, mean_top1=round(mean[r[p]], 6), **r))
-        ax.set_xticks(range(len(values)), [str(v) for v in values], fontsize=7); ax.tick_params(axis='y', labelsize=7)
-        ax.set_xlim(-.5, len(values) - .3); ax.set_xlabel(p, fontsize=8); ax.grid(alpha=.3)
-        ax.legend(fontsize=5.5, loc='best', framealpha=.6)
+            vs = sorted({r[p] for r in rg}); acc = {v: [100 * r['top1'] for r in rg if r[p] == v] for v in vs}
+            mean = {v: float(np.mean(acc[v])) / 100 for v in vs}
+            lo, hi = [min(acc[v]) for v in vs], [max(acc[v]) for v in vs]        # spread over seeds: min to max
+            n = max(len(a) for a in acc.values())
+            ax.plot([pos[v] for v in vs], [100 * mean[v] for v in vs], 'o-', color=f'C{i}', ms=4, lw=1.5,
+                    label=f"{gname} ({n} seed{'s' * (n > 1)})")
+            if n > 1:
+                m = [100 * mean[v] for v in vs]
+                ax.errorbar([pos[v] for v in vs], m, yerr=[np.subtract(m, lo), np.subtract(hi, m)], fmt='none', ecolor=f'C{i}',
+                            elinewidth=1, capsize=2, alpha=.8)
+                ax.fill_between([pos[v] for v in vs], lo, hi, color=f'C{i}', alpha=.12, lw=0)
+            drawn += [dict(panel=p, group=gname, mean_top1=round(mean[r[p]], 6), **r) for r in rg]
+        ax.set_xticks(range(len(values)), [str(v) for v in values], fontsize=8); ax.tick_params(axis='y', labelsize=8)
+        ax.set_xlim(-.3, len(values) - .7); ax.set_xlabel(p, fontsize=9); ax.grid(alpha=.3)
+        ax.legend(fontsize=7, loc='best', framealpha=.7)
     axes[0, 0].set_ylabel('linear top-1 (%)', fontsize=8)
     out = Path(out)
     write_csv(drawn, out.with_suffix('.csv'), ['panel', 'group', *ABLATION_COLUMNS, 'mean_top1'])
     return save_figure(fig, out) + [out.with_suffix('.csv')]
+
+# %% ../nbs/60_viz.ipynb #56fecf4c
+def plot_learning_curves(table, out, title:str|None=None) -> list:
+    "Linear top-1 vs pretraining steps per target and encoder, random weights as a band, from a CSV table."
+    rows = read_rows(table)
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    rnd = [r['top1'] for r in rows if r['which'] == 'random']
+    if rnd:
+        ax.axhspan(min(rnd), max(rnd), color='0.85', zorder=0)
+        ax.axhline(float(np.mean(rnd)), color='0.4', lw=1, label=f'random weights ({len(rnd)} seed{"s" * (len(rnd) > 1)})')
+    targets = list(dict.fromkeys(r['target'] for r in rows if r['which'] != 'random'))
+    for i, t in enumerate(targets):
+        for which, ls in (('teacher', '-'), ('student', '--')):
+            pts = sorted((r['step'], r['top1']) for r in rows if r['target'] == t and r['which'] == which)
+            if pts: ax.plot(*zip(*pts), ls, marker='o', ms=3, color=f'C{i}', label=f'{t} target, {which}')
+    ax.set_xlabel('pretraining steps'); ax.set_ylabel('linear top-1 (%)'); ax.grid(alpha=.3)
+    ax.legend(fontsize=7, loc='lower right')
+    if title: ax.set_title(title, fontsize=9)
+    return save_figure(fig, out)
 
 # %% ../nbs/60_viz.ipynb #6697c7b0
 def seeded_subset(idx, n:int, seed:int=0) -> np.ndarray:
