@@ -28,6 +28,7 @@ SCREEN_ARMS = {
     'layer_scale': ({**OLD, 'layer_scale': 1e-4}, 'LayerScale only'),
     'block': ({**OLD, 'target_layer_output': 'block'}, 'block targets only'),
     'init+layer_scale': (dict(target_layer_output='ffn'), 'init + LayerScale, FFN targets'),
+    'dec_layer_scale': (dict(dec_layer_scale=1e-4), 'LayerScale 1e-4 in the decoder blocks too (as in the authors\' code)'),
     'init+block': (dict(layer_scale=0.), 'init + block targets, no LayerScale'),
     'layer_scale+block': (dict(init='torch'), 'LayerScale + block targets, PyTorch init'),
     'tau0.9999': (dict(tau0=0.9999), 'EMA 0.9999 -> 1 (the paper\'s schedule)'),

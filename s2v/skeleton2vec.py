@@ -34,7 +34,8 @@ class S2VConfig:
     dec_heads: int = 8
     dec_mlp_dim: int = 1024
     drop_path: float = 0.0
-    layer_scale: float = 1e-4           # LayerScale init of encoder and decoder blocks (authors' code); 0 = off
+    layer_scale: float = 1e-4           # LayerScale init of the encoder blocks (authors' code); 0 = off
+    dec_layer_scale: float = 0.0        # LayerScale init of the decoder blocks (authors' code: 1e-4; it stops learning here)
     init: str = 'trunc_normal'          # Linear weights: 'trunc_normal' (0.02, zero bias; authors' code) | 'torch' (default)
     mask_ratio: float = 0.9
     tube_len: int = 5                   # alpha; 1 = random masking, 0 = one tube over the whole sequence
@@ -117,7 +118,7 @@ class Skeleton2vec(nn.Module):
         self.dec_pos_t = nn.Parameter(torch.zeros(1, cfg.num_segments, 1, cfg.dec_dim))
         self.dec_pos_s = nn.Parameter(torch.zeros(1, 1, cfg.num_joints, cfg.dec_dim))
         for p in (self.mask_token, self.dec_pos_t, self.dec_pos_s): nn.init.trunc_normal_(p, std=.02)
-        self.decoder = Transformer(cfg.dec_dim, cfg.dec_depth, cfg.dec_heads, cfg.dec_mlp_dim, layer_scale=cfg.layer_scale)
+        self.decoder = Transformer(cfg.dec_dim, cfg.dec_depth, cfg.dec_heads, cfg.dec_mlp_dim, layer_scale=cfg.dec_layer_scale)
         out = cfg.dim if cfg.target == 'teacher' else cfg.seg_len * cfg.in_channels
         self.head = nn.Linear(cfg.dec_dim, out)
         for m in (self.dec_embed, self.decoder, self.head): init_weights(m, cfg.init)

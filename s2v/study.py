@@ -37,7 +37,8 @@ class StudyParams:
     tau_end: float = 1.0                # EMA decay at the end of the anneal, then held
     tau_anneal_steps: int = 0           # steps of the EMA anneal; 0 means the whole run
     init: str = 'trunc_normal'          # Linear init: 'trunc_normal' (authors' code) or 'torch'
-    layer_scale: float = 1e-4           # LayerScale init of encoder and decoder blocks; 0 means off
+    layer_scale: float = 1e-4           # LayerScale init of the encoder blocks; 0 means off
+    dec_layer_scale: float = 0.0        # LayerScale init of the decoder blocks; 0 means off
     target_layer_output: str = 'block'  # teacher targets from 'block' outputs (authors' code) or 'ffn' outputs (paper)
     num_masked_views: int = 1           # masked views per sample (the teacher runs once per sample)
     mask_ratio: float = 0.9             # mask ratio m of every arm
@@ -74,7 +75,8 @@ def _done(d:Path) -> dict|None:
 
 def _model_choices(p:StudyParams) -> dict:
     "The model choices every arm shares (its random encoder too)."
-    return dict(init=p.init, layer_scale=p.layer_scale, target_layer_output=p.target_layer_output, num_masked_views=p.num_masked_views)
+    return dict(init=p.init, layer_scale=p.layer_scale, dec_layer_scale=p.dec_layer_scale, target_layer_output=p.target_layer_output,
+                num_masked_views=p.num_masked_views)
 
 def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress:bool=False) -> Path:
     "Pretrain one arm for one seed (or write its random encoder); returns the run directory."

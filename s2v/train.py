@@ -44,7 +44,8 @@ class PretrainParams:
     target: str = 'teacher'             # 'teacher' (Skeleton2vec), 'motion' (MAMP-style) or 'joints'
     target_layer_output: str = 'block'  # teacher layer output averaged: 'block' (residual stream; authors' code) or 'ffn' (paper)
     init: str = 'trunc_normal'          # Linear init: 'trunc_normal' (std 0.02, zero bias; authors' code) or 'torch' (PyTorch default)
-    layer_scale: float = 1e-4           # LayerScale init in every encoder and decoder block (authors' code); 0 means off
+    layer_scale: float = 1e-4           # LayerScale init in every encoder block (authors' code); 0 means off
+    dec_layer_scale: float = 0.0        # LayerScale init in every decoder block; 0 means off (authors' code: 1e-4, see figures/screen_ucla.md)
     num_masked_views: int = 1           # masked views per sample (data2vec 2.0 multi-mask); the teacher runs once per sample
     top_k_layers: int = 0               # average only the top k teacher layers; 0 means all
     preset: str = 'auto'                # model size: 'paper', 'cpu', 'tiny'; auto means paper for NTU/PKU, cpu otherwise
@@ -135,7 +136,8 @@ def model_config(p:PretrainParams, num_joints:int, num_persons:int):
     cfg = getattr(S2VConfig, resolve_preset(p))()
     kw = dict(num_joints=num_joints, num_persons=num_persons, mask_ratio=p.mask_ratio, tube_len=p.tube_len,
               beta=p.beta, target=p.target, target_layer_output=p.target_layer_output, top_k_layers=p.top_k_layers,
-              init=p.init, layer_scale=p.layer_scale, num_masked_views=p.num_masked_views)
+              init=p.init, layer_scale=p.layer_scale, dec_layer_scale=p.dec_layer_scale,
+              num_masked_views=p.num_masked_views)
     if p.frames: kw['frames'] = p.frames
     return dataclasses.replace(cfg, **kw)
 
