@@ -15,8 +15,8 @@ from .checkpoint import export_encoder, random_encoder
 from .protocols import LinearParams, run_linear
 
 # %% auto #0
-__all__ = ['OLD', 'SCREEN_ARMS', 'ScreenParams', 'screen_arms', 'arm_params', 'random_reference', 'screen_arm', 'screen_rows',
-           'render_screen', 'write_screen_table', 'run_screen', 'main']
+__all__ = ['OLD', 'SCREEN_ARMS', 'ScreenParams', 'screen_arms', 'arm_params', 'random_key', 'random_reference', 'screen_arm',
+           'screen_rows', 'render_screen', 'write_screen_table', 'run_screen', 'main']
 
 # %% ../nbs/66_screen.ipynb #656ff9e4
 OLD = dict(init='torch', layer_scale=0., target_layer_output='ffn')
@@ -100,10 +100,14 @@ def _linear(p:ScreenParams, checkpoint:Path, which:str, name:str, seed:int) -> d
         checkpoint=str(checkpoint), which=which, dataset=p.dataset, data_dir=_data_dir(p), synthetic_n=p.synthetic_n,
         protocol='cached', epochs=p.linear_epochs, clips=p.linear_clips, seed=seed, run_name=name, out_dir=str(out)), progress=False)
 
+def random_key(pp:PretrainParams) -> str:
+    "The name of the random reference of a run: what decides the encoder's architecture and initial weights."
+    return f"random-{pp.init}-ls{pp.layer_scale:g}-f{pp.frames or 'cpu'}-s{pp.seed}"
+
 def random_reference(p:ScreenParams, arm:str, seed:int) -> dict:
     "Linear top-1 of the arm's architecture and initialisation with random weights (one encoder per init, frames, seed)."
     from s2v.datasets import load_dataset
-    pp = arm_params(p, arm, seed); key = f"random-{pp.init}-f{pp.frames or 'cpu'}-s{seed}"
+    pp = arm_params(p, arm, seed); key = random_key(pp)
     run = Path(p.out_dir)/f"e{p.epochs}"/key
     if not (run/'encoder.pt').exists():
         split = load_dataset(p.dataset, pp.data_dir or None, synthetic_n=p.synthetic_n)
@@ -130,7 +134,7 @@ def screen_rows(p:ScreenParams) -> list:
             if pre is None: continue
             lin = {w: _done(out/f"lin-{arm}-s{seed}-{w}") for w in ('teacher', 'student')}
             pp = arm_params(p, arm, int(seed))
-            rnd = _done(out/f"lin-random-{pp.init}-f{pp.frames or 'cpu'}-s{seed}")
+            rnd = _done(out/f"lin-{random_key(pp)}")
             top = lambda s: None if s is None else 100 * s['top1_last']
             t = top(lin['teacher']) if pre['config']['target'] == 'teacher' else None
             rows.append(dict(arm=arm, what=what, seed=int(seed), steps=pre['steps'], frames=pre['config']['frames'],
