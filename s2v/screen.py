@@ -165,11 +165,12 @@ def render_screen(rows:list, p:ScreenParams) -> str:
 def write_screen_table(p:ScreenParams, stem:str='') -> dict:
     "Write <figures_dir>/<stem>.{md,csv} (default screen_<dataset>) from every finished run of every budget in out_dir."
     stem = stem or f"screen_{p.dataset}"
+    extra = '' if p.dataset == 'ucla' else f" --dataset {p.dataset} --out_dir {p.out_dir}"
     from s2v.viz import write_csv
     fig = Path(p.figures_dir); fig.mkdir(parents=True, exist_ok=True)
     budgets = sorted(int(d.name[1:]) for d in Path(p.out_dir).glob('e*') if d.name[1:].isdigit())
     all_rows, md = [], [f"# Screen on {p.dataset}: linear (cached) top-1 %, last epoch\n",
-                        f"Command: `s2v screen --epochs E --seeds S` (one budget per E); {environment()['device']}.\n"]
+                        f"Command: `s2v screen{extra} --epochs E --seeds S` (one budget per E); {environment()['device']}.\n"]
     for e in budgets:
         rows = screen_rows(dataclasses.replace(p, epochs=e))
         if not rows: continue
