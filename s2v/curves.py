@@ -34,6 +34,7 @@ class CurveParams:
     synthetic_n: int = 2400             # sequences of the synthetic dataset
     preset: str = 'cpu'                 # model size
     frames: int = 0                     # frames per sample; 0 means the preset's
+    tau0: float = 0.999                 # initial EMA decay (-> 1): sum(1 - tau) = 10 over 20,150 steps, the paper's 9.4; 0 means the preset's
 
     @classmethod
     def from_dict(cls, d:dict): return checked_params(cls, d, 'curve')
@@ -47,7 +48,7 @@ def _data_dir(p:CurveParams) -> str:
 def curve_params(p:CurveParams, target:str) -> PretrainParams:
     "The pretraining run behind one curve."
     return PretrainParams(dataset=p.dataset, data_dir=_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.epochs, target=target,
-                          preset=p.preset, frames=p.frames, seed=p.seed, run_name=f"pre-{target}-s{p.seed}", out_dir=p.out_dir,
+                          preset=p.preset, frames=p.frames, tau0=p.tau0, seed=p.seed, run_name=f"pre-{target}-s{p.seed}", out_dir=p.out_dir,
                           keep_every=p.every, keep_last=2, monitor_every=0)
 
 # %% ../nbs/67_curves.ipynb #d0af4b20
