@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from .core import save_json, shared_data
 from .train import PretrainParams, pretrain, model_config, checked_params, environment
-from .checkpoint import CheckpointManager, export_encoder, random_encoder
+from .checkpoint import CheckpointManager, export_encoder, random_encoder, load_checkpoint
 from .protocols import LinearParams, run_linear
 
 # %% auto #0
@@ -84,9 +84,7 @@ def probe_run(p:CurveParams, target:str) -> list:
         whichs = ('teacher', 'student') if target == 'teacher' else ('student',)
         for w in whichs:
             s = _linear(p, ck, w, f"lin-{target}-s{p.seed}-e{e:04d}-{w}")
-            if spe is None:
-                import torch
-                spe = torch.load(ck, map_location='cpu', weights_only=False)['step'] // e
+            if spe is None: spe = load_checkpoint(ck)['step'] // e        # steps per epoch of this run
             rows.append(dict(target=target, which=w, epoch=e, step=e * spe, top1=100 * s['top1_last'], seed=p.seed,
                              batch_size=params.get('batch_size')))
     return rows
