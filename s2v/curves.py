@@ -7,10 +7,10 @@ from __future__ import annotations
 import argparse, json, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
-import numpy as np
-from .core import save_json, shared_data
-from .train import PretrainParams, pretrain, model_config, checked_params, environment
-from .checkpoint import CheckpointManager, export_encoder, random_encoder, load_checkpoint
+from .core import save_json
+from .train import PretrainParams, pretrain, checked_params, environment
+from .checkpoint import CheckpointManager, load_checkpoint
+from .study import ucla_data_dir, read_done, write_random_encoder
 from .protocols import LinearParams, run_linear
 
 # %% auto #0
@@ -39,37 +39,22 @@ class CurveParams:
     @classmethod
     def from_dict(cls, d:dict): return checked_params(cls, d, 'curve')
 
-def _data_dir(p:CurveParams) -> str:
-    if p.dataset != 'ucla' or p.data_dir: return p.data_dir
-    d = shared_data('nw_ucla')
-    if d is None: raise FileNotFoundError("N-UCLA not found: pass --data_dir (the folder of aAA_sSS_eEE_vVV.json files)")
-    return str(d)
-
 def curve_params(p:CurveParams, target:str) -> PretrainParams:
     "The pretraining run behind one curve."
-    return PretrainParams(dataset=p.dataset, data_dir=_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.epochs, target=target,
+    return PretrainParams(dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.epochs, target=target,
                           preset=p.preset, frames=p.frames, tau0=p.tau0, seed=p.seed, run_name=f"pre-{target}-s{p.seed}", out_dir=p.out_dir,
                           keep_every=p.every, keep_last=2, monitor_every=0)
 
 # %% ../nbs/67_curves.ipynb #d0af4b20
-def _done(d:Path) -> dict|None:
-    f = d/'summary.json'
-    return json.loads(f.read_text()) if f.exists() else None
-
 def _linear(p:CurveParams, checkpoint, which:str, name:str) -> dict:
-    return _done(Path(p.out_dir)/name) or run_linear(LinearParams(
-        checkpoint=str(checkpoint), which=which, dataset=p.dataset, data_dir=_data_dir(p), synthetic_n=p.synthetic_n,
+    return read_done(Path(p.out_dir)/name) or run_linear(LinearParams(
+        checkpoint=str(checkpoint), which=which, dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n,
         protocol='cached', epochs=p.linear_epochs, clips=p.linear_clips, seed=p.seed, run_name=name, out_dir=p.out_dir), progress=False)
 
 def random_probe(p:CurveParams) -> dict:
     "The random-weights reference: the curves' architecture and initialisation (seed `p.seed`), untrained."
-    from s2v.datasets import load_dataset
     run = Path(p.out_dir)/f"random-s{p.seed}"
-    if not (run/'encoder.pt').exists():
-        pp = curve_params(p, 'teacher'); split = load_dataset(p.dataset, pp.data_dir or None, synthetic_n=p.synthetic_n)
-        cfg = model_config(pp, split.data.num_joints, split.data.num_persons)
-        run.mkdir(parents=True, exist_ok=True)
-        export_encoder(random_encoder(cfg, p.seed), cfg, run/'encoder.pt', 'random', extra=dict(seed=p.seed))
+    if not (run/'encoder.pt').exists(): write_random_encoder(curve_params(p, 'teacher'), run/'encoder.pt')
     return _linear(p, run/'encoder.pt', 'teacher', f"lin-random-s{p.seed}")
 
 def probe_run(p:CurveParams, target:str) -> list:

@@ -8,10 +8,8 @@ import argparse, dataclasses, json, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
-import torch
-from .core import save_json, shared_data
-from .train import PretrainParams, pretrain, model_config, environment, tau_schedule, ema_movement, resolve_params, checked_params
-from .checkpoint import export_encoder, random_encoder
+from .train import PretrainParams, pretrain, environment, resolve_params, checked_params
+from .study import ucla_data_dir, read_done, write_random_encoder
 from .protocols import LinearParams, run_linear
 
 # %% auto #0
@@ -70,23 +68,13 @@ def screen_arms(p:ScreenParams) -> list:
     if unknown: raise ValueError(f"unknown screen arms {unknown}; known: {', '.join(SCREEN_ARMS)}")
     return names
 
-def _data_dir(p:ScreenParams) -> str:
-    if p.dataset != 'ucla' or p.data_dir: return p.data_dir
-    d = shared_data('nw_ucla')
-    if d is None: raise FileNotFoundError("N-UCLA not found: pass --data_dir (the folder of aAA_sSS_eEE_vVV.json files)")
-    return str(d)
-
 def arm_params(p:ScreenParams, arm:str, seed:int) -> PretrainParams:
     "The pretraining parameters of one arm and seed."
-    return PretrainParams(**{**dict(dataset=p.dataset, data_dir=_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.epochs,
+    return PretrainParams(**{**dict(dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.epochs,
                                     preset='cpu', seed=seed, run_name=f"pre-{arm}-s{seed}", out_dir=str(Path(p.out_dir)/f"e{p.epochs}"),
                                     monitor_every=0), **SCREEN_ARMS[arm][0]})
 
 # %% ../nbs/66_screen.ipynb #6a186878
-def _done(d:Path) -> dict|None:
-    f = d/'summary.json'
-    return json.loads(f.read_text()) if f.exists() else None
-
 def _check_same(run:Path, pp:PretrainParams):
     f = run/'params.json'
     if not f.exists(): return
@@ -96,8 +84,8 @@ def _check_same(run:Path, pp:PretrainParams):
 
 def _linear(p:ScreenParams, checkpoint:Path, which:str, name:str, seed:int) -> dict:
     out = Path(p.out_dir)/f"e{p.epochs}"
-    return _done(out/name) or run_linear(LinearParams(
-        checkpoint=str(checkpoint), which=which, dataset=p.dataset, data_dir=_data_dir(p), synthetic_n=p.synthetic_n,
+    return read_done(out/name) or run_linear(LinearParams(
+        checkpoint=str(checkpoint), which=which, dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n,
         protocol='cached', epochs=p.linear_epochs, clips=p.linear_clips, seed=seed, run_name=name, out_dir=str(out)), progress=False)
 
 def random_key(pp:PretrainParams) -> str:
@@ -106,21 +94,16 @@ def random_key(pp:PretrainParams) -> str:
 
 def random_reference(p:ScreenParams, arm:str, seed:int) -> dict:
     "Linear top-1 of the arm's architecture and initialisation with random weights (one encoder per init, frames, seed)."
-    from s2v.datasets import load_dataset
     pp = arm_params(p, arm, seed); key = random_key(pp)
     run = Path(p.out_dir)/f"e{p.epochs}"/key
-    if not (run/'encoder.pt').exists():
-        split = load_dataset(p.dataset, pp.data_dir or None, synthetic_n=p.synthetic_n)
-        cfg = model_config(pp, split.data.num_joints, split.data.num_persons)
-        run.mkdir(parents=True, exist_ok=True)
-        export_encoder(random_encoder(cfg, seed), cfg, run/'encoder.pt', 'random', extra=dict(seed=seed))
+    if not (run/'encoder.pt').exists(): write_random_encoder(pp, run/'encoder.pt')
     return _linear(p, run/'encoder.pt', 'teacher', f"lin-{key}", seed)
 
 def screen_arm(p:ScreenParams, arm:str, seed:int) -> dict:
     "Pretrain one arm for one seed (unless done), evaluate teacher and student and the random reference."
     pp = arm_params(p, arm, seed); run = Path(pp.out_dir)/pp.run_name
     _check_same(run, pp)
-    pre = _done(run) or pretrain(pp, progress=False)
+    pre = read_done(run) or pretrain(pp, progress=False)
     lin = {w: _linear(p, run, w, f"lin-{arm}-s{seed}-{w}", seed) for w in (('teacher', 'student') if pre['config']['target'] == 'teacher' else ('student',))}
     return dict(pretrain=pre, linear=lin, random=random_reference(p, arm, seed))
 
@@ -130,11 +113,11 @@ def screen_rows(p:ScreenParams) -> list:
     out = Path(p.out_dir)/f"e{p.epochs}"; rows = []
     for arm, (kw, what) in SCREEN_ARMS.items():
         for seed in _list(p.seeds) if p.seeds else []:
-            pre = _done(out/f"pre-{arm}-s{seed}")
+            pre = read_done(out/f"pre-{arm}-s{seed}")
             if pre is None: continue
-            lin = {w: _done(out/f"lin-{arm}-s{seed}-{w}") for w in ('teacher', 'student')}
+            lin = {w: read_done(out/f"lin-{arm}-s{seed}-{w}") for w in ('teacher', 'student')}
             pp = arm_params(p, arm, int(seed))
-            rnd = _done(out/f"lin-{random_key(pp)}")
+            rnd = read_done(out/f"lin-{random_key(pp)}")
             top = lambda s: None if s is None else 100 * s['top1_last']
             t = top(lin['teacher']) if pre['config']['target'] == 'teacher' else None
             rows.append(dict(arm=arm, what=what, seed=int(seed), steps=pre['steps'], frames=pre['config']['frames'],

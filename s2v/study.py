@@ -16,9 +16,9 @@ from .checkpoint import export_encoder, random_encoder, load_checkpoint, Checkpo
 from .protocols import LinearParams, FinetuneParams, run_linear, run_finetune
 
 # %% auto #0
-__all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'StudyParams', 'arm_name', 'pretrain_arm', 'evaluate_arm', 'reference_runs',
-           'target_position_share', 'run_diagnostics', 'check_settings', 'run_study', 'study_rows', 'render_study',
-           'write_study_table', 'plot_study', 'main']
+__all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'StudyParams', 'arm_name', 'ucla_data_dir', 'read_done', 'write_random_encoder',
+           'pretrain_arm', 'evaluate_arm', 'reference_runs', 'target_position_share', 'run_diagnostics',
+           'check_settings', 'run_study', 'study_rows', 'render_study', 'write_study_table', 'plot_study', 'main']
 
 # %% ../nbs/65_study.ipynb #47d11c4d
 @dataclass
@@ -62,16 +62,27 @@ def arm_name(target:str, masking:str|None) -> str: return target if masking is N
 
 def _seeds(p): return [int(s) for s in str(p.seeds).split(',') if s.strip() != '']
 def _parts(p): return [s.strip() for s in p.parts.split(',') if s.strip()]
-def _data_dir(p) -> str:
+def ucla_data_dir(p) -> str:
+    "`p.data_dir`, or for N-UCLA without one the shared copy (`../shared/data/nw_ucla`)."
     if p.dataset != 'ucla' or p.data_dir: return p.data_dir
     d = shared_data('nw_ucla')
     if d is None: raise FileNotFoundError("N-UCLA not found: pass data_dir (the folder of aAA_sSS_eEE_vVV.json files)")
     return str(d)
 
 # %% ../nbs/65_study.ipynb #07714311
-def _done(d:Path) -> dict|None:
+def read_done(d:Path) -> dict|None:
+    "The summary.json of a finished run folder, or None."
     f = d/'summary.json'
     return json.loads(f.read_text()) if f.exists() else None
+
+def write_random_encoder(pp:PretrainParams, path):
+    "Export the encoder of the run `pp` describes, with its initial weights (seed `pp.seed`), to `path`; returns its config."
+    from s2v.datasets import load_dataset
+    split = load_dataset(pp.dataset, pp.data_dir or None, synthetic_n=pp.synthetic_n)
+    cfg = model_config(pp, split.data.num_joints, split.data.num_persons)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    export_encoder(random_encoder(cfg, pp.seed), cfg, path, 'random', extra=dict(seed=pp.seed))
+    return cfg
 
 def _model_choices(p:StudyParams) -> dict:
     "The model choices every arm shares (its random encoder too)."
@@ -81,15 +92,12 @@ def _model_choices(p:StudyParams) -> dict:
 def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress:bool=False) -> Path:
     "Pretrain one arm for one seed (or write its random encoder); returns the run directory."
     out = Path(p.out_dir); name = f"pre-{arm_name(target, masking)}-s{seed}"; run = out/name
-    if _done(run): return run
-    data_dir = _data_dir(p)
+    if read_done(run): return run
+    data_dir = ucla_data_dir(p)
     if target == 'random':
-        from s2v.datasets import load_dataset
-        split = load_dataset(p.dataset, data_dir or None, synthetic_n=p.synthetic_n)
-        pp = PretrainParams(dataset=p.dataset, preset=p.preset, frames=p.frames, seed=seed, **_model_choices(p))
-        cfg = model_config(pp, split.data.num_joints, split.data.num_persons)
-        run.mkdir(parents=True, exist_ok=True)
-        export_encoder(random_encoder(cfg, seed), cfg, run/'encoder.pt', 'random', extra=dict(seed=seed))
+        pp = PretrainParams(dataset=p.dataset, data_dir=data_dir, synthetic_n=p.synthetic_n, preset=p.preset, frames=p.frames,
+                            seed=seed, **_model_choices(p))
+        cfg = write_random_encoder(pp, run/'encoder.pt')
         save_json(dict(run_dir=str(run), dataset=p.dataset, target='random', seed=seed, epochs=0, wall_s=0.0, config=cfg.to_dict()),
                   run/'summary.json')
         save_json(dict(params=asdict(pp), config=cfg.to_dict()), run/'params.json')
@@ -104,16 +112,16 @@ def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress
 
 def _finetune(p:StudyParams, run:Path, name:str, fraction:float, epochs:int, seed:int) -> dict:
     "Fine-tune the encoder of `run` on `fraction` of the labels (seeded subset) into out_dir/name, unless done."
-    return _done(Path(p.out_dir)/name) or run_finetune(FinetuneParams(
-        checkpoint=str(run), which='teacher', dataset=p.dataset, data_dir=_data_dir(p), synthetic_n=p.synthetic_n,
+    return read_done(Path(p.out_dir)/name) or run_finetune(FinetuneParams(
+        checkpoint=str(run), which='teacher', dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n,
         fractions=str(fraction), seeds=str(seed), epochs=epochs, warmup_epochs=max(1, epochs // 20), clips=p.clips,
         eval_every=max(1, epochs // 2), run_name=name, out_dir=p.out_dir), progress=False)
 
 def evaluate_arm(p:StudyParams, run:Path, seed:int) -> dict:
     "Linear (cached) and semi-supervised evaluation of a pretrained (or random) encoder; returns both summaries."
     arm = run.name[len('pre-'):]
-    lin = _done(Path(p.out_dir)/f"lin-{arm}") or run_linear(LinearParams(
-        checkpoint=str(run), which='teacher', dataset=p.dataset, data_dir=_data_dir(p), synthetic_n=p.synthetic_n, protocol='cached',
+    lin = read_done(Path(p.out_dir)/f"lin-{arm}") or run_linear(LinearParams(
+        checkpoint=str(run), which='teacher', dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, protocol='cached',
         epochs=p.linear_epochs, clips=p.linear_clips, seed=seed, run_name=f"lin-{arm}", out_dir=p.out_dir), progress=False)
     return dict(linear=lin, semi=_finetune(p, run, f"semi-{arm}", p.semi_fraction, p.semi_epochs, seed))
 
@@ -133,7 +141,7 @@ def target_position_share(model, x:torch.Tensor) -> dict:
 
 def run_diagnostics(run:Path, p:StudyParams, n:int=256) -> dict:
     "The checks above for one pretraining run (from its metrics.jsonl and last checkpoint), kept in its diagnostics.json."
-    s = _done(run) or {}
+    s = read_done(run) or {}
     if s.get('target') == 'random': return {}
     if (run/'diagnostics.json').exists(): return json.loads((run/'diagnostics.json').read_text())
     recs = [json.loads(l) for l in (run/'metrics.jsonl').read_text().splitlines() if l.strip()]
@@ -148,7 +156,7 @@ def run_diagnostics(run:Path, p:StudyParams, n:int=256) -> dict:
         from s2v.transforms import FrameSampler
         c = load_checkpoint(ck); cfg = S2VConfig.from_dict(c['config'])
         m = Skeleton2vec(cfg); m.load_state_dict(c['model']); m.eval()
-        split = load_dataset(p.dataset, _data_dir(p) or None, synthetic_n=p.synthetic_n)
+        split = load_dataset(p.dataset, ucla_data_dir(p) or None, synthetic_n=p.synthetic_n)
         x = FrameSampler(split.data).sample(split.test[:n], cfg.frames, train=False)[:, 0]
         d.update(target_position_share(m, x))
         torch.manual_seed(0); init = Skeleton2vec(cfg); init.eval()          # the same at initialisation, for comparison
@@ -201,10 +209,10 @@ def study_rows(p:StudyParams) -> list:
     for part, arms in (('targets', TARGET_ARMS), ('masking', MASKING_ARMS)):
         for target, masking in arms:
             arm = arm_name(target, masking)
-            lin = [(_done(out/f"lin-{arm}-s{s}") or {}).get('top1_last') for s in _seeds(p)]
-            semi = [((_done(out/f"semi-{arm}-s{s}") or {}).get('per_fraction', {}).get(str(p.semi_fraction), {}) or {}).get('top1_mean')
+            lin = [(read_done(out/f"lin-{arm}-s{s}") or {}).get('top1_last') for s in _seeds(p)]
+            semi = [((read_done(out/f"semi-{arm}-s{s}") or {}).get('per_fraction', {}).get(str(p.semi_fraction), {}) or {}).get('top1_mean')
                     for s in _seeds(p)]
-            pre = [_done(out/f"pre-{arm}-s{s}") for s in _seeds(p)]
+            pre = [read_done(out/f"pre-{arm}-s{s}") for s in _seeds(p)]
             diag = [run_diagnostics(out/f"pre-{arm}-s{s}", p) for s, x in zip(_seeds(p), pre) if x]
             row = dict(part=part, arm=arm, target=target, masking=masking or '', linear=_stat(lin), semi=_stat(semi),
                        pretrain_s=float(np.mean([x['wall_s'] for x in pre if x])) if any(pre) else None,
@@ -216,7 +224,7 @@ def study_rows(p:StudyParams) -> list:
     for tag, label in (('scratch', 'from scratch, 100% labels'), ('semi-random', f'from scratch, {p.semi_fraction:.0%} labels')):
         acc = []
         for s in _seeds(p):
-            d = _done(out/f"{tag}-s{s}")
+            d = read_done(out/f"{tag}-s{s}")
             acc.append(None if d is None else next(iter(d['per_fraction'].values()))['top1_mean'])
         rows.append(dict(part='reference', arm=label, target='', masking='', linear=_stat([]), semi=_stat(acc), pretrain_s=None, seeds=[]))
     return rows
