@@ -9,16 +9,19 @@ CPU_MALLOC := MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_P
 RUN ?= default
 TEST_FLAGS ?=
 
-.PHONY: setup pretrain test test-slow export clean-nbs bench study figures
+.PHONY: setup pretrain test test-slow export clean-nbs bench study figures lab outputs readme
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 
-$(STAMP): $(BIN)/python pyproject.toml
+# The kernel is registered in the environment under the name the notebooks use (python3); `s2v notebooks install`
+# adds nbdev's clean as the save hook of Jupyter servers started from it, and quiet kernel start-up.
+$(STAMP): $(BIN)/python pyproject.toml Makefile
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	$(BIN)/s2v notebooks install >/dev/null
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -36,6 +39,18 @@ test-slow: setup
 
 export: setup
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
+
+# JupyterLab from the project's environment, at the repository root; saving a notebook cleans it (nbdev_clean).
+lab: setup
+	$(CPU_MALLOC) $(BIN)/jupyter lab
+
+# Rerun the model and data notebooks that keep outputs (s2v.notebooks.OUTPUT_NOTEBOOKS), keeping them.
+outputs: setup
+	$(CPU_MALLOC) $(BIN)/s2v notebooks outputs
+
+# README.md is rendered from nbs/index.ipynb: edit the notebook, then run this.
+readme: setup
+	$(BIN)/s2v notebooks readme
 
 bench: setup
 	$(CPU_MALLOC) $(BIN)/python benchmarks/prepare.py

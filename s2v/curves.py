@@ -93,7 +93,8 @@ def run_curves(p:CurveParams) -> dict:
     fig = Path(p.figures_dir); fig.mkdir(parents=True, exist_ok=True)
     write_csv(rows, fig/'learning_curves.csv', list(rows[0]))
     title = f"{p.dataset}, {p.preset} preset, seed {p.seed}, linear (cached) top-1"
-    files = plot_learning_curves(fig/'learning_curves.csv', fig/'learning_curves', title) if len(rows) > 1 else []
+    if len(rows) > 1: plot_learning_curves(fig/'learning_curves.csv', fig/'learning_curves', title)
+    files = [fig/f'learning_curves.{e}' for e in ('csv', 'png', 'pdf') if (fig/f'learning_curves.{e}').exists()]
     return dict(rows=rows, files=files)
 
 def _add_args(ap):

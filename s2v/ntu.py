@@ -219,7 +219,7 @@ def available_workers() -> int:
 
 def map_chunks(fn, chunks, workers:int|None=None, progress:bool=True, total:int|None=None, unit:str='file'):
     "Yield `fn(chunk)` for each chunk in order, on `workers` processes (default: all cores), with a progress bar."
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
     workers = available_workers() if workers is None else max(1, int(workers))
     bar = tqdm(total=total, unit=unit, disable=not progress, smoothing=0.1)
     try:

@@ -18,7 +18,7 @@ from .protocols import LinearParams, FinetuneParams, run_linear, run_finetune
 # %% auto #0
 __all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'StudyParams', 'arm_name', 'ucla_data_dir', 'read_done', 'write_random_encoder',
            'pretrain_arm', 'evaluate_arm', 'reference_runs', 'target_position_share', 'run_diagnostics',
-           'check_settings', 'run_study', 'study_rows', 'render_study', 'write_study_table', 'plot_study', 'main']
+           'check_settings', 'run_study', 'study_rows', 'render_study', 'write_study_table', 'main']
 
 # %% ../nbs/65_study.ipynb #47d11c4d
 @dataclass
@@ -244,7 +244,7 @@ def render_study(rows:list, p:StudyParams) -> str:
 
 def write_study_table(p:StudyParams) -> dict:
     "Write <figures_dir>/ucla_study.{csv,md,json} and the figure from the runs that exist."
-    from s2v.viz import write_csv
+    from s2v.viz import write_csv, plot_study
     rows = study_rows(p); fig = Path(p.figures_dir); fig.mkdir(parents=True, exist_ok=True)
     flat = [{**{k: v for k, v in r.items() if k not in ('linear', 'semi', 'seeds')},
              'linear_mean': r['linear']['mean'], 'linear_std': r['linear']['std'], 'linear_n': r['linear']['n'],
@@ -255,28 +255,6 @@ def write_study_table(p:StudyParams) -> dict:
     save_json(dict(rows=rows, params=asdict(p), environment=environment()), fig/'ucla_study.json')
     if any(r['linear']['n'] or r['semi']['n'] for r in rows): plot_study(fig/'ucla_study.json', fig/'ucla_study')
     return dict(rows=rows, markdown=md)
-
-# %% ../nbs/65_study.ipynb #17e5566d
-def plot_study(table, out) -> list:
-    "Bar chart (mean ± std over seeds) of the linear and semi-supervised top-1 per arm, with the from-scratch lines."
-    import matplotlib.pyplot as plt
-    from s2v.viz import save_figure
-    d = json.loads(Path(table).read_text()); rows = d['rows']; frac = d['params']['semi_fraction']
-    arms = [r for r in rows if r['part'] != 'reference']
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
-    for ax, key, title in ((axes[0], 'linear', 'linear (cached features)'), (axes[1], 'semi', f'{frac:.0%} labels, fine-tuned')):
-        xs = np.arange(len(arms))
-        ys = [r[key]['mean'] if r[key]['mean'] is not None else np.nan for r in arms]
-        es = [r[key]['std'] or 0 for r in arms]
-        ax.bar(xs, ys, yerr=es, color=['C0' if r['part'] == 'targets' else 'C1' for r in arms], capsize=3)
-        ax.set_xticks(xs, [f"{r['arm']}\n({r['part']})" for r in arms], rotation=60, ha='right', fontsize=7)
-        ax.set_title(title, fontsize=9); ax.grid(axis='y', alpha=.3)
-        for r, ls in zip([r for r in rows if r['part'] == 'reference'], ('--', ':')):
-            if r['semi']['mean'] is not None and (key == 'semi' or ls == '--'):
-                ax.axhline(r['semi']['mean'], color='k', ls=ls, lw=1, label=r['arm'])
-        ax.legend(fontsize=7, loc='lower right')
-    axes[0].set_ylabel('top-1 on the test split (%)')
-    return save_figure(fig, out)
 
 # %% ../nbs/65_study.ipynb #ba977280
 def _add_args(ap):

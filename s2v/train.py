@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.distributed as dist
-from tqdm.auto import tqdm
+from tqdm import tqdm
 from .core import seed_everything, default_device, cpu_supports_bf16, save_json, repo_root, in_test
 from .checkpoint import CheckpointManager, save_checkpoint, load_checkpoint, rng_state, set_rng_state, export_encoder
 from .transforms import FrameSampler, random_rotate

@@ -8,9 +8,9 @@ import json, csv
 from pathlib import Path
 import numpy as np
 import torch
-import matplotlib
-matplotlib.use('Agg')
-import matplotlib.pyplot as plt
+import io
+import matplotlib as mpl
+from matplotlib.figure import Figure
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 from .core import repo_root
@@ -18,10 +18,11 @@ from .data import LAYOUTS
 from .masking import MASKING, mask_sequence, motion_intensity
 
 # %% auto #0
-__all__ = ['SOURCE_LAYOUTS', 'STRATEGY_NAMES', 'ABLATION_PARAMS', 'ABLATION_COLUMNS', 'read_jsonl', 'write_csv', 'save_figure',
-           'plot_teacher_student', 'attention_table', 'plot_attention', 'tsne_table', 'dataset_class_names',
-           'plot_tsne', 'skeleton_sequence', 'masking_table', 'plot_masking', 'ablation_rows', 'read_rows',
-           'varying_params', 'plot_ablation', 'plot_learning_curves', 'seeded_subset', 'require_runs']
+__all__ = ['SOURCE_LAYOUTS', 'STRATEGY_NAMES', 'ABLATION_PARAMS', 'ABLATION_COLUMNS', 'read_jsonl', 'write_csv', 'InlineFigure',
+           'new_figure', 'save_figure', 'plot_teacher_student', 'attention_table', 'plot_attention', 'tsne_table',
+           'dataset_class_names', 'plot_tsne', 'skeleton_sequence', 'masking_table', 'plot_masking', 'plot_skeleton',
+           'ablation_rows', 'read_rows', 'varying_params', 'plot_ablation', 'plot_learning_curves', 'plot_study',
+           'seeded_subset', 'require_runs']
 
 # %% ../nbs/60_viz.ipynb #697ee37a
 def read_jsonl(path) -> list:
@@ -36,24 +37,31 @@ def write_csv(rows:list, path, columns:list|None=None) -> Path:
         w = csv.DictWriter(f, fieldnames=columns, extrasaction='ignore'); w.writeheader(); w.writerows(rows)
     return Path(path)
 
+class InlineFigure(Figure):
+    "A pyplot-free matplotlib figure that a notebook shows as PNG when it is a cell's value."
+    def _repr_png_(self):
+        buf = io.BytesIO(); self.savefig(buf, format='png', dpi=80, bbox_inches='tight'); return buf.getvalue()
+
+def new_figure(figsize=(6.4, 4)) -> InlineFigure:
+    "An empty `InlineFigure` (not registered with pyplot: nothing to close, no backend involved)."
+    return InlineFigure(figsize=figsize)
+
 def save_figure(fig, out) -> list:
     "Save `fig` as out.png and out.pdf; return the paths."
     out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
     paths = [out.with_suffix('.png'), out.with_suffix('.pdf')]
     for p in paths: fig.savefig(p, dpi=150, bbox_inches='tight')
-    plt.close(fig)
     return paths
 
 # %% ../nbs/60_viz.ipynb #c2180646
-def plot_teacher_student(metrics_path, out, title:str|None=None) -> list:
-    "Teacher and student k-NN accuracy over epochs from a run's metrics.jsonl -> out.{png,pdf,csv}."
+def plot_teacher_student(metrics_path, out=None, title:str|None=None) -> Figure:
+    "Teacher and student k-NN accuracy over epochs from a run's metrics.jsonl (saved as out.{png,pdf,csv} when `out` is given)."
     recs = [r for r in read_jsonl(metrics_path) if r.get('kind') == 'epoch']
     mon = [r for r in recs if 'knn_teacher' in r]
     if not mon: raise ValueError(f"{metrics_path}: no monitor records (was monitor_every 0?)")
-    out = Path(out)
-    write_csv([dict(epoch=r['epoch'], loss=r['loss'], knn_teacher=r['knn_teacher'], knn_student=r['knn_student']) for r in mon],
-              out.with_suffix('.csv'))
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    if out: write_csv([dict(epoch=r['epoch'], loss=r['loss'], knn_teacher=r['knn_teacher'], knn_student=r['knn_student']) for r in mon],
+              Path(out).with_suffix('.csv'))
+    fig = new_figure((5.5, 3.6)); ax = fig.subplots()
     ax.plot([r['epoch'] for r in mon], [100 * r['knn_teacher'] for r in mon], 'o-', label='teacher (EMA)')
     ax.plot([r['epoch'] for r in mon], [100 * r['knn_student'] for r in mon], 's--', label='student')
     ax.set_xlabel('epoch'); ax.set_ylabel('k-NN top-1 (%)'); ax.grid(alpha=.3)
@@ -62,7 +70,8 @@ def plot_teacher_student(metrics_path, out, title:str|None=None) -> list:
     h1, l1 = ax.get_legend_handles_labels(); h2, l2 = ax2.get_legend_handles_labels()
     ax.legend(h1 + h2, l1 + l2, loc='lower right', fontsize=8)
     ax.set_title(title or Path(metrics_path).parent.name, fontsize=9)
-    return save_figure(fig, out) + [out.with_suffix('.csv')]
+    if out: save_figure(fig, out)
+    return fig
 
 # %% ../nbs/60_viz.ipynb #051ac975
 def _person_sequences(x:torch.Tensor) -> torch.Tensor:
@@ -88,13 +97,13 @@ def attention_table(encoder, x:torch.Tensor, path) -> dict:
     return dict(tokens=tokens, joints=joints, T_e=Te, V=V, samples=len(xs))
 
 # %% ../nbs/60_viz.ipynb #b689a3b1
-def plot_attention(tables:dict, out, level:str='joints') -> list:
-    "Per-layer attention from `attention_table` files {label: .npz}: a row per encoder, a column per layer -> out.{png,pdf,csv}."
+def plot_attention(tables:dict, out=None, level:str='joints') -> Figure:
+    "Per-layer attention from `attention_table` files {label: .npz}: a row per encoder, a column per layer (-> out.{png,pdf,csv})."
     if level not in ('joints', 'tokens'): raise ValueError(f"level must be 'joints' or 'tokens', not {level!r}")
     maps = {k: np.load(p)[level] for k, p in tables.items()}
     if not maps: raise ValueError("no attention tables given")
-    depth, out = max(len(m) for m in maps.values()), Path(out)
-    fig, axes = plt.subplots(len(maps), depth, figsize=(1.9 * depth + 1, 2.05 * len(maps)), squeeze=False)
+    depth = max(len(m) for m in maps.values())
+    fig = new_figure((1.9 * depth + 1, 2.05 * len(maps))); axes = fig.subplots(len(maps), depth, squeeze=False)
     unit = 'joint' if level == 'joints' else 'token'
     for r, (label, m) in enumerate(maps.items()):
         for l, ax in enumerate(axes[r]):
@@ -107,12 +116,15 @@ def plot_attention(tables:dict, out, level:str='joints') -> list:
             if r == len(maps) - 1: ax.set_xlabel(f'key {unit}', fontsize=7)
         axes[r, 0].set_ylabel(f'{label}\nquery {unit}', fontsize=8)
         fig.colorbar(im, ax=axes[r].tolist(), fraction=.015, pad=.01).ax.tick_params(labelsize=6)
+    if not out: return fig
+    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
     with open(out.with_suffix('.csv'), 'w', newline='') as f:   # written row by row: token maps are large
         w = csv.writer(f); w.writerow(['encoder', 'layer', 'query', 'key', 'weight'])
         for label, m in maps.items():
             for l in range(len(m)):
                 for q in range(m.shape[1]): w.writerows([label, l + 1, q, k, f'{v:.6g}'] for k, v in enumerate(m[l, q]))
-    return save_figure(fig, out) + [out.with_suffix('.csv')]
+    save_figure(fig, out)
+    return fig
 
 # %% ../nbs/60_viz.ipynb #ff3e0413
 def tsne_table(features, labels, path, seed:int=0, perplexity:float=30, threads:int|None=1) -> list:
@@ -139,14 +151,14 @@ def dataset_class_names(name:str) -> tuple|None:
         from s2v.synthetic import CLASSES; return CLASSES
     return None
 
-def plot_tsne(tables:dict, out, class_names=None) -> list:
-    "t-SNE points from `tsne_table` files {label: .csv}, one panel per encoder, coloured by class -> out.{png,pdf,csv}."
+def plot_tsne(tables:dict, out=None, class_names=None) -> Figure:
+    "t-SNE points from `tsne_table` files {label: .csv}, one panel per encoder, coloured by class (-> out.{png,pdf,csv})."
     data = {k: list(csv.DictReader(open(p))) for k, p in tables.items()}
     if not data: raise ValueError("no t-SNE tables given")
     classes = sorted({int(r['label']) for rs in data.values() for r in rs})
-    cmap = plt.get_cmap('tab10' if max(classes) < 10 else 'tab20')
+    cmap = mpl.colormaps['tab10' if max(classes) < 10 else 'tab20']
     name = lambda c: class_names[c] if class_names is not None and c < len(class_names) else f'class {c}'
-    fig, axes = plt.subplots(1, len(data), figsize=(3.6 * len(data), 3.6), squeeze=False)
+    fig = new_figure((3.6 * len(data), 3.6)); axes = fig.subplots(1, len(data), squeeze=False)
     for ax, (label, rs) in zip(axes[0], data.items()):
         xy, c = np.array([[float(r['x']), float(r['y'])] for r in rs]), np.array([int(r['label']) for r in rs])
         for k in classes:
@@ -154,10 +166,12 @@ def plot_tsne(tables:dict, out, class_names=None) -> list:
         ax.set_title(label, fontsize=9); ax.set_xticks([]); ax.set_yticks([])
     axes[0, -1].legend(*axes[0, 0].get_legend_handles_labels(), loc='center left', bbox_to_anchor=(1.02, .5), fontsize=7,
                        markerscale=2.5, frameon=False)
+    if not out: return fig
     out = Path(out)
     write_csv([dict(encoder=k, x=r['x'], y=r['y'], label=r['label'], name=name(int(r['label']))) for k, rs in data.items() for r in rs],
               out.with_suffix('.csv'))
-    return save_figure(fig, out) + [out.with_suffix('.csv')]
+    save_figure(fig, out)
+    return fig
 
 # %% ../nbs/60_viz.ipynb #f85564c8
 SOURCE_LAYOUTS = {'ntu': 'ntu25', 'ucla': 'ucla20'}
@@ -195,13 +209,13 @@ def masking_table(x, path, seg_len:int=3, mask_ratio:float=0.9, seed:int=0, fram
 # %% ../nbs/60_viz.ipynb #64ae567e
 STRATEGY_NAMES = {'random': 'random', 'single_tube': 'single tube', 'multi_tube': 'multi-tube', 'mamt': 'MAMT'}
 
-def plot_masking(path, out, layout:str='ntu25') -> list:
-    "Masks of `masking_table`'s JSON as time-segment x joint maps, and its frames with MAMT's masked joints -> out.{png,pdf,json}."
+def plot_masking(path, out=None, layout:str='ntu25') -> Figure:
+    "Masks of `masking_table`'s JSON as time-segment x joint maps, and its frames with MAMT's masked joints (-> out.{png,pdf,json})."
     d, lay = json.loads(Path(path).read_text()), LAYOUTS[layout]
     xy, ts = np.array(d['xy']), d['shown_frames']; V = xy.shape[1]
     if V != lay.num_joints: raise ValueError(f"{path}: {V} joints, layout {layout} has {lay.num_joints}")
     strategies, shown = d['strategies'], 'mamt' if 'mamt' in d['strategies'] else d['strategies'][-1]
-    fig = plt.figure(figsize=(2.5 * max(len(strategies), len(ts)), 6.2))
+    fig = new_figure((2.5 * max(len(strategies), len(ts)), 6.2))
     top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1.15])
     colours = ListedColormap(['#2b6cb0', '#e2e2e2'])                 # 0 visible, 1 masked
     axes = np.atleast_1d(top.subplots(1, len(strategies), sharey=True))
@@ -225,10 +239,36 @@ def plot_masking(path, out, layout:str='ntu25') -> list:
         drawn.append(dict(frame=int(t), segment=int(seg), masked=np.flatnonzero(m).tolist(), xy=p.round(5).tolist()))
     bottom.legend(*ax.get_legend_handles_labels(), loc='lower center', ncol=2, fontsize=7, frameon=False)
     bottom.suptitle(f"{STRATEGY_NAMES.get(shown, shown)} masking on frames of the sequence (x-y projection)", fontsize=9)
+    if not out: return fig
     out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix('.json').write_text(json.dumps(dict(strategies=strategies, ratios=d['ratios'], masks=d['masks'],
                                                         seg_len=d['seg_len'], shown=shown, frames=drawn)))
-    return save_figure(fig, out) + [out.with_suffix('.json')]
+    save_figure(fig, out)
+    return fig
+
+# %% ../nbs/60_viz.ipynb #ebc27c87
+def plot_skeleton(x, layout:str='ntu25', frames:int=5, title:str|None=None, out=None) -> Figure:
+    "Evenly spaced frames of x (T, V, C) or (M, T, V, C): each present person's bones and joints, x-y projection (-> out.{png,pdf})."
+    x = np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x, dtype=np.float32)
+    x = x[None] if x.ndim == 3 else x
+    lay = LAYOUTS[layout]
+    if x.ndim != 4 or x.shape[2] != lay.num_joints: raise ValueError(f"expected (T, V, C) or (M, T, V, C) with V = {lay.num_joints} ({layout}), got {x.shape}")
+    ts = np.linspace(0, x.shape[1] - 1, frames).round().astype(int)
+    present = np.abs(x).reshape(*x.shape[:2], -1).max(-1) > 0                     # (M, T)
+    pts = x[:, ts][present[:, ts]][..., :2]
+    if not len(pts): raise ValueError("no person is present in the drawn frames")
+    lo, hi = pts.reshape(-1, 2).min(0), pts.reshape(-1, 2).max(0); pad = .05 * (hi - lo).max()
+    fig = new_figure((1.6 * frames, 2.6)); axes = np.atleast_1d(fig.subplots(1, frames))
+    for ax, t in zip(axes, ts):
+        for m in np.flatnonzero(present[:, t]):
+            p = x[m, t, :, :2]
+            for a, b in lay.bones: ax.plot(*p[[a, b]].T, color=f'C{m}', lw=1.2)
+            ax.scatter(*p.T, s=6, color=f'C{m}', zorder=2)
+        ax.set_xlim(lo[0] - pad, hi[0] + pad); ax.set_ylim(lo[1] - pad, hi[1] + pad); ax.set_aspect('equal'); ax.axis('off')
+        ax.set_title(f'frame {t}', fontsize=8)
+    if title: fig.suptitle(title, fontsize=9)
+    if out: save_figure(fig, out)
+    return fig
 
 # %% ../nbs/60_viz.ipynb #e136b902
 ABLATION_PARAMS = ('tube_len', 'beta', 'mask_ratio', 'tau0')
@@ -278,11 +318,11 @@ def varying_params(rows, params=ABLATION_PARAMS) -> list:
     rows = read_rows(rows)
     return [p for p in params if len({r[p] for r in rows}) > 1]
 
-def plot_ablation(rows, out, params=ABLATION_PARAMS) -> list:
-    "Linear top-1 (%) against each varying pretraining parameter of `rows` (list or `ablation_rows` CSV) -> out.{png,pdf,csv}."
+def plot_ablation(rows, out=None, params=ABLATION_PARAMS) -> Figure:
+    "Linear top-1 (%) against each varying pretraining parameter of `rows` (list or `ablation_rows` CSV; -> out.{png,pdf,csv})."
     rows = read_rows(rows); vary = varying_params(rows, params)
     if not vary: raise ValueError(f"none of {list(params)} takes two values among the {len(rows)} runs: no ablation to draw")
-    fig, axes = plt.subplots(1, len(vary), figsize=(3.6 * len(vary), 3.3), squeeze=False, sharey=True)
+    fig = new_figure((3.6 * len(vary), 3.3)); axes = fig.subplots(1, len(vary), squeeze=False, sharey=True)
     drawn = []
     for ax, p in zip(axes[0], vary):
         others = [q for q in vary if q != p]
@@ -306,15 +346,16 @@ def plot_ablation(rows, out, params=ABLATION_PARAMS) -> list:
         ax.set_xlim(-.3, len(values) - .7); ax.set_xlabel(p, fontsize=9); ax.grid(alpha=.3)
         ax.legend(fontsize=7, loc='best', framealpha=.7)
     axes[0, 0].set_ylabel('linear top-1 (%)', fontsize=8)
-    out = Path(out)
-    write_csv(drawn, out.with_suffix('.csv'), ['panel', 'group', *ABLATION_COLUMNS, 'mean_top1'])
-    return save_figure(fig, out) + [out.with_suffix('.csv')]
+    if not out: return fig
+    write_csv(drawn, Path(out).with_suffix('.csv'), ['panel', 'group', *ABLATION_COLUMNS, 'mean_top1'])
+    save_figure(fig, out)
+    return fig
 
 # %% ../nbs/60_viz.ipynb #56fecf4c
-def plot_learning_curves(table, out, title:str|None=None) -> list:
-    "Linear top-1 vs pretraining steps per target and encoder, random weights as a band, from a CSV table."
+def plot_learning_curves(table, out=None, title:str|None=None) -> Figure:
+    "Linear top-1 vs pretraining steps per target and encoder, random weights as a band, from a CSV table (-> out.{png,pdf})."
     rows = read_rows(table)
-    fig, ax = plt.subplots(figsize=(6.4, 4))
+    fig = new_figure((6.4, 4)); ax = fig.subplots()
     rnd = [r['top1'] for r in rows if r['which'] == 'random']
     if rnd:
         ax.axhspan(min(rnd), max(rnd), color='0.85', zorder=0)
@@ -327,7 +368,29 @@ def plot_learning_curves(table, out, title:str|None=None) -> list:
     ax.set_xlabel('pretraining steps'); ax.set_ylabel('linear top-1 (%)'); ax.grid(alpha=.3)
     ax.legend(fontsize=7, loc='lower right')
     if title: ax.set_title(title, fontsize=9)
-    return save_figure(fig, out)
+    if out: save_figure(fig, out)
+    return fig
+
+# %% ../nbs/60_viz.ipynb #17e5566d
+def plot_study(table, out=None) -> Figure:
+    "Bar chart (mean ± std over seeds) of the linear and semi-supervised top-1 per arm of `s2v study`'s JSON table, with the from-scratch lines (-> out.{png,pdf})."
+    d = json.loads(Path(table).read_text()); rows = d['rows']; frac = d['params']['semi_fraction']
+    arms = [r for r in rows if r['part'] != 'reference']
+    fig = new_figure((11, 3.8)); axes = fig.subplots(1, 2, sharey=True)
+    for ax, key, title in ((axes[0], 'linear', 'linear (cached features)'), (axes[1], 'semi', f'{frac:.0%} labels, fine-tuned')):
+        xs = np.arange(len(arms))
+        ys = [r[key]['mean'] if r[key]['mean'] is not None else np.nan for r in arms]
+        es = [r[key]['std'] or 0 for r in arms]
+        ax.bar(xs, ys, yerr=es, color=['C0' if r['part'] == 'targets' else 'C1' for r in arms], capsize=3)
+        ax.set_xticks(xs, [f"{r['arm']}\n({r['part']})" for r in arms], rotation=60, ha='right', fontsize=7)
+        ax.set_title(title, fontsize=9); ax.grid(axis='y', alpha=.3)
+        for r, ls in zip([r for r in rows if r['part'] == 'reference'], ('--', ':')):
+            if r['semi']['mean'] is not None and (key == 'semi' or ls == '--'):
+                ax.axhline(r['semi']['mean'], color='k', ls=ls, lw=1, label=r['arm'])
+        ax.legend(fontsize=7, loc='lower right')
+    axes[0].set_ylabel('top-1 on the test split (%)')
+    if out: save_figure(fig, out)
+    return fig
 
 # %% ../nbs/60_viz.ipynb #6697c7b0
 def seeded_subset(idx, n:int, seed:int=0) -> np.ndarray:
