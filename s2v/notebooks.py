@@ -13,17 +13,20 @@ __all__ = ['JUPYTER_SETTINGS', 'OUTPUT_NOTEBOOKS', 'install_jupyter_config', 'cl
            'save_like_jupyterlab', 'run_for_outputs', 'image_outputs', 'render_readme', 'write_readme', 'main']
 
 # %% ../nbs/95_notebooks.ipynb #395b3cba
-JUPYTER_SETTINGS = {   # path under the environment's prefix -> settings
-    'etc/jupyter/jupyter_server_config.d/s2v.json': {'ContentsManager': {'pre_save_hook': 's2v.notebooks.clean_on_save'}},
+JUPYTER_SETTINGS = {   # file under the environment's prefix -> settings merged into it
+    'etc/jupyter/jupyter_server_config.json': {'ContentsManager': {'pre_save_hook': 's2v.notebooks.clean_on_save'}},
     'etc/ipython/ipython_kernel_config.json': {'IPKernelApp': {'log_level': 'ERROR'}},
 }
 
 def install_jupyter_config(prefix=None) -> list:
-    "Write `JUPYTER_SETTINGS` into the environment `prefix` (default: this Python's); returns the files."
+    "Merge `JUPYTER_SETTINGS` into the config files of the environment `prefix` (default: this Python's), keeping other settings; returns the files."
     prefix, files = Path(prefix or sys.prefix), []
     for rel, settings in JUPYTER_SETTINGS.items():
-        with atomic_path(prefix/rel) as tmp: Path(tmp).write_text(json.dumps(settings, indent=1) + '\n')
-        files.append(prefix/rel)
+        f = prefix/rel; cfg = json.loads(f.read_text()) if f.exists() else {}
+        if not isinstance(cfg, dict): raise ValueError(f"{f}: not a JSON object; fix or remove it")
+        for section, values in settings.items(): cfg[section] = {**cfg.get(section, {}), **values}
+        with atomic_path(f) as tmp: Path(tmp).write_text(json.dumps(cfg, indent=1) + '\n')
+        files.append(f)
     return files
 
 def clean_on_save(model:dict, path:str, contents_manager=None, **kwargs):
@@ -36,15 +39,10 @@ def clean_on_save(model:dict, path:str, contents_manager=None, **kwargs):
 
 # %% ../nbs/95_notebooks.ipynb #6879e65c
 def server_config():
-    "The settings (`jupyter_server_config.json` and `jupyter_server_config.d/*.json`) on Jupyter's config path, merged as a server does."
-    from traitlets.config import Config
-    from traitlets.config.loader import JSONFileConfigLoader
-    from jupyter_core.paths import jupyter_config_path
-    cfg = Config()
-    for d in reversed(jupyter_config_path()):           # the first folder of the path wins
-        for f in [*sorted(Path(d).glob('jupyter_server_config.d/*.json')), Path(d)/'jupyter_server_config.json']:
-            if f.exists(): cfg.merge(JSONFileConfigLoader(f.name, str(f.parent)).load_config())
-    return cfg
+    "The settings a Jupyter server started from this environment loads (its config files on Jupyter's config path)."
+    from jupyter_server.serverapp import ServerApp
+    app = ServerApp(); app.load_config_file()
+    return app.config
 
 def save_like_jupyterlab(root, path:str, kernel:str='python3') -> bytes:
     "Open notebook `path` (relative to `root`) through a contents manager with `server_config`, add what JupyterLab adds, save; return the bytes on disk."
