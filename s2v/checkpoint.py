@@ -4,11 +4,11 @@
 
 # %% ../nbs/41_checkpoint.ipynb #6f7311c8
 from __future__ import annotations
-import re, random
+import re, sys, random, pickle, zipfile
 from pathlib import Path
 import numpy as np
 import torch
-from .core import atomic_path
+from .core import atomic_path, DataError
 
 # %% auto #0
 __all__ = ['ENCODER_FORMAT', 'save_checkpoint', 'load_checkpoint', 'rng_state', 'set_rng_state', 'CheckpointManager',
@@ -56,6 +56,23 @@ class CheckpointManager:
     def latest(self) -> Path|None:
         es = self.epochs()
         return self.path(es[-1]) if es else None
+    def latest_intact(self, map_location='cpu', move_aside:bool=True, needs=('model', 'optimizer', 'epoch', 'step', 'rng')):
+        "(path, contents) of the newest checkpoint that loads and has the keys `needs`; None when there is none."
+        damaged = []
+        for e in reversed(self.epochs()):
+            p = self.path(e)
+            try:
+                ck = load_checkpoint(p, map_location)
+                if not isinstance(ck, dict) or not set(needs) <= set(ck): raise KeyError(f"missing {sorted(set(needs) - set(ck or {}))}")
+                return p, ck
+            except (RuntimeError, EOFError, OSError, KeyError, pickle.UnpicklingError, zipfile.BadZipFile) as err:
+                why = (str(err).splitlines() or [''])[0][:160]
+                if move_aside: p.rename(p.with_name(p.name + '.damaged'))
+                print(f"warning: {p}: damaged checkpoint ({type(err).__name__}: {why}); "
+                      f"{'moved to ' + p.name + '.damaged, ' if move_aside else ''}trying the previous one", file=sys.stderr, flush=True)
+                damaged.append(p.name)
+        if damaged: raise DataError(self.folder, f"no intact checkpoint left ({', '.join(damaged)} damaged); start again with overwrite")
+        return None
 
 # %% ../nbs/41_checkpoint.ipynb #12bdeab0
 ENCODER_FORMAT = 's2v-encoder-1'

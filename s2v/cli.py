@@ -62,11 +62,19 @@ def build_parser(names=None) -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     "Entry point of the `s2v` console command."
+    from s2v.core import UserError
     argv = sys.argv[1:] if argv is None else list(argv)
+    debug = '--debug' in argv; argv = [a for a in argv if a != '--debug']
     known = set(command_modules()) | set(COMMANDS)
     first = argv[0] if argv else None
     p = build_parser([first] if first in known else None)
     args = p.parse_args(argv)
     if args.command is None: p.print_help(); return 2
-    rc = COMMANDS[args.command].run(args)
+    try: rc = COMMANDS[args.command].run(args)
+    except UserError as e:
+        if debug: raise
+        print(f"s2v {args.command}: error: {e}", file=sys.stderr); return 2
+    except KeyboardInterrupt:
+        if debug: raise
+        print(f"\ns2v {args.command}: interrupted", file=sys.stderr); return 130
     return int(rc or 0)

@@ -10,16 +10,25 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['DataError', 'seed_everything', 'default_device', 'cpu_supports_bf16', 'repo_root', 'shared_data', 'in_test',
-           'atomic_path', 'save_json']
+__all__ = ['UserError', 'DataError', 'ParamError', 'seed_everything', 'default_device', 'cpu_supports_bf16', 'repo_root',
+           'shared_data', 'in_test', 'atomic_path', 'save_json']
 
 # %% ../nbs/00_core.ipynb #5cec517d
-class DataError(ValueError):
+class UserError(Exception):
+    "A mistake in what the user gave (a parameter, a file, a folder), as opposed to a bug."
+
+class DataError(UserError, ValueError):
     "Bad input data: the message names the file, the line (when known) and the problem."
     def __init__(self, path, problem:str, line:int|None=None):
         self.path, self.problem, self.line = str(path), problem, line
         where = f"{path}:{line}" if line is not None else f"{path}"
         super().__init__(f"{where}: {problem}")
+
+class ParamError(UserError, ValueError):
+    "A bad parameter: the message names it, the value given and what is allowed."
+    def __init__(self, name:str, value, allowed:str):
+        self.name, self.value, self.allowed = name, value, allowed
+        super().__init__(f"{name} = {value!r}: {allowed}")
 
 # %% ../nbs/00_core.ipynb #61674785
 def seed_everything(seed:int, deterministic:bool=False):

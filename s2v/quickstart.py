@@ -4,27 +4,39 @@
 
 # %% ../nbs/70_quickstart.ipynb #e03fe7db
 from __future__ import annotations
-import argparse, json, os, time
+import argparse, json, os, sys, time
 from pathlib import Path
-from .core import repo_root, save_json
+from .core import repo_root, save_json, UserError
 
 # %% auto #0
-__all__ = ['run_notebook', 'main_job', 'format_result', 'pretrain_overrides', 'main']
+__all__ = ['run_notebook', 'check_main_job', 'main_job', 'format_result', 'pretrain_overrides', 'main']
 
 # %% ../nbs/70_quickstart.ipynb #c2a66411
-def run_notebook(name:str, out:Path, parameters:dict):
-    "Execute nbs/<name>.ipynb with papermill into `out`."
+def run_notebook(name:str, out:Path, parameters:dict, show_output:bool=True):
+    "Execute nbs/<name>.ipynb with papermill into `out`, its printed lines shown as they come; a user's mistake inside it is a `UserError` here."
     import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
     out.parent.mkdir(parents=True, exist_ok=True)
     in_test = os.environ.pop('IN_TEST', None)   # the runners' own smoke settings apply only when nbdev_test runs them directly
     try: pm.execute_notebook(str(repo_root()/'nbs'/f'{name}.ipynb'), str(out), parameters=parameters, kernel_name='python3',
-                        cwd=str(repo_root()), progress_bar=False, log_output=False)
+                             cwd=str(repo_root()), progress_bar=False, log_output=show_output,
+                             **(dict(stdout_file=sys.stdout, stderr_file=sys.stderr) if show_output else {}))
+    except PapermillExecutionError as e:
+        if e.ename in ('ParamError', 'DataError', 'UserError'): raise UserError(f"{e.evalue} (in {out})") from None
+        raise
     finally:
         if in_test is not None: os.environ['IN_TEST'] = in_test
+
+def check_main_job(run:str, out_dir:str, pretrain:dict|None=None):
+    "Refuse bad pretraining parameters, and a run folder holding another run, before any notebook starts."
+    from s2v.train import PretrainParams, check_pretrain_params, check_run_folder, resolve_params
+    p = check_pretrain_params(PretrainParams(**{**(pretrain or {}), 'run_name': run, 'out_dir': out_dir}))
+    check_run_folder(resolve_params(p))
 
 def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, linear:dict|None=None) -> dict:
     "Pretrain (runner defaults unless overridden), then linear evaluation of the teacher and of random weights."
     t0 = time.time()
+    check_main_job(run, out_dir, pretrain)
     run_dir = Path(out_dir)/run
     print(f"s2v: pretraining -> {run_dir} (built-in synthetic data; see {run_dir}/metrics.jsonl)", flush=True)
     run_notebook('pretrain', run_dir/'pretrain.ipynb', dict(run_name=run, out_dir=out_dir, **(pretrain or {})))
@@ -61,7 +73,7 @@ _OWN = ('run_name', 'out_dir')   # set by --run / --out_dir of the main job itse
 def _add_args(ap):
     "`--run`, `--out_dir`, and every pretraining parameter of the runner (`--epochs`, `--target`, `--mask_ratio`, ...)."
     from s2v.train import add_param_args
-    ap.add_argument('--run', default='default', help='run directory name under out_dir')
+    ap.add_argument('--run', '--run_name', dest='run', default='default', help='run directory name under out_dir')
     ap.add_argument('--out_dir', default='runs')
     return add_param_args(ap, exclude=_OWN, params_file=False)
 
@@ -70,7 +82,12 @@ def pretrain_overrides(a) -> dict:
     from s2v.train import PretrainParams
     return {k: v for k, v in vars(a).items() if k in PretrainParams.__dataclass_fields__ and k not in _OWN and v is not None}
 
-def _run(a): return main_job(a.run, a.out_dir, pretrain=pretrain_overrides(a)) and 0
+def _run(a):
+    try: main_job(a.run, a.out_dir, pretrain=pretrain_overrides(a))
+    except KeyboardInterrupt:
+        print(f"\ns2v main: interrupted; the same command resumes from the last checkpoint in {Path(a.out_dir)/a.run/'checkpoints'}", file=sys.stderr)
+        return 130
+    return 0
 
 def main(argv=None):
     "Command line of the main job: `s2v main [--run NAME] [--epochs N] [--target joints] ...` (any pretraining parameter)."

@@ -4,22 +4,23 @@
 
 # %% ../nbs/40_train.ipynb #cfbc3353
 from __future__ import annotations
-import os, sys, json, math, time, platform, subprocess, dataclasses
+import os, re, sys, json, math, time, shutil, platform, subprocess, dataclasses
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
 import torch
 import torch.distributed as dist
 from tqdm import tqdm
-from .core import seed_everything, default_device, cpu_supports_bf16, save_json, repo_root, in_test
+from .core import seed_everything, default_device, cpu_supports_bf16, save_json, repo_root, in_test, atomic_path, UserError, ParamError, DataError
 from .checkpoint import CheckpointManager, save_checkpoint, load_checkpoint, rng_state, set_rng_state, export_encoder
 from .transforms import FrameSampler, random_rotate
 
 # %% auto #0
-__all__ = ['RECIPES', 'PretrainParams', 'checked_params', 'lr_schedule', 'tau_schedule', 'ema_movement', 'DistInfo',
+__all__ = ['RECIPES', 'RESUMABLE', 'PretrainParams', 'checked_params', 'lr_schedule', 'tau_schedule', 'ema_movement', 'DistInfo',
            'init_distributed', 'epoch_batches', 'resolve_preset', 'resolve_params', 'model_config', 'run_dir_of',
-           'autocast_dtype', 'environment', 'Monitor', 'RunStopped', 'pretrain', 'add_param_args', 'params_from_args',
-           'run_from_args', 'main']
+           'autocast_dtype', 'environment', 'check_types', 'device_problem', 'check_pretrain_params', 'run_changes',
+           'check_run_folder', 'Monitor', 'RunStopped', 'resume_metrics', 'pretrain', 'field_help', 'add_param_args',
+           'params_from_args', 'run_from_args', 'main']
 
 # %% ../nbs/40_train.ipynb #43787f5d
 @dataclass
@@ -56,6 +57,7 @@ class PretrainParams:
     run_name: str = ''                  # run directory name under out_dir; empty means <dataset>-<preset>-s<seed>
     out_dir: str = 'runs'               # parent folder of run directories
     resume: bool = True                 # continue from the run directory's latest checkpoint if there is one
+    overwrite: bool = False             # replace an existing run of this name (its folder is deleted first) instead of refusing
     monitor_every: int = 5              # teacher-vs-student kNN monitor every this many epochs; 0 means off
     monitor_size: int = 500             # labelled training sequences the monitor uses (and half as many test ones)
     log_every: int = 20                 # write a metrics line every this many steps
@@ -68,8 +70,9 @@ class PretrainParams:
 
 def checked_params(cls, d:dict, what:str):
     "`cls(**d)` for a parameter dataclass, refusing (ValueError) names that are not its fields."
-    unknown = set(d) - {f.name for f in dataclasses.fields(cls)}
-    if unknown: raise ValueError(f"unknown {what} parameters: {sorted(unknown)}")
+    names = [f.name for f in dataclasses.fields(cls)]
+    unknown = set(d) - set(names)
+    if unknown: raise ParamError(sorted(unknown)[0], d[sorted(unknown)[0]], f"unknown {what} parameter; known: {', '.join(names)}")
     return cls(**d)
 
 # %% ../nbs/40_train.ipynb #83cb81b7
@@ -139,6 +142,10 @@ def model_config(p:PretrainParams, num_joints:int, num_persons:int):
               init=p.init, layer_scale=p.layer_scale, dec_layer_scale=p.dec_layer_scale,
               num_masked_views=p.num_masked_views)
     if p.frames: kw['frames'] = p.frames
+    seg = cfg.seg_len
+    if kw.get('frames', cfg.frames) % seg: raise ParamError('frames', p.frames, f"must be a multiple of the segment length {seg}")
+    if int(num_joints * (1 - p.mask_ratio)) < 1:
+        raise ParamError('mask_ratio', p.mask_ratio, f"leaves no joint of {num_joints} visible per tube; at most {1 - 1 / num_joints:.4f} here")
     return dataclasses.replace(cfg, **kw)
 
 def run_dir_of(p:PretrainParams) -> Path:
@@ -162,6 +169,101 @@ def environment() -> dict:
     except Exception: commit = ''
     return dict(device=dev, torch=torch.__version__, python=platform.python_version(), commit=commit,
                 threads=torch.get_num_threads())
+
+# %% ../nbs/40_train.ipynb #0d7a89eb
+def check_types(p) -> None:
+    "ParamError unless every field of the parameter dataclass `p` has its declared type (an int is a float too)."
+    kinds = {'int': (int, 'a whole number'), 'float': ((int, float), 'a number'), 'bool': (bool, 'true or false'), 'str': (str, 'a string')}
+    for f in dataclasses.fields(p):
+        v, t = getattr(p, f.name), f.type if isinstance(f.type, str) else f.type.__name__
+        if t not in kinds: continue
+        typ, what = kinds[t]
+        if not isinstance(v, typ) or (isinstance(v, bool) and t != 'bool'): raise ParamError(f.name, v, f"must be {what}")
+        if t == 'float' and not math.isfinite(v): raise ParamError(f.name, v, "must be a finite number")
+
+def device_problem(device:str) -> str|None:
+    "Why `device` cannot be used on this machine, or None."
+    if device in ('', 'cpu'): return None
+    m = re.fullmatch(r'cuda(?::(\d+))?', device)
+    if not m: return "must be 'cpu', 'cuda' or 'cuda:N' (empty: CUDA when available)"
+    if not torch.cuda.is_available(): return "this machine has no CUDA device: use 'cpu' (or leave it empty)"
+    if m.group(1) and int(m.group(1)) >= torch.cuda.device_count(): return f"this machine has {torch.cuda.device_count()} CUDA device(s)"
+    return None
+
+def check_pretrain_params(p:PretrainParams) -> PretrainParams:
+    "`p` if every parameter is of the right type and allowed; ParamError (one line: name, value, what is allowed) otherwise."
+    from s2v.datasets import DATASETS
+    from s2v.targets import TARGETS
+    from s2v.transformer import INITS
+    check_types(p)
+    def need(name, ok, allowed):
+        if not ok: raise ParamError(name, getattr(p, name), allowed)
+    need('dataset', p.dataset in DATASETS, f"unknown dataset; known: {', '.join(DATASETS)}")
+    need('data_dir', not p.data_dir or Path(p.data_dir).is_dir(), 'not a folder' if Path(p.data_dir or '.').exists() else 'no such folder')
+    need('synthetic_n', p.synthetic_n >= 1, 'must be >= 1')
+    need('epochs', p.epochs >= 1, 'must be >= 1')
+    need('batch_size', p.batch_size >= 0, "must be >= 1 (0: the preset's)")
+    need('lr', p.lr > 0, 'must be > 0')
+    need('min_lr', 0 <= p.min_lr <= p.lr, f'must be between 0 and lr ({p.lr})')
+    need('warmup_epochs', -1 <= p.warmup_epochs <= p.epochs, f'must be between 0 and epochs ({p.epochs}) (-1: min(20, epochs // 10))')
+    need('weight_decay', p.weight_decay >= 0, 'must be >= 0')
+    need('clip_grad', p.clip_grad >= 0, 'must be >= 0 (0: off)')
+    need('mask_ratio', 0 <= p.mask_ratio < 1, 'must be at least 0 and below 1 (the fraction of joints masked per tube)')
+    need('tube_len', p.tube_len >= 0, 'must be >= 1 segments (0: one tube over the whole sequence)')
+    need('beta', p.beta >= 0, 'must be >= 0')
+    need('tau0', p.tau0 == 0 or 0 < p.tau0 <= 1, "must be in (0, 1] (0: the preset's)")
+    need('tau_end', 0 < p.tau_end <= 1 and p.tau_end >= p.tau0, f'must be in (0, 1] and at least tau0 ({p.tau0})')
+    need('tau_anneal_steps', p.tau_anneal_steps >= 0, 'must be >= 0 (0: the whole run)')
+    need('target', p.target in TARGETS, f"must be one of {', '.join(TARGETS)}")
+    need('target_layer_output', p.target_layer_output in ('block', 'ffn'), "must be 'block' or 'ffn'")
+    need('init', p.init in INITS, f"must be one of {', '.join(INITS)}")
+    need('layer_scale', p.layer_scale >= 0, 'must be >= 0 (0: off)')
+    need('dec_layer_scale', p.dec_layer_scale >= 0, 'must be >= 0 (0: off)')
+    need('num_masked_views', p.num_masked_views >= 1, 'must be >= 1')
+    need('top_k_layers', p.top_k_layers >= 0, 'must be >= 0 (0: all layers)')
+    need('preset', p.preset in ('auto', *RECIPES), f"must be one of auto, {', '.join(RECIPES)}")
+    need('frames', p.frames >= 0, "must be >= 1 (0: the preset's)")
+    need('precision', p.precision in ('auto', 'fp32', 'bf16'), "must be 'auto', 'fp32' or 'bf16'")
+    need('seed', p.seed >= 0, 'must be >= 0')
+    need('run_name', '/' not in p.run_name and '\\' not in p.run_name and p.run_name not in ('.', '..'), 'must be a plain folder name')
+    need('out_dir', bool(p.out_dir) and not Path(p.out_dir).is_file(), 'must be a folder (it is created when missing)')
+    need('monitor_every', p.monitor_every >= 0, 'must be >= 0 (0: off)')
+    need('monitor_size', p.monitor_size >= 2, 'must be >= 2')
+    need('log_every', p.log_every >= 1, 'must be >= 1')
+    need('keep_last', p.keep_last >= 1, 'must be >= 1')
+    need('keep_every', p.keep_every >= 0, 'must be >= 0 (0: none)')
+    need('device', (why := device_problem(p.device)) is None, why)
+    return p
+
+RESUMABLE = {   # parameters that may differ when a run resumes, and what a change means
+    'epochs': 'the learning-rate and EMA schedules are recomputed over the new total; the steps done keep their values',
+    'device': 'where the run continues', 'compile': 'speed only', 'data_dir': 'the same dataset, read from another folder',
+    'log_every': 'metrics lines', 'monitor_every': 'monitor only', 'monitor_size': 'monitor only',
+    'keep_last': 'checkpoints kept', 'keep_every': 'checkpoints kept', 'resume': '', 'overwrite': ''}
+
+def run_changes(old:dict, new:dict) -> tuple[dict, dict]:
+    "({name: (old, new)} of the parameters that may change on resume, {name: (old, new)} of those that may not)."
+    diff = {k: (old.get(k), v) for k, v in new.items() if old.get(k) != v}
+    return {k: d for k, d in diff.items() if k in RESUMABLE}, {k: d for k, d in diff.items() if k not in RESUMABLE}
+
+def check_run_folder(p:PretrainParams) -> dict:
+    "The recorded parameters of the run folder of `p` ({} when new); UserError when `p` would continue it with other settings."
+    run = run_dir_of(p); f = run/'params.json'
+    if p.overwrite or not run.exists(): return {}
+    if not f.exists():
+        if any(run.iterdir()): raise UserError(f"{run}: a folder that is not a pretraining run (no params.json); choose another run_name or out_dir")
+        return {}
+    old = json.loads(f.read_text()).get('params', {})
+    done = max(CheckpointManager(run/'checkpoints').epochs(), default=0)
+    if p.resume and done > p.epochs: raise ParamError('epochs', p.epochs, f"{run} has done {done} epochs already")
+    if not p.resume and done:
+        raise UserError(f"{run}: the run exists and resume is off; set overwrite (--overwrite true) to replace it, or choose another run_name")
+    _, fixed = run_changes(old, asdict(p))
+    if fixed:
+        listed = '; '.join(f"{k}: {a!r} there, {b!r} now" for k, (a, b) in fixed.items())
+        raise UserError(f"{run}: an existing run with other parameters ({listed}); choose another run_name, or set overwrite "
+                        f"(--overwrite true) to replace it. May change on resume: {', '.join(RESUMABLE)}")
+    return old
 
 # %% ../nbs/40_train.ipynb #27efca85
 class Monitor:
@@ -194,25 +296,45 @@ def _step_seed(seed:int, step:int) -> int: return (seed * 1_000_003 + step * 7_9
 def _log(path:Path, rec:dict):
     with open(path, 'a') as f: f.write(json.dumps(rec) + '\n')
 
+def resume_metrics(path:Path, step:int) -> dict:
+    "Before resuming at `step`: drop the lines of metrics.jsonl after it (the interrupted attempt's partial epoch); return what was dropped and how long the last attempt ran."
+    if not path.exists(): return dict(dropped=0, previous_attempt_s=0.0)
+    recs = [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
+    last = max((i for i, r in enumerate(recs) if r.get('kind') == 'start'), default=-1)
+    ran = max((r.get('elapsed_s', 0.0) for r in recs[last + 1:]), default=0.0)          # elapsed_s counts from each attempt's start
+    keep = [r for r in recs if r.get('kind') == 'start' or r.get('step', 0) <= step]
+    with atomic_path(path) as tmp: Path(tmp).write_text(''.join(json.dumps(r) + '\n' for r in keep))
+    return dict(dropped=len(recs) - len(keep), previous_attempt_s=ran)
+
+def _attempts_s(path:Path) -> float:
+    "Wall time of the earlier attempts of a run, from the `start` lines of its metrics.jsonl."
+    return sum(json.loads(l).get('previous_attempt_s', 0.0) for l in path.read_text().splitlines() if '"start"' in l) if path.exists() else 0.0
+
+def _fmt_s(s:float) -> str: return f"{s / 3600:.1f} h" if s >= 5400 else f"{s / 60:.1f} min" if s >= 90 else f"{s:.0f} s"
+
 def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progress:bool=True) -> dict:
     "Run (or resume) the pretraining described by `p`; returns the run summary."
     from s2v.datasets import load_dataset
     from s2v.skeleton2vec import Skeleton2vec
-    p = resolve_params(p)
+    p = resolve_params(check_pretrain_params(p))
+    old = check_run_folder(p)                       # before anything is read or written
     di, device = init_distributed(p.device)
     split = split or load_dataset(p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n)
     cfg = model_config(p, split.data.num_joints, split.data.num_persons)
     run_dir = run_dir_of(p); ckpts = CheckpointManager(run_dir/'checkpoints', p.keep_last, p.keep_every)
     metrics_path = run_dir/'metrics.jsonl'
-    if di.main:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        save_json(dict(params=asdict(p), config=cfg.to_dict(), world_size=di.world), run_dir/'params.json')
-
     per_rank = p.batch_size // di.world
-    if per_rank * di.world != p.batch_size: raise ValueError(f"batch_size {p.batch_size} is not divisible by {di.world} processes")
+    if per_rank * di.world != p.batch_size: raise ParamError('batch_size', p.batch_size, f"must be divisible by the {di.world} processes")
     n_train = len(split.train)
     spe = n_train // p.batch_size
-    if spe == 0: raise ValueError(f"{split.name}: {n_train} training sequences, fewer than one batch of {p.batch_size}")
+    if spe == 0: raise ParamError('batch_size', p.batch_size, f"{split.name} has {n_train} training sequences, fewer than one batch")
+    if di.main:
+        if p.overwrite and run_dir.exists(): shutil.rmtree(run_dir)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        changed, _ = run_changes(old, asdict(p)) if old else ({}, {})
+        for k, (a, b) in changed.items():
+            if RESUMABLE[k]: print(f"{run_dir}: {k} {a!r} -> {b!r}: {RESUMABLE[k]}", flush=True)
+        save_json(dict(params=asdict(p), config=cfg.to_dict(), world_size=di.world), run_dir/'params.json')
     total = p.epochs * spe
     warm = min(20, p.epochs // 10) if p.warmup_epochs < 0 else p.warmup_epochs
     lrs, taus = lr_schedule(p.lr, p.min_lr, total, warm * spe), tau_schedule(p.tau0, total, p.tau_end, p.tau_anneal_steps)
@@ -226,15 +348,19 @@ def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progr
     model = Skeleton2vec(cfg).to(device)
     opt = torch.optim.AdamW(model.param_groups(p.weight_decay), lr=p.lr, betas=(0.9, 0.95),
                             **({'fused': True} if device.type == 'cuda' else {'foreach': True}))
-    start_epoch, history = 0, []
-    latest = ckpts.latest() if p.resume else None
-    if latest is not None:
-        ck = load_checkpoint(latest, map_location=device)
+    start_epoch, history, before = 0, [], dict(dropped=0, previous_attempt_s=0.0)
+    found = ckpts.latest_intact(map_location=device, move_aside=di.main) if p.resume else None
+    if found is not None:
+        latest, ck = found
         model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
         start_epoch, history = ck['epoch'] + 1, ck.get('history', [])
         set_rng_state(ck['rng'])
-        if di.main: print(f"resuming {run_dir} from {latest.name} (epoch {ck['epoch'] + 1} of {p.epochs} done)")
+        if di.main:
+            before = resume_metrics(metrics_path, ck['step'])
+            print(f"resuming {run_dir} from {latest.name} (epoch {ck['epoch'] + 1} of {p.epochs} done"
+                  + (f"; {before['dropped']} metrics lines of the interrupted epoch dropped" if before['dropped'] else '') + ")", flush=True)
     elif di.main and metrics_path.exists(): metrics_path.unlink()
+    if di.main: _log(metrics_path, dict(kind='start', from_step=start_epoch * spe, time=time.time(), previous_attempt_s=before['previous_attempt_s']))
     if di.world > 1:
         ddp = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None)
     else: ddp = model
@@ -248,7 +374,7 @@ def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progr
     for epoch in range(start_epoch, p.epochs):
         model.train(); t_ep = time.time(); ep_loss = torch.zeros((), device=device); ep_n = 0
         batches = epoch_batches(n_train, p.batch_size, epoch, p.seed)
-        bar = tqdm(batches, desc=f'epoch {epoch + 1}/{p.epochs}', disable=not (progress and di.main), leave=False, mininterval=2)
+        bar = tqdm(batches, desc=f'epoch {epoch + 1}/{p.epochs}', disable=not (progress and di.main and sys.stderr.isatty()), leave=False, mininterval=2)
         for i, gidx in enumerate(bar):
             step = epoch * spe + i
             torch.manual_seed(_step_seed(p.seed, step))
@@ -290,6 +416,11 @@ def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progr
         history.append(rec)
         if di.main:
             _log(metrics_path, rec)
+            if progress:
+                left = (p.epochs - epoch - 1) * rec['elapsed_s'] / (epoch + 1 - start_epoch)
+                knn = f", k-NN teacher {100 * rec['knn_teacher']:.1f}% / student {100 * rec['knn_student']:.1f}%" if 'knn_teacher' in rec else ''
+                print(f"epoch {epoch + 1}/{p.epochs}: loss {rec['loss']:.4f}, {rec['samples_per_s']:.0f} samples/s, {rec['epoch_s']:.1f} s{knn}; "
+                      f"about {_fmt_s(left)} left", flush=True)
             ckpts.save(dict(model=_unwrap(model).state_dict(), optimizer=opt.state_dict(), epoch=epoch, step=(epoch + 1) * spe,
                             config=cfg.to_dict(), params=asdict(p), rng=rng_state(), history=history), epoch + 1)
         if di.world > 1: dist.barrier()
@@ -299,7 +430,8 @@ def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progr
                    ema=ema if cfg.target == 'teacher' else None,
                    final_loss=history[-1]['loss'] if history else None,
                    monitor={k: v for k, v in (history[-1] if history else {}).items() if k.startswith('knn_')},
-                   wall_s=sum(h['epoch_s'] + h.get('monitor_s', 0) for h in history), world_size=di.world,
+                   wall_s=sum(h['epoch_s'] + h.get('monitor_s', 0) for h in history),
+                   wall_s_all_attempts=_attempts_s(metrics_path) + time.time() - t_run if di.main else None, world_size=di.world,
                    precision=str(amp or 'fp32'), environment=environment())
     if di.main:
         export_encoder(m.teacher, cfg, run_dir/'encoder.pt', 'teacher', extra=dict(run=str(run_dir), epochs=p.epochs))
@@ -313,19 +445,33 @@ def _parse_bool(s:str) -> bool:
     if s.lower() in ('0', 'false', 'no', 'off'): return False
     raise ValueError(f"not a boolean: {s!r}")
 
+def field_help(cls) -> dict:
+    "{field: the comment written after it in the class source} of a parameter dataclass."
+    import inspect
+    try: src = inspect.getsource(cls)
+    except (OSError, TypeError): return {}
+    return {m.group(1): m.group(2).strip() for m in re.finditer(r'^\s+(\w+)\s*:\s*[\w\[\]|, ]+=.*?#\s*(.+)$', src, re.M)}
+
 def add_param_args(parser, cls=PretrainParams, exclude:tuple=(), params_file:bool=True):
-    "Add one `--name` option per field of the parameter dataclass `cls` but `exclude` (defaults None = not given)."
+    "Add one `--name` option per field of the parameter dataclass `cls` but `exclude` (defaults None = not given); help: the field's comment."
+    helps = field_help(cls)
     for f in dataclasses.fields(cls):
         if f.name in exclude: continue
         typ = _parse_bool if f.type in ('bool', bool) else {'int': int, 'float': float, 'str': str}.get(f.type, f.type)
-        parser.add_argument(f'--{f.name}', type=typ, default=None, help=f"default {f.default!r}")
+        h = helps.get(f.name, '')
+        parser.add_argument(f'--{f.name}', type=typ, default=None, metavar=str(f.type).upper(),
+                            help=(f"{h} [default {f.default!r}]" if h else f"default {f.default!r}").replace('%', '%%'))
     if params_file: parser.add_argument('--params', default=None, help='a params.json of an earlier run to start from')
     return parser
 
 def params_from_args(args, cls=PretrainParams):
     "A `cls` from parsed arguments: the given --params file, then the flags given explicitly."
     d = {}
-    if args.params: d.update(json.loads(Path(args.params).read_text()).get('params', {}))
+    if args.params:
+        f = Path(args.params)
+        if not f.is_file(): raise ParamError('params', args.params, 'not a file' if f.exists() else 'no such file')
+        try: d.update(json.loads(f.read_text())['params'])
+        except (ValueError, KeyError, TypeError) as e: raise ParamError('params', args.params, f"not the params.json of a run ({type(e).__name__}: {e})")
     d.update({f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if getattr(args, f.name) is not None})
     return cls.from_dict(d)
 
@@ -335,13 +481,22 @@ def run_from_args(args):
     try:
         summary = pretrain(p)
         if int(os.environ.get('RANK', '0')) == 0: print(json.dumps(summary, indent=1, default=str))
+    except KeyboardInterrupt:
+        print(f"\ns2v pretrain: interrupted; the same command resumes from the last checkpoint in {run_dir_of(resolve_params(p))/'checkpoints'}",
+              file=sys.stderr)
+        return 130
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
 
 def main(argv=None):
     "Command-line pretraining (`python -m s2v.train`, also under torchrun)."
     import argparse
-    run_from_args(add_param_args(argparse.ArgumentParser(prog='s2v pretrain', description='Skeleton2vec pretraining')).parse_args(argv))
+    from s2v.core import UserError
+    args = add_param_args(argparse.ArgumentParser(prog='s2v pretrain', description='Skeleton2vec pretraining')).parse_args(argv)
+    try: sys.exit(run_from_args(args) or 0)
+    except UserError as e:
+        if int(os.environ.get('RANK', '0')) == 0: print(f"s2v pretrain: error: {e}", file=sys.stderr)
+        sys.exit(2)
 
 from .cli import register_command
 register_command('pretrain', add_param_args, run_from_args, help='Skeleton2vec pretraining (multi-GPU: torchrun --nproc_per_node=N -m s2v.train ...)')
