@@ -15,7 +15,7 @@ __all__ = ['JUPYTER_SETTINGS', 'OUTPUT_NOTEBOOKS', 'install_jupyter_config', 'cl
 # %% ../nbs/95_notebooks.ipynb #395b3cba
 JUPYTER_SETTINGS = {   # file under the environment's prefix -> settings merged into it
     'etc/jupyter/jupyter_server_config.json': {'ContentsManager': {'pre_save_hook': 's2v.notebooks.clean_on_save'}},
-    'etc/ipython/ipython_kernel_config.json': {'IPKernelApp': {'log_level': 'ERROR'}},
+    'etc/ipython/ipython_kernel_config.json': {'IPKernelApp': {'log_level': 'CRITICAL'}},
 }
 
 def install_jupyter_config(prefix=None) -> list:

@@ -251,7 +251,8 @@ def check_run_folder(p:PretrainParams) -> dict:
     run = run_dir_of(p); f = run/'params.json'
     if p.overwrite or not run.exists(): return {}
     if not f.exists():
-        if any(run.iterdir()): raise UserError(f"{run}: a folder that is not a pretraining run (no params.json); choose another run_name or out_dir")
+        if any(x.suffix != '.ipynb' for x in run.iterdir()):     # executed runner notebooks may come first
+            raise UserError(f"{run}: a folder that is not a pretraining run (no params.json); choose another run_name or out_dir")
         return {}
     old = json.loads(f.read_text()).get('params', {})
     done = max(CheckpointManager(run/'checkpoints').epochs(), default=0)
