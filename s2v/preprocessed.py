@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_preprocessed.ipynb #63ef2515
 from __future__ import annotations
-import pickle, re
+import pickle, re, zipfile
 from pathlib import Path
 import numpy as np
 from .core import DataError
@@ -44,7 +44,8 @@ def _strip_padding(x:np.ndarray, chunk:int=2048) -> tuple[np.ndarray, np.ndarray
 def load_ctrgcn_npz(path, split:str='default', strict:bool=False, name:str|None=None) -> SkeletonData:
     "A CTR-GCN-style `.npz` (x_train, y_train, x_test, y_test) as `SkeletonData` with split `split`."
     path = Path(path)
-    if not path.is_file(): raise DataError(path, "no such file")
+    if not path.is_file(): raise DataError(path, "a folder, not a file" if path.is_dir() else "no such file")
+    if not zipfile.is_zipfile(path): raise DataError(path, "not an .npz archive (an .npz file is a zip of .npy arrays)")
     try: z = np.load(path, allow_pickle=False)
     except (ValueError, OSError) as e: raise DataError(path, f"not a readable .npz file ({e})") from None
     with z:
@@ -110,10 +111,10 @@ def load_pyskl(path, trust:bool=False, strict:bool=False, num_persons:int|None=N
                num_classes:int|None=None, name:str|None=None) -> SkeletonData:
     "A pyskl annotation pickle as `SkeletonData`; only with `trust=True`, since unpickling can execute code."
     path = Path(path)
-    if not path.is_file(): raise DataError(path, "no such file")
+    if not path.is_file(): raise DataError(path, "a folder, not a file" if path.is_dir() else "no such file")
     if not trust:
         raise DataError(path, "is a Python pickle, and loading a pickle can execute arbitrary code. Load it only "
-                              "if it comes from a source you trust, and then say so: load_pyskl(path, trust=True)")
+                              "if it comes from a source you trust, and then say so: --trust (s2v prepare), trust=True (load_pyskl)")
     try:
         with open(path, 'rb') as f: obj = pickle.load(f)
     except Exception as e: raise DataError(path, f"cannot unpickle ({type(e).__name__}: {e})") from None

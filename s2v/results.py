@@ -146,7 +146,7 @@ def _csv(path:Path, header:list, rows:list):
 
 def _r(x): return '' if x is None else round(x, 2)
 
-def write_results(runs_dir='runs', out='results') -> dict:
+def write_results(runs_dir='runs', out='runs/results/results') -> dict:
     "Collect the runs under `runs_dir`; write `<out>.md`, `<out>.csv` and `<out>_<table>.csv`; returns their paths."
     runs_dir, out = Path(runs_dir), Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -175,7 +175,7 @@ def write_results(runs_dir='runs', out='results') -> dict:
 
 def _add_args(ap):
     ap.add_argument('--runs', default='runs', help='folder holding run directories (searched recursively for summary.json)')
-    ap.add_argument('--out', default='results', help='output path stem: writes <out>.md, <out>.csv and <out>_<table>.csv')
+    ap.add_argument('--out', default='runs/results/results', help='output path stem: writes <out>.md, <out>.csv and <out>_<table>.csv')
     return ap
 
 def _run(a):
@@ -185,7 +185,7 @@ def _run(a):
     return 0
 
 def main(argv=None) -> dict:
-    "`python -m s2v.results [--runs runs] [--out results]` (the same as `s2v results`)."
+    "`python -m s2v.results [--runs runs] [--out runs/results/results]` (the same as `s2v results`)."
     a = _add_args(argparse.ArgumentParser(prog='python -m s2v.results', description='collect summary.json of finished runs into the paper-style tables')).parse_args(argv)
     return write_results(a.runs, a.out) if _run(a) == 0 else None
 
