@@ -9,7 +9,7 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch
-from .core import seed_everything, save_json
+from .core import seed_everything, save_json, ParamError
 from .checkpoint import load_encoder, random_encoder
 from .datasets import load_dataset, DATASETS
 from .transforms import FrameSampler
@@ -17,7 +17,7 @@ from .train import autocast_dtype, environment, init_distributed
 from .evaluate import linear_eval, linear_eval_cached, finetune, semi_supervised_subset
 
 # %% auto #0
-__all__ = ['LinearParams', 'FinetuneParams', 'params_from_globals', 'run_linear', 'run_finetune']
+__all__ = ['LinearParams', 'FinetuneParams', 'params_from_globals', 'check_protocol_params', 'run_linear', 'run_finetune']
 
 # %% ../nbs/55_protocols.ipynb #533a775e
 @dataclass
@@ -71,9 +71,43 @@ def params_from_globals(cls, g:dict):
     "An instance of the parameter dataclass `cls` from a runner notebook's globals."
     return cls(**{f.name: g[f.name] for f in dataclasses.fields(cls)})
 
+# %% ../nbs/55_protocols.ipynb #95762ea5
+def check_protocol_params(p):
+    "`p` (LinearParams or FinetuneParams) if every parameter is of the right type and allowed; ParamError otherwise."
+    from s2v.datasets import DATASETS
+    from s2v.skeleton2vec import S2VConfig
+    from s2v.train import check_types, device_problem
+    check_types(p)
+    def need(name, ok, allowed):
+        if hasattr(p, name) and not ok(getattr(p, name)): raise ParamError(name, getattr(p, name), allowed() if callable(allowed) else allowed)
+    def numbers(s, typ):
+        try: return [typ(x) for x in str(s).split(',')]
+        except ValueError: return None
+    need('checkpoint', lambda v: not v or Path(v).exists(), 'no such file or folder (a run folder, encoder.pt or a training checkpoint)')
+    need('which', lambda v: v in ('teacher', 'student'), "must be 'teacher' or 'student'")
+    need('preset', lambda v: hasattr(S2VConfig, v) and v in ('paper', 'cpu', 'tiny'), 'must be one of paper, cpu, tiny')
+    need('dataset', lambda v: v in DATASETS, f"unknown dataset; known: {', '.join(DATASETS)}")
+    need('data_dir', lambda v: not v or Path(v).is_dir(), lambda: 'not a folder' if Path(p.data_dir).exists() else 'no such folder')
+    need('synthetic_n', lambda v: v >= 1, 'must be >= 1')
+    need('protocol', lambda v: v in ('full', 'cached'), "must be 'full' or 'cached'")
+    need('fractions', lambda v: (f := numbers(v, float)) is not None and all(0 < x <= 1 for x in f), 'must be comma-separated fractions in (0, 1], e.g. 0.01,0.1')
+    need('seeds', lambda v: (s := numbers(v, int)) is not None and all(x >= 0 for x in s), 'must be comma-separated whole numbers >= 0, e.g. 0,1,2')
+    for name in ('epochs', 'batch_size', 'clips', 'eval_every'): need(name, lambda v: v >= 1, 'must be >= 1')
+    need('lr', lambda v: v > 0, 'must be > 0')
+    need('min_lr', lambda v: 0 <= v <= p.lr, lambda: f'must be between 0 and lr ({p.lr})')
+    need('warmup_epochs', lambda v: 0 <= v <= p.epochs, lambda: f'must be between 0 and epochs ({p.epochs})')
+    need('layer_decay', lambda v: 0 < v <= 1, 'must be in (0, 1]')
+    for name in ('drop_path', 'label_smoothing'): need(name, lambda v: 0 <= v < 1, 'must be at least 0 and below 1')
+    need('seed', lambda v: v >= 0, 'must be >= 0')
+    need('run_name', lambda v: '/' not in v and v not in ('.', '..'), 'must be a plain folder name')
+    need('precision', lambda v: v in ('auto', 'fp32', 'bf16'), "must be 'auto', 'fp32' or 'bf16'")
+    need('device', lambda v: device_problem(v) is None, lambda: device_problem(p.device))
+    return p
+
 # %% ../nbs/55_protocols.ipynb #240e1b99
 def _setup(p):
     "(encoder, cfg, split, sampler, device, amp dtype, checkpoint description) for a protocol run."
+    check_protocol_params(p)
     _, device = init_distributed(p.device)
     split = load_dataset(p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n)
     if p.checkpoint:
@@ -83,7 +117,7 @@ def _setup(p):
         cfg = getattr(S2VConfig, p.preset)(num_joints=split.data.num_joints, num_persons=split.data.num_persons)
         enc, source = random_encoder(cfg, seed=0), f"random weights ({p.preset} preset)"
     if cfg.num_joints != split.data.num_joints:
-        raise ValueError(f"encoder has {cfg.num_joints} joints, {p.dataset} has {split.data.num_joints}")
+        raise ParamError('checkpoint', p.checkpoint, f"its encoder has {cfg.num_joints} joints, {p.dataset} has {split.data.num_joints}")
     return enc.to(device), cfg, split, FrameSampler(split.data, device), device, autocast_dtype(p.precision, device), source
 
 def _run_dir(p, kind:str) -> Path:
