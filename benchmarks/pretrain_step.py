@@ -4,13 +4,15 @@ A step is what the training loop does per batch: mask noise, MAMT masking, EMA-t
 student encoder over the visible tokens, decoder, masked loss, backward, gradient clipping, AdamW, EMA
 update. Rows: configuration (`paper`: 8 layers, 256 wide, T=90, 750 tokens per person; `cpu`: the CPU
 preset), dtype (`fp32`, `bf16` autocast), batch size (samples of 2 person slots) and persons (`two`: every
-sample has two persons; `ntu-mix`: NTU-60's mix, 80% of the samples with one person and a zero second slot).
+sample has two persons; `ntu-mix`: NTU-60's mix, 80% of the samples with one person and a zero second slot)
+and masked views per sample (`views` M, data2vec 2.0's multi-mask: the teacher runs once per sample, the
+student and decoder on M masked views; masked views/s = samples/s x M).
 Each row runs in a fresh subprocess, so the peak RSS (ru_maxrss) is that row's own; the process CPU time
 per step is printed too (on a shared machine it varies less than the wall time). On a GPU it also prints
 the model FLOPs utilisation (FLOPs of a step counted by torch's FlopCounterMode).
 
     MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=1073741824 \\
-        python benchmarks/pretrain_step.py [--config paper] [--dtype fp32] [--batch 32] [--persons ntu-mix] [--json]
+        python benchmarks/pretrain_step.py [--config paper] [--dtype fp32] [--batch 32] [--persons ntu-mix] [--views 1 2 4 8] [--json]
 """
 from __future__ import annotations
 import argparse, json, os, resource, subprocess, sys, time
@@ -35,7 +37,7 @@ def make_batch(batch: int, persons: str, frames: int, joints: int, device, seed:
 
 def run_row(config: str, dtype: str, batch: int, persons: str, warmup: int, steps: int, device: str, flops: bool,
             threads: int = 0, keep_empty: bool = False, bf16_grad_attention: bool = False, compile: bool = False,
-            profile: bool = False) -> dict:
+            profile: bool = False, views: int = 1, clip_grad: float = 0.0) -> dict:
     "Time one row in this process."
     import torch
     if threads: torch.set_num_threads(threads)
@@ -47,7 +49,7 @@ def run_row(config: str, dtype: str, batch: int, persons: str, warmup: int, step
     if dtype == 'bf16' and dev.type == 'cpu' and not cpu_supports_bf16():
         return dict(skipped='this CPU has no native bf16 (avx512_bf16/amx): bf16 rows skipped')
     torch.manual_seed(0)
-    cfg = getattr(S2VConfig, config)(drop_empty_persons=not keep_empty)
+    cfg = getattr(S2VConfig, config)(drop_empty_persons=not keep_empty, num_masked_views=views)
     model = Skeleton2vec(cfg).to(dev).train()
     opt = torch.optim.AdamW(model.param_groups(0.05), lr=1e-4, betas=(0.9, 0.95),
                             **({'fused': True} if dev.type == 'cuda' else {'foreach': True}))
@@ -62,7 +64,7 @@ def run_row(config: str, dtype: str, batch: int, persons: str, warmup: int, step
             out = fwd(x, noise=noise)
         opt.zero_grad(set_to_none=True)
         out['loss'].backward()
-        torch.nn.utils.clip_grad_norm_(params, 4.0, foreach=True)
+        if clip_grad > 0: torch.nn.utils.clip_grad_norm_(params, clip_grad, foreach=True)   # as training: off by default
         opt.step()
         model.update_teacher(0.9999)
         return out
@@ -78,9 +80,9 @@ def run_row(config: str, dtype: str, batch: int, persons: str, warmup: int, step
     sync(); t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(steps): out = step()
     loss = float(out['loss']); sync(); dt, cpu = time.perf_counter() - t0, time.process_time() - c0
-    row = dict(config=config, dtype=dtype, batch=batch, persons=persons, device=str(dev),
+    row = dict(config=config, dtype=dtype, batch=batch, persons=persons, views=views, device=str(dev),
                persons_encoded=int(out['persons']), steps=steps, step_s=round(dt / steps, 4),
-               samples_per_s=round(batch * steps / dt, 3), cpu_s_per_step=round(cpu / steps, 3),
+               samples_per_s=round(batch * steps / dt, 3), views_per_s=round(batch * views * steps / dt, 3), cpu_s_per_step=round(cpu / steps, 3),
                peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                loss=round(loss, 4), threads=torch.get_num_threads(), drop_empty_persons=not keep_empty,
                cpu_bf16_grad_attention_fp32=not bf16_grad_attention, compiled=compile)
@@ -107,6 +109,8 @@ def main(argv=None):
     ap.add_argument('--dtype', nargs='+', default=['fp32', 'bf16'], choices=['fp32', 'bf16'])
     ap.add_argument('--batch', nargs='+', type=int, default=[8, 32])
     ap.add_argument('--persons', nargs='+', default=['two', 'ntu-mix'], choices=['two', 'ntu-mix'])
+    ap.add_argument('--views', nargs='+', type=int, default=[1], help='masked views per sample M (default 1), e.g. --views 1 2 4 8')
+    ap.add_argument('--clip-grad', type=float, default=0.0, help='clip the gradient norm (default 0: off, as training by default)')
     ap.add_argument('--warmup', type=int, default=2, help='untimed steps first (default 2)')
     ap.add_argument('--steps', type=int, default=5, help='timed steps (default 5)')
     ap.add_argument('--device', default=None, help="'cpu' or 'cuda' (default: cuda when available)")
@@ -135,18 +139,19 @@ def main(argv=None):
     if not a.json:
         print(f"# {time.strftime('%Y-%m-%d %H:%M:%S')}, device {device}, {os.cpu_count()} cpus, torch {torch.__version__}, "
               f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, warm-up {a.warmup}, timed {a.steps} steps", flush=True)
-        cols = ['config', 'dtype', 'batch', 'persons', 'persons_encoded', 'threads', 'step_s', 'samples_per_s', 'cpu_s_per_step', 'peak_rss_mb'] + \
+        cols = ['config', 'dtype', 'batch', 'persons', 'views', 'persons_encoded', 'threads', 'step_s', 'samples_per_s', 'views_per_s',
+                'cpu_s_per_step', 'peak_rss_mb'] + \
                (['gflop_per_step', 'tflops'] if flops else []) + (['mfu', 'peak_gpu_mb'] if device.startswith('cuda') else [])
         print(' '.join(f'{c:>15}' for c in cols), flush=True)
     rows = []
     for config in a.config:
         for dtype in a.dtype:
             for batch in a.batch:
-                for persons in a.persons:
+                for persons, views in [(pe, v) for pe in a.persons for v in a.views]:
                     spec = dict(config=config, dtype=dtype, batch=batch, persons=persons, warmup=a.warmup,
                                 steps=a.steps, device=device, flops=flops, threads=a.threads, keep_empty=a.keep_empty,
                                 bf16_grad_attention=a.bf16_grad_attention, compile=a.compile,
-                                profile=a.profile)
+                                profile=a.profile, views=views, clip_grad=a.clip_grad)
                     if a.same_process: row = run_row(**spec)
                     else:
                         r = subprocess.run([sys.executable, __file__, '--_row', json.dumps(spec)], capture_output=True, text=True)
@@ -154,12 +159,12 @@ def main(argv=None):
                         if r.returncode or line is None:
                             row = dict(error=(r.stderr or r.stdout).strip().splitlines()[-1:] or ['failed'])
                         else: row = json.loads(line[4:])
-                    row = {**dict(config=config, dtype=dtype, batch=batch, persons=persons), **row,
+                    row = {**dict(config=config, dtype=dtype, batch=batch, persons=persons, views=views), **row,
                            'load_avg_1m': round(os.getloadavg()[0], 2)}
                     rows.append(row)
                     if not a.json:
                         if 'skipped' in row or 'error' in row:
-                            print(' '.join(f'{row[c]!s:>15}' for c in cols[:4]), '  ', row.get('skipped') or row.get('error'), flush=True)
+                            print(' '.join(f'{row[c]!s:>15}' for c in cols[:5]), '  ', row.get('skipped') or row.get('error'), flush=True)
                         else: print(' '.join(f'{row.get(c, "")!s:>15}' for c in cols), flush=True)
                         if 'top_ops' in row: print('    self time: ' + ', '.join(f'{n} {p}%' for n, p in row['top_ops']), flush=True)
     if a.json: print(json.dumps(rows, indent=1))
