@@ -31,7 +31,7 @@ def check_main_job(run:str, out_dir:str, pretrain:dict|None=None):
     "Refuse bad pretraining parameters, and a run folder holding another run, before any notebook starts."
     from s2v.train import PretrainParams, check_pretrain_params, check_run_folder, resolve_params
     p = check_pretrain_params(PretrainParams(**{**(pretrain or {}), 'run_name': run, 'out_dir': out_dir}))
-    check_run_folder(resolve_params(p))
+    check_run_folder(check_pretrain_params(resolve_params(p)))
 
 def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, linear:dict|None=None) -> dict:
     "Pretrain (runner defaults unless overridden), then linear evaluation of the teacher and of random weights."

@@ -317,7 +317,7 @@ def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progr
     "Run (or resume) the pretraining described by `p`; returns the run summary."
     from s2v.datasets import load_dataset
     from s2v.skeleton2vec import Skeleton2vec
-    p = resolve_params(check_pretrain_params(p))
+    p = check_pretrain_params(resolve_params(check_pretrain_params(p)))   # again once the preset's values are in
     old = check_run_folder(p)                       # before anything is read or written
     di, device = init_distributed(p.device)
     split = split or load_dataset(p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n)
@@ -350,7 +350,7 @@ def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progr
     opt = torch.optim.AdamW(model.param_groups(p.weight_decay), lr=p.lr, betas=(0.9, 0.95),
                             **({'fused': True} if device.type == 'cuda' else {'foreach': True}))
     start_epoch, history, before = 0, [], dict(dropped=0, previous_attempt_s=0.0)
-    found = ckpts.latest_intact(map_location=device, move_aside=di.main) if p.resume else None
+    found = ckpts.latest_intact(map_location=device, move_aside=di.main) if p.resume and not p.overwrite else None
     if found is not None:
         latest, ck = found
         model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
