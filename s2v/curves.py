@@ -8,7 +8,7 @@ import argparse, json, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from .core import save_json
-from .train import PretrainParams, pretrain, checked_params, environment
+from .train import PretrainParams, pretrain, checked_params, environment, check_pretrain_params, check_types
 from .checkpoint import CheckpointManager, load_checkpoint
 from .study import ucla_data_dir, read_done, write_random_encoder
 from .protocols import LinearParams, run_linear
@@ -80,6 +80,8 @@ def _targets(p:CurveParams) -> list: return [t.strip() for t in p.targets.split(
 def run_curves(p:CurveParams) -> dict:
     "Pretrain (or resume) every target's run, probe its kept checkpoints, write the table and the figure."
     from s2v.viz import write_csv, plot_learning_curves
+    check_types(p)
+    for t in _targets(p): check_pretrain_params(curve_params(p, t))          # before anything is written
     out = Path(p.out_dir); out.mkdir(parents=True, exist_ok=True)
     save_json(dict(params=asdict(p), environment=environment()), out/'curve_params.json')
     rnd = random_probe(p)

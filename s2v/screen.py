@@ -8,7 +8,7 @@ import argparse, dataclasses, json, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
-from .train import PretrainParams, pretrain, environment, resolve_params, checked_params
+from .train import PretrainParams, pretrain, environment, resolve_params, checked_params, check_pretrain_params, check_types
 from .study import ucla_data_dir, read_done, write_random_encoder
 from .protocols import LinearParams, run_linear
 
@@ -165,8 +165,10 @@ def write_screen_table(p:ScreenParams, stem:str='') -> dict:
 # %% ../nbs/66_screen.ipynb #d8659e3d
 def run_screen(p:ScreenParams) -> dict:
     "Run (or complete) the screen described by `p`, then rewrite its table."
-    names = screen_arms(p)
-    for seed in [int(s) for s in _list(p.seeds)]:
+    names = screen_arms(p); check_types(p)
+    seeds = [int(s) for s in _list(p.seeds)]
+    for arm in names: check_pretrain_params(arm_params(p, arm, seeds[0]))       # before anything is written
+    for seed in seeds:
         for arm in names:
             t = time.time(); r = screen_arm(p, arm, seed)
             lin = ', '.join(f"{w} {100 * s['top1_last']:.1f}" for w, s in r['linear'].items())

@@ -9,15 +9,15 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch
-from .core import save_json, shared_data
+from .core import save_json, shared_data, ParamError, UserError, DataError
 from .masking import MASKING
-from .train import PretrainParams, pretrain, environment, model_config, checked_params
+from .train import PretrainParams, pretrain, environment, model_config, checked_params, check_pretrain_params, check_types
 from .checkpoint import export_encoder, random_encoder, load_checkpoint, CheckpointManager
 from .protocols import LinearParams, FinetuneParams, run_linear, run_finetune
 
 # %% auto #0
 __all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'StudyParams', 'arm_name', 'ucla_data_dir', 'read_done', 'write_random_encoder',
-           'pretrain_arm', 'evaluate_arm', 'reference_runs', 'target_position_share', 'run_diagnostics',
+           'arm_params', 'pretrain_arm', 'evaluate_arm', 'reference_runs', 'target_position_share', 'run_diagnostics',
            'check_settings', 'run_study', 'study_rows', 'render_study', 'write_study_table', 'main']
 
 # %% ../nbs/65_study.ipynb #47d11c4d
@@ -66,7 +66,7 @@ def ucla_data_dir(p) -> str:
     "`p.data_dir`, or for N-UCLA without one the shared copy (`../shared/data/nw_ucla`)."
     if p.dataset != 'ucla' or p.data_dir: return p.data_dir
     d = shared_data('nw_ucla')
-    if d is None: raise FileNotFoundError("N-UCLA not found: pass data_dir (the folder of aAA_sSS_eEE_vVV.json files)")
+    if d is None: raise DataError(Path('../shared/data/nw_ucla'), "N-UCLA not found there: pass data_dir (the folder of aAA_sSS_eEE_vVV.json files)")
     return str(d)
 
 # %% ../nbs/65_study.ipynb #07714311
@@ -89,6 +89,14 @@ def _model_choices(p:StudyParams) -> dict:
     return dict(init=p.init, layer_scale=p.layer_scale, dec_layer_scale=p.dec_layer_scale, target_layer_output=p.target_layer_output,
                 num_masked_views=p.num_masked_views)
 
+def arm_params(p:StudyParams, target:str, masking:str, seed:int) -> PretrainParams:
+    "The pretraining run of one (pretrained) arm and seed."
+    m, name = MASKING[masking], f"pre-{arm_name(target, masking)}-s{seed}"
+    return PretrainParams(dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.epochs, batch_size=p.batch_size,
+                          mask_ratio=p.mask_ratio, tube_len=m['tube_len'], beta=m['beta'], tau0=p.tau0, tau_end=p.tau_end,
+                          tau_anneal_steps=p.tau_anneal_steps, target=target, preset=p.preset, frames=p.frames, seed=seed,
+                          run_name=name, out_dir=str(p.out_dir), monitor_every=p.monitor_every, monitor_size=500, **_model_choices(p))
+
 def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress:bool=False) -> Path:
     "Pretrain one arm for one seed (or write its random encoder); returns the run directory."
     out = Path(p.out_dir); name = f"pre-{arm_name(target, masking)}-s{seed}"; run = out/name
@@ -102,12 +110,7 @@ def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress
                   run/'summary.json')
         save_json(dict(params=asdict(pp), config=cfg.to_dict()), run/'params.json')
         return run
-    m = MASKING[masking]
-    pp = PretrainParams(dataset=p.dataset, data_dir=data_dir, synthetic_n=p.synthetic_n, epochs=p.epochs, batch_size=p.batch_size,
-                        mask_ratio=p.mask_ratio, tube_len=m['tube_len'], beta=m['beta'], tau0=p.tau0, tau_end=p.tau_end,
-                        tau_anneal_steps=p.tau_anneal_steps, target=target, preset=p.preset, frames=p.frames, seed=seed,
-                        run_name=name, out_dir=str(out), monitor_every=p.monitor_every, monitor_size=500, **_model_choices(p))
-    pretrain(pp, progress=progress)
+    pretrain(arm_params(p, target, masking, seed), progress=progress)
     return run
 
 def _finetune(p:StudyParams, run:Path, name:str, fraction:float, epochs:int, seed:int) -> dict:
@@ -173,17 +176,22 @@ def check_settings(p:StudyParams):
     if not f.exists(): return
     old = json.loads(f.read_text())['params']
     diff = {k: (old.get(k), v) for k, v in asdict(p).items() if k not in _PIECE_FIELDS and old.get(k) != v}
-    if diff: raise ValueError(f"{f}: the study there used other settings {diff} (old, new); use another out_dir or --fresh")
+    if diff: raise UserError(f"{f}: the study there used other settings {diff} (old, new); use another out_dir or --fresh")
 
 def run_study(p:StudyParams, progress:bool=False) -> dict:
     "Run the parts of the study in `p` (skipping finished steps), then rewrite the table and figure."
     t0 = time.time(); parts = _parts(p)
     unknown = set(parts) - {'targets', 'masking', 'reference'}
-    if unknown: raise ValueError(f"unknown study parts {sorted(unknown)}; known: targets, masking, reference")
+    if unknown: raise ParamError('parts', p.parts, "must be a comma-separated choice of targets, masking, reference")
+    check_types(p)
+    try: seeds = _seeds(p)
+    except ValueError: raise ParamError('seeds', p.seeds, 'must be comma-separated whole numbers, e.g. 0,1,2') from None
+    arms = (TARGET_ARMS if 'targets' in parts else []) + [a for a in MASKING_ARMS if 'masking' in parts and a not in TARGET_ARMS]
+    for target, masking in arms[:1]:                         # every arm's run shares these settings: check them before writing
+        for seed in seeds: check_pretrain_params(arm_params(p, target, masking, seed))
     out = Path(p.out_dir); out.mkdir(parents=True, exist_ok=True)
     check_settings(p)
     save_json(dict(params=asdict(p), environment=environment()), out/'study_params.json')
-    arms = (TARGET_ARMS if 'targets' in parts else []) + [a for a in MASKING_ARMS if 'masking' in parts and a not in TARGET_ARMS]
     for seed in _seeds(p):                                   # seed by seed: every arm has a first result early
         for target, masking in arms:
             t = time.time()
