@@ -11,8 +11,8 @@ import numpy as np
 from .core import DataError, atomic_path
 
 # %% auto #0
-__all__ = ['NTU25', 'UCLA20', 'LAYOUTS', 'META_INT', 'Layout', 'SkeletonData', 'from_sequences', 'validate', 'save_cache',
-           'load_cache', 'subset']
+__all__ = ['NTU25', 'UCLA20', 'LAYOUTS', 'Layout', 'SkeletonData', 'from_sequences', 'validate', 'save_cache', 'load_cache',
+           'subset']
 
 # %% ../nbs/10_data.ipynb #93dfede6
 @dataclass(frozen=True)
@@ -44,8 +44,6 @@ UCLA20 = Layout('ucla20',
 LAYOUTS = {l.name: l for l in (NTU25, UCLA20)}
 
 # %% ../nbs/10_data.ipynb #d17cfb8a
-META_INT = ('subject', 'view', 'setup', 'replication')
-
 @dataclass
 class SkeletonData:
     "All sequences of a dataset: frames (F, M, V, 3) float32, offsets (N+1,), labels (N,), metadata, splits."

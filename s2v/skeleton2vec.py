@@ -79,9 +79,9 @@ class SkeletonEncoder(nn.Module):
         self.transformer = Transformer(cfg.dim, cfg.depth, cfg.heads, cfg.mlp_dim, cfg.drop_path, cfg.layer_scale)
         init_weights(self, cfg.init)
 
-    def forward_tokens(self, tokens:torch.Tensor, collect:str|None=None):
+    def forward_tokens(self, tokens:torch.Tensor) -> torch.Tensor:
         "Run the blocks on embedded tokens (B, N, D)."
-        return self.transformer(tokens, collect)
+        return self.transformer(tokens)
 
     def forward(self, x:torch.Tensor) -> torch.Tensor:
         "(N, M, T, V, C) -> (N, M, T_e, V, D)."

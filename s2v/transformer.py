@@ -75,13 +75,10 @@ class Transformer(nn.Module):
         "Drop-path rates rising linearly from 0 to `rate` over the blocks."
         for i, b in enumerate(self.blocks): b.drop_path.p = rate * i / max(1, len(self.blocks) - 1)
 
-    def forward(self, x, collect:str|None=None):
-        "Normalised output, and with `collect` ('ffn' or 'block') the list of every block's FFN or block output."
-        outs = []
-        for b in self.blocks:
-            x, f = b(x)
-            if collect: outs.append(f if collect == 'ffn' else x)
-        return (self.norm(x), outs) if collect else self.norm(x)
+    def forward(self, x):
+        "The normalised output of the last block."
+        for b in self.blocks: x, _ = b(x)
+        return self.norm(x)
 
     def layer_outputs(self, x, which:str='ffn'):
         "Yield every block's FFN output ('ffn') or block output ('block') in turn, without the final norm."

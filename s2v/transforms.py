@@ -73,10 +73,6 @@ class FrameSampler:
         t = uniform_indices(self.lengths[idx], T, train, clip, num_clips, generator)
         return self.frames[self.starts[idx, None] + t].permute(0, 2, 1, 3, 4)
 
-    def sample_clips(self, idx, T:int, k:int=10) -> torch.Tensor:
-        "The k deterministic test clips of sequences `idx` -> (B, k, M, T, V, 3)."
-        return torch.stack([self.sample(idx, T, train=False, clip=c, num_clips=k) for c in range(k)], 1)
-
 # %% ../nbs/17_transforms.ipynb #45c36b11
 def rotation_matrices(angles:torch.Tensor) -> torch.Tensor:
     "Rotation matrices (B, 3, 3) = Rz @ Ry @ Rx from angles (B, 3) = (about x, about y, about z)."
