@@ -96,7 +96,7 @@ def load_encoder(path, which:str='teacher', map_location='cpu'):
     if p.is_dir():
         cands = [p/f'encoder_{which}.pt', p/'encoder.pt'] if which == 'teacher' else [p/f'encoder_{which}.pt']
         found = next((c for c in cands if c.exists()), None) or CheckpointManager(p/'checkpoints').latest()
-        if found is None: raise FileNotFoundError(f"{p}: no encoder.pt and no checkpoints/ in this run directory")
+        if found is None: raise DataError(p, "no encoder.pt and no checkpoints/ in this run directory")
         p = found
     ck = load_checkpoint(p, map_location)
     if ck.get('format') == ENCODER_FORMAT:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
-from .core import repo_root
+from .core import repo_root, DataError, ParamError
 from .data import SkeletonData, load_cache
 from .transforms import prenormalize
 
@@ -46,19 +46,19 @@ def load_source(source:str, data_dir=None, synthetic_n:int=2400, seed:int=0) -> 
         return prenormalize(make_synthetic(synthetic_n, seed=seed))
     p = Path(data_dir) if data_dir else repo_root()/'data'/source
     if not p.exists():
-        raise FileNotFoundError(f"{p}: no data for {source!r}. Build a cache with `s2v prepare {source} --src RAW_DIR "
-                                f"--dst {p}` (README, 'Datasets') and pass its folder as data_dir.")
+        raise DataError(p, f"no data for {source!r}. Build a cache with `s2v prepare {source} --src RAW_DIR "
+                           f"--dst {p}` (README, 'Datasets') and pass its folder as data_dir.")
     if _is_cache(p):
         d = load_cache(p)
         return d if d.info.get('prenormalized') else prenormalize(d)
     if source == 'ucla':
         from s2v.ucla import load_ucla
         return prenormalize(load_ucla(p))
-    raise FileNotFoundError(f"{p}: not an s2v cache (no info.json). Build one with `s2v prepare {source} --src RAW_DIR --dst {p}`.")
+    raise DataError(p, f"not an s2v cache (no info.json). Build one with `s2v prepare {source} --src RAW_DIR --dst {p}`.")
 
 def load_dataset(name:str, data_dir=None, synthetic_n:int=2400, seed:int=0) -> Split:
     "Pre-normalised data and standard split for a dataset name of `DATASETS`."
-    if name not in DATASETS: raise KeyError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
+    if name not in DATASETS: raise ParamError('dataset', name, f"unknown dataset; known: {', '.join(DATASETS)}")
     source, split = DATASETS[name]
     d = load_source(source, data_dir, synthetic_n, seed)
     return Split(name, d, np.asarray(d.split(split, 'train')), np.asarray(d.split(split, 'test')))

@@ -13,7 +13,7 @@ import matplotlib as mpl
 from matplotlib.figure import Figure
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
-from .core import repo_root
+from .core import repo_root, DataError
 from .data import LAYOUTS
 from .masking import MASKING, mask_sequence, motion_intensity
 
@@ -400,9 +400,9 @@ def seeded_subset(idx, n:int, seed:int=0) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(idx, n, replace=False))
 
 def require_runs(*paths) -> list:
-    "The run folders `paths` as `Path`s; `FileNotFoundError` naming the first that does not exist and how to make it."
+    "The run folders `paths` as `Path`s; `DataError` naming the first that does not exist and how to make it."
     for p in map(Path, paths):
         if not p.is_dir():
-            raise FileNotFoundError(f"{p}: no such run folder. The study's runs are made by `s2v study` (from the repository root; "
-                                    f"it writes runs/ucla_study), or pass the folders of your own runs as parameters.")
+            raise DataError(p, "no such run folder. The study's runs are made by `s2v study` (from the repository root; "
+                               "it writes runs/ucla_study), or pass the folders of your own runs as parameters.")
     return [Path(p) for p in paths]
