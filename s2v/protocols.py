@@ -8,7 +8,6 @@ import dataclasses, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
-import torch
 from .core import seed_everything, save_json, ParamError
 from .checkpoint import load_encoder, random_encoder
 from .datasets import load_dataset, DATASETS

@@ -5,14 +5,14 @@
 # %% ../nbs/40_train.ipynb #cfbc3353
 from __future__ import annotations
 import os, re, sys, json, math, time, shutil, platform, subprocess, dataclasses
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch
 import torch.distributed as dist
 from tqdm import tqdm
-from .core import seed_everything, default_device, cpu_supports_bf16, save_json, repo_root, in_test, atomic_path, UserError, ParamError, DataError
-from .checkpoint import CheckpointManager, save_checkpoint, load_checkpoint, rng_state, set_rng_state, export_encoder
+from .core import seed_everything, cpu_supports_bf16, save_json, repo_root, atomic_path, UserError, ParamError
+from .checkpoint import CheckpointManager, load_checkpoint, rng_state, set_rng_state, export_encoder
 from .transforms import FrameSampler, random_rotate
 
 # %% auto #0

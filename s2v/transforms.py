@@ -4,7 +4,6 @@
 
 # %% ../nbs/17_transforms.ipynb #bc0c51ff
 from __future__ import annotations
-import math
 import numpy as np
 import torch
 from .core import DataError
