@@ -20,7 +20,7 @@ PAPER_STEPS = 600 * (40091 // 128)          # NTU-60 xsub: 40,091 training seque
 LIMITS = dict(tests=150, step=170, pretrain=100, linear=45)   # seconds per part: 7.75 min in all
 
 
-def have(*mods) -> list:
+def missing(*mods) -> list:
     "The modules of `mods` that are not installed."
     return [m for m in mods if importlib.util.find_spec(m) is None]
 
@@ -43,7 +43,7 @@ def last_line(text) -> str:
 
 
 def part_tests(rows):
-    miss = have('nbdev', 'execnb')
+    miss = missing('nbdev', 'execnb')
     if miss: return rows.append(dict(part='CUDA tests', result=f"skipped: {', '.join(miss)} not installed"))
     exe = Path(sys.executable).parent/'nbdev_test'                  # the console script of this Python's nbdev
     if not exe.exists(): return rows.append(dict(part='CUDA tests', result=f"skipped: no {exe}"))
@@ -80,7 +80,7 @@ def part_step(rows):
 def part_pretrain(rows, out: Path) -> Path | None:
     run_dir = out/'pretrain-paper-2ep'
     params = dict(preset='paper', epochs=2, dataset='synthetic', device='cuda', run_name=run_dir.name, out_dir=str(out), overwrite=True)
-    if not have('papermill', 'ipykernel'):          # nothing missing: the runner notebook
+    if not missing('papermill', 'ipykernel'):        # both installed: the runner notebook
         cmd = [sys.executable, '-m', 'papermill', 'nbs/pretrain.ipynb', str(out/'pretrain.ipynb'), '-k', 'python3', '--cwd', str(ROOT)]
         for k, v in params.items(): cmd += ['-p', k, str(v)]
         how = 'papermill runner'
