@@ -8,6 +8,7 @@ import argparse, dataclasses, json, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
+from .core import UserError
 from .train import PretrainParams, pretrain, environment, resolve_params, checked_params, check_pretrain_params, check_types
 from .study import ucla_data_dir, read_done, write_random_encoder
 from .protocols import LinearParams, run_linear
@@ -80,7 +81,7 @@ def _check_same(run:Path, pp:PretrainParams):
     if not f.exists(): return
     old, new = json.loads(f.read_text())['params'], asdict(resolve_params(pp))
     diff = {k: (old.get(k), v) for k, v in new.items() if k not in ('data_dir',) and old.get(k) != v}
-    if diff: raise ValueError(f"{run}: made with other parameters {diff} (old, new); use another out_dir")
+    if diff: raise UserError(f"{run}: made with other parameters {diff} (old, new); use another out_dir")
 
 def _linear(p:ScreenParams, checkpoint:Path, which:str, name:str, seed:int) -> dict:
     out = Path(p.out_dir)/f"e{p.epochs}"
