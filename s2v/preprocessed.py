@@ -8,10 +8,10 @@ import pickle, re, zipfile
 from pathlib import Path
 import numpy as np
 from .core import DataError
-from .data import SkeletonData, from_sequences, validate, LAYOUTS
+from .data import SkeletonData, Layout, from_sequences, validate, LAYOUTS, get_layout, layouts_with
 
 # %% auto #0
-__all__ = ['load_ctrgcn_npz', 'load_pyskl']
+__all__ = ['layout_for', 'load_ctrgcn_npz', 'pyskl_splits', 'load_pyskl']
 
 # %% ../nbs/14_preprocessed.ipynb #8843bd6f
 def _onehot_labels(path, key, y, n) -> tuple[np.ndarray, int]:
@@ -41,7 +41,30 @@ def _strip_padding(x:np.ndarray, chunk:int=2048) -> tuple[np.ndarray, np.ndarray
     cat = lambda l, s: np.concatenate(l) if l else np.zeros(s)
     return cat(frames, (0, x.shape[2])).astype(np.float32, copy=False), cat(lengths, 0).astype(np.int64), cat(bad, 0).astype(bool)
 
-def load_ctrgcn_npz(path, split:str='default', strict:bool=False, name:str|None=None) -> SkeletonData:
+def layout_for(path, num_joints:int|None=None, layout=None, values:int|None=None) -> Layout:
+    "The layout of a file: `layout` when given (checked against the data), else the only known layout that fits."
+    if layout is not None:
+        l = get_layout(layout)
+        if num_joints is not None and num_joints != l.num_joints:
+            raise DataError(path, f"the data has {num_joints} joints but layout {l.name} has {l.num_joints}")
+        if values is not None and (values % (3 * l.num_joints) or values == 0):
+            raise DataError(path, f"{values} values per frame are not persons x {l.num_joints} joints x 3 (layout {l.name})")
+        return l
+    counts = sorted({l.num_joints for l in LAYOUTS.values()})
+    if num_joints is None:
+        fits = [V for V in counts if values and values % (3 * V) == 0 and values // (3 * V) <= 4]
+        if len(fits) != 1:
+            raise DataError(path, f"{values} values per frame fit " + (f"persons x joints x 3 for {fits} joints" if fits else
+                                  f"no known layout ({', '.join(f'{n}: {l.num_joints} joints' for n, l in LAYOUTS.items())})")
+                                  + "; say which layout with --layout (a name or a layout JSON file)")
+        num_joints = fits[0]
+    names = layouts_with(num_joints)
+    if len(names) == 1: return LAYOUTS[names[0]]
+    if not names: raise DataError(path, f"no known layout has {num_joints} joints; declare one in a JSON file and pass it with --layout")
+    raise DataError(path, f"{num_joints} joints fit layouts {', '.join(names)}, which order their joints differently; "
+                          "say which with --layout")
+
+def load_ctrgcn_npz(path, split:str='default', strict:bool=False, name:str|None=None, layout=None) -> SkeletonData:
     "A CTR-GCN-style `.npz` (x_train, y_train, x_test, y_test) as `SkeletonData` with split `split`."
     path = Path(path)
     if not path.is_file(): raise DataError(path, "a folder, not a file" if path.is_dir() else "no such file")
@@ -51,16 +74,19 @@ def load_ctrgcn_npz(path, split:str='default', strict:bool=False, name:str|None=
     with z:
         missing = [k for k in ('x_train', 'y_train', 'x_test', 'y_test') if k not in z.files]
         if missing: raise DataError(path, f"missing arrays {missing}; found {z.files}")
-        parts, K, M = {}, None, None
+        parts, K, M, lay = {}, None, None, None
         for part in ('train', 'test'):
             try: x = z[f'x_{part}']
             except ValueError as e: raise DataError(path, f"x_{part} cannot be read without pickles ({e})") from None
-            if x.ndim != 3 or x.shape[2] % 75 or x.shape[2] == 0:
-                raise DataError(path, f"x_{part} has shape {x.shape}, expected (N, T, 150) = "
-                                      "(sequences, frames, persons x 25 joints x 3)")
-            if M is not None and x.shape[2] // 75 != M:
-                raise DataError(path, f"x_train has {M} persons per frame but x_test {x.shape[2] // 75}")
-            M = x.shape[2] // 75
+            if x.ndim != 3 or x.shape[2] == 0:
+                raise DataError(path, f"x_{part} has shape {x.shape}, expected (N, T, M * V * 3) = "
+                                      "(sequences, frames, persons x joints x 3), e.g. (N, 300, 150) for NTU")
+            lay = lay or layout_for(path, layout=layout, values=x.shape[2])
+            if x.shape[2] % (3 * lay.num_joints):
+                raise DataError(path, f"x_{part} has {x.shape[2]} values per frame, not persons x {lay.num_joints} joints x 3")
+            if M is not None and x.shape[2] // (3 * lay.num_joints) != M:
+                raise DataError(path, f"x_train has {M} persons per frame but x_test {x.shape[2] // (3 * lay.num_joints)}")
+            M = x.shape[2] // (3 * lay.num_joints)
             labels, k = _onehot_labels(path, f'y_{part}', z[f'y_{part}'], len(x))
             K = k if K is None else max(K, k)
             parts[part] = (*_strip_padding(x), labels)
@@ -74,9 +100,9 @@ def load_ctrgcn_npz(path, split:str='default', strict:bool=False, name:str|None=
         frames.append(f); lengths.append(L[keep]); labels.append(y[keep])
         names.append(np.array([f"{part}_{i:06d}" for i in np.flatnonzero(keep)], dtype=str)); which.append(np.full(keep.sum(), part == 'test'))
     lengths = np.concatenate(lengths); offsets = np.zeros(len(lengths) + 1, np.int64); np.cumsum(lengths, out=offsets[1:])
-    frames = np.concatenate(frames).reshape(-1, M, 25, 3)
+    frames = np.concatenate(frames).reshape(-1, M, lay.num_joints, 3)
     which = np.concatenate(which)
-    d = SkeletonData(frames, offsets, np.concatenate(labels), {'name': np.concatenate(names)}, K, 'ntu25',
+    d = SkeletonData(frames, offsets, np.concatenate(labels), {'name': np.concatenate(names)}, K, lay.name,
                      name or path.stem, {split: {'train': np.flatnonzero(~which), 'test': np.flatnonzero(which)}},
                      {'found': int(sum(len(p[1]) for p in parts.values())), 'rejected': rejected, 'notes': [],
                       'source': str(path)})
@@ -84,13 +110,38 @@ def load_ctrgcn_npz(path, split:str='default', strict:bool=False, name:str|None=
 
 # %% ../nbs/14_preprocessed.ipynb #0f21d7af
 _NTU_NAME = re.compile(r'S(\d{3})C(\d{3})P(\d{3})R(\d{3})A(\d{3})')
-_LAYOUT_BY_JOINTS = {l.num_joints: l.name for l in LAYOUTS.values()}
 
 def _pyskl_split(key:str) -> tuple[str, str]|None:
-    "('xsub', 'train') from 'xsub_train'; ('default', 'test') from 'val'; None for other names."
-    m = re.fullmatch(r'(?:(.+)_)?(train|val|test)', key)
+    "(split, part) of a pyskl split key: xsub_train -> (xsub, train), val -> (default, val), test2 -> (split2, test); None otherwise."
+    m = re.fullmatch(r'(?:(.+?)_)?(train|val|test)(\d*)', key)
     if m is None: return None
-    return (m.group(1) or 'default'), ('train' if m.group(2) == 'train' else 'test')
+    base, part, n = m.groups()
+    return (base or ('split' if n else 'default')) + n, part
+
+def _fold(key:str) -> bool: return re.fullmatch(r'(?:fold|split)_?\d+', key) is not None
+
+def pyskl_splits(split_lists:dict, names:list, notes:list) -> dict:
+    "Our splits from pyskl's {key: [frame_dir, ...]}; k-fold keys (fold1..k: the test members of each fold) get the other folds as train."
+    pos = {n: i for i, n in enumerate(names)}
+    def members(key):
+        idx = [pos[m] for m in split_lists[key] if m in pos]
+        if len(idx) < len(split_lists[key]): notes.append(f"split {key!r}: {len(split_lists[key]) - len(idx)} listed entries not loaded")
+        return np.array(sorted(idx), dtype=np.int64)
+    splits, folds = {}, [k for k in split_lists if _fold(str(k))]
+    for key in split_lists:
+        if key in folds: continue
+        sp = _pyskl_split(str(key))
+        if sp is None:
+            notes.append(f"split {key!r} is none of <name>_train/_val/_test, train/val/test, trainN/testN, foldN: ignored"); continue
+        splits.setdefault(sp[0], {})[sp[1]] = members(key)
+    for key in folds:
+        test = members(key)
+        rest = np.unique(np.concatenate([members(k) for k in folds if k != key] or [np.zeros(0, np.int64)]))
+        splits[str(key)] = {'train': np.setdiff1d(rest, test), 'test': test}
+    for base in list(splits):
+        if 'train' not in splits[base] or len(splits[base]) < 2:
+            notes.append(f"split {base!r} has only {', '.join(splits[base])}; dropped"); del splits[base]
+    return splits
 
 def _check_entry(a, V) -> str|None:
     "Why an annotation entry cannot be used (None when it can)."
@@ -99,16 +150,21 @@ def _check_entry(a, V) -> str|None:
     if not isinstance(k, np.ndarray) or k.ndim != 4: return f"keypoint is not an (M, T, V, C) array (got {getattr(k, 'shape', type(k).__name__)})"
     M, T, v, C = k.shape
     if C != 3: return f"keypoint has C={C}; this reader takes 3-D skeletons (C=3)"
-    if v not in _LAYOUT_BY_JOINTS: return f"{v} joints; known layouts have {sorted(_LAYOUT_BY_JOINTS)}"
-    if V is not None and v != V: return f"{v} joints, but earlier entries have {V}"
+    if v != V: return f"{v} joints, but the layout has {V}"
     if M == 0 or T == 0: return f"keypoint has shape {k.shape} (no persons or no frames)"
     if 'total_frames' in a and int(a['total_frames']) != T: return f"total_frames {a['total_frames']} but keypoint has {T} frames"
     if not np.isfinite(k).all(): return "NaN or infinite coordinates"
+    if not (k != 0).any(): return "all coordinates are zero"
     if int(a['label']) != a['label'] or a['label'] < 0: return f"label {a['label']!r} is not a class index"
     return None
 
+def _joint_count(anns) -> int|None:
+    "The most common joint count of the entries' keypoint arrays."
+    vs = [a['keypoint'].shape[2] for a in anns if isinstance(a, dict) and isinstance(a.get('keypoint'), np.ndarray) and a['keypoint'].ndim == 4]
+    return max(set(vs), key=vs.count) if vs else None
+
 def load_pyskl(path, trust:bool=False, strict:bool=False, num_persons:int|None=None,
-               num_classes:int|None=None, name:str|None=None) -> SkeletonData:
+               num_classes:int|None=None, name:str|None=None, layout=None) -> SkeletonData:
     "A pyskl annotation pickle as `SkeletonData`; only with `trust=True`, since unpickling can execute code."
     path = Path(path)
     if not path.is_file(): raise DataError(path, "a folder, not a file" if path.is_dir() else "no such file")
@@ -120,16 +176,18 @@ def load_pyskl(path, trust:bool=False, strict:bool=False, num_persons:int|None=N
     except Exception as e: raise DataError(path, f"cannot unpickle ({type(e).__name__}: {e})") from None
     if not isinstance(obj, dict) or not isinstance(obj.get('annotations'), list):
         raise DataError(path, "expected a dict with 'annotations' (a list) and 'split' (a dict)")
-    anns, split_lists = obj['annotations'], obj.get('split') or {}
-    seqs, labels, names, rejected, notes, V = [], [], [], [], [], None
+    anns, split_lists = obj['annotations'], obj.get('split')
+    if not isinstance(split_lists, dict) or not split_lists:
+        raise DataError(path, "declares no split ('split': {name: [frame_dir, ...]}); a dataset needs at least a train and a test list")
+    lay = layout_for(path, _joint_count(anns), layout)
+    seqs, labels, names, rejected, notes = [], [], [], [], []
     for i, a in enumerate(anns):
-        why = _check_entry(a, V)
+        why = _check_entry(a, lay.num_joints)
         if why:
             fd = a.get('frame_dir', '?') if isinstance(a, dict) else '?'
             if strict: raise DataError(path, f"annotations[{i}] ({fd}): {why}")
             rejected.append({'file': f"{path}:annotations[{i}] ({fd})", 'reason': why}); continue
-        k = a['keypoint']; V = k.shape[2]
-        seqs.append(k); labels.append(int(a['label'])); names.append(str(a['frame_dir']))
+        seqs.append(a['keypoint']); labels.append(int(a['label'])); names.append(str(a['frame_dir']))
     M = num_persons or max((s.shape[0] for s in seqs), default=1)
     crowded = sum(s.shape[0] > M for s in seqs)
     if crowded: notes.append(f"{crowded} entries had more than {M} persons; the first {M} are kept")
@@ -142,19 +200,8 @@ def load_pyskl(path, trust:bool=False, strict:bool=False, num_persons:int|None=N
     if names and all(fields):
         vals = np.array([[int(g) for g in m.groups()] for m in fields], dtype=np.int64)
         meta.update(setup=vals[:, 0], view=vals[:, 1], subject=vals[:, 2], replication=vals[:, 3])
-    pos = {n: i for i, n in enumerate(names)}
-    splits = {}
-    for key, members in split_lists.items():
-        sp = _pyskl_split(str(key))
-        if sp is None: notes.append(f"split {key!r} is not <name>_train/_val/_test; ignored"); continue
-        base, part = sp
-        if part in splits.get(base, {}): notes.append(f"split {key!r}: {base}/{part} already given; ignored"); continue
-        idx = [pos[m] for m in members if m in pos]
-        if len(idx) < len(members): notes.append(f"split {key!r}: {len(members) - len(idx)} listed entries not loaded")
-        splits.setdefault(base, {})[part] = np.array(sorted(idx), dtype=np.int64)
-    for base in list(splits):
-        if len(splits[base]) != 2:
-            notes.append(f"split {base!r} has only {list(splits[base])}; dropped"); del splits[base]
-    return from_sequences(seqs, labels, meta, num_classes=num_classes, layout=_LAYOUT_BY_JOINTS.get(V, 'ntu25'),
-                          name=name or path.stem, splits=splits,
+    splits = pyskl_splits(split_lists, names, notes)
+    if not splits:
+        raise DataError(path, f"none of its splits {sorted(map(str, split_lists))} is usable: " + '; '.join(notes[-3:]))
+    return from_sequences(seqs, labels, meta, num_classes=num_classes, layout=lay.name, name=name or path.stem, splits=splits,
                           info={'found': len(anns), 'rejected': rejected, 'notes': notes, 'source': str(path)})

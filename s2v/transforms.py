@@ -4,6 +4,7 @@
 
 # %% ../nbs/17_transforms.ipynb #bc0c51ff
 from __future__ import annotations
+import warnings
 import numpy as np
 import torch
 from .core import DataError
@@ -37,8 +38,11 @@ def prenormalize(d:SkeletonData) -> SkeletonData:
     nonzero = (out != 0).any(-1, keepdims=True)
     out -= origin[seq_of_frame][:, None, None, :]
     out *= nonzero
+    dropped = d.lengths - lengths
+    changes = dict(frames_dropped=int(dropped.sum()), sequences_shortened=int((dropped > 0).sum()),
+                   persons_swapped=int(swap[offsets[:-1]].sum()) if out.shape[1] > 1 and len(out) else 0)
     return SkeletonData(out, offsets, d.labels, d.meta, d.num_classes, d.layout, d.name, d.splits,
-                        {**d.info, 'prenormalized': True})
+                        {**d.info, 'prenormalized': True, 'prenormalize': changes})
 
 # %% ../nbs/17_transforms.ipynb #178682b2
 def uniform_indices(lengths:torch.Tensor, T:int, train:bool=True, clip:int=0, num_clips:int=1,
@@ -59,7 +63,10 @@ class FrameSampler:
     "Batched frame sampling from a `SkeletonData` whose frames live on `device`."
     def __init__(self, d:SkeletonData, device='cpu', dtype=torch.float32):
         self.data, self.device = d, torch.device(device)
-        self.frames = torch.as_tensor(np.ascontiguousarray(d.frames), dtype=dtype).to(self.device)  # (F, M, V, 3)
+        frames = np.ascontiguousarray(d.frames)
+        with warnings.catch_warnings():      # a read-only memory-mapped cache: the tensor shares it and is never written
+            warnings.filterwarnings('ignore', message='The given NumPy array is not writable')
+            self.frames = torch.as_tensor(frames, dtype=dtype).to(self.device)      # (F, M, V, 3)
         self.starts = torch.as_tensor(d.offsets[:-1], dtype=torch.long, device=self.device)
         self.lengths = torch.as_tensor(d.lengths, dtype=torch.long, device=self.device)
         self.labels = torch.as_tensor(d.labels, dtype=torch.long, device=self.device)
