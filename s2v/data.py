@@ -14,7 +14,7 @@ from .core import DataError, atomic_path
 __all__ = ['NTU25', 'UCLA20', 'MSR20', 'UTD20', 'SBU15', 'LAYOUTS', 'PARTS', 'LAYOUT_RATIO_WARN', 'CACHE_FORMAT', 'Layout',
            'check_layout', 'layout_from_dict', 'load_layout', 'register_layout', 'get_layout', 'layouts_with',
            'SkeletonData', 'from_sequences', 'validate', 'tree_length_ratio', 'layout_warning', 'save_cache',
-           'read_cache_info', 'load_cache', 'subset']
+           'read_cache_info', 'load_cache', 'subset', 'drop_sequences']
 
 # %% ../nbs/10_data.ipynb #93dfede6
 @dataclass(frozen=True)
@@ -305,3 +305,14 @@ def subset(d:SkeletonData, idx) -> SkeletonData:
     src = np.concatenate([np.arange(d.offsets[i], d.offsets[i+1]) for i in idx]) if len(idx) else np.zeros(0, np.int64)
     return SkeletonData(np.ascontiguousarray(d.frames[src]), offsets, d.labels[idx].copy(),
                         {k: v[idx] for k, v in d.meta.items()}, d.num_classes, d.layout, d.name, {}, dict(d.info))
+
+def drop_sequences(d:SkeletonData, drop) -> SkeletonData:
+    "`d` without the sequences where the mask `drop` (N,) is True; every split keeps its other members, renumbered."
+    drop = np.asarray(drop, bool)
+    if not drop.any(): return d
+    keep = np.flatnonzero(~drop)
+    offsets = np.zeros(len(keep) + 1, np.int64); np.cumsum(d.lengths[keep], out=offsets[1:])
+    new = np.full(len(d), -1, np.int64); new[keep] = np.arange(len(keep))
+    splits = {s: {p: new[idx][new[idx] >= 0] for p, idx in parts.items()} for s, parts in d.splits.items()}
+    return SkeletonData(np.ascontiguousarray(np.asarray(d.frames)[np.repeat(~drop, d.lengths)]), offsets, d.labels[keep].copy(),
+                        {k: v[keep] for k, v in d.meta.items()}, d.num_classes, d.layout, d.name, splits, dict(d.info))

@@ -4,17 +4,17 @@
 
 # %% ../nbs/16_prepare.ipynb #7e16d72d
 from __future__ import annotations
-import importlib.util, time
+import importlib.util, re, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 import numpy as np
 from .core import DataError, repo_root, save_json, atomic_path
-from .data import SkeletonData, save_cache
+from .data import SkeletonData, save_cache, drop_sequences, layout_warning
 from .cli import register_command
 
 # %% auto #0
-__all__ = ['SOURCES', 'Source', 'register_source', 'report_text', 'prepare']
+__all__ = ['SOURCES', 'PRESET_FRAMES', 'Source', 'register_source', 'screen_sequences', 'report_text', 'prepare']
 
 # %% ../nbs/16_prepare.ipynb #ca6a3b05
 @dataclass
@@ -50,13 +50,13 @@ def _pku(part):
         return load_pku(src, labels, splits, part=part, workers=workers or 0)
     return load
 
-def _npz(src, workers=None, progress=True, split='default'):
+def _npz(src, workers=None, progress=True, split='default', layout=None):
     from s2v.preprocessed import load_ctrgcn_npz
-    return load_ctrgcn_npz(src, split=split)
+    return load_ctrgcn_npz(src, split=split, layout=layout)
 
-def _pyskl(src, workers=None, progress=True, trust=False):
+def _pyskl(src, workers=None, progress=True, trust=False, layout=None):
     from s2v.preprocessed import load_pyskl
-    return load_pyskl(src, trust=trust)
+    return load_pyskl(src, trust=trust, layout=layout)
 
 def _synthetic(src=None, workers=None, progress=True, n=2400, seed=0):
     from s2v.synthetic import make_synthetic
@@ -76,10 +76,12 @@ for _part in (1, 2):
     register_source(f'pku{_part}', _pku(_part), f'PKU-MMD part {"I" * _part} skeleton files (--labels, --splits)',
                     dict(labels=dict(help='PKU-MMD: folder of label files'),
                          splits=dict(help='PKU-MMD: folder (or file) of the official split lists')))
-register_source('npz', _npz, 'a CTR-GCN-style .npz (x_train, y_train, x_test, y_test)',
-                dict(split=dict(help='npz: name of the split the file holds (default "default")')))
-register_source('pyskl', _pyskl, 'a pyskl annotation pickle (--trust: pickles can run code)',
-                dict(trust=dict(action='store_true', help='pyskl: the pickle comes from a source you trust')))
+_LAYOUT_OPT = dict(help='npz, pyskl: joint layout, a built-in name (ntu25, ucla20, msr20, utd20, sbu15) or a layout '
+                        'JSON file; needed when several layouts have the joint count (default: the only one that fits)')
+register_source('npz', _npz, 'a CTR-GCN-style .npz (x_train, y_train, x_test, y_test), any layout',
+                dict(split=dict(help='npz: name of the split the file holds (default "default")'), layout=_LAYOUT_OPT))
+register_source('pyskl', _pyskl, 'a pyskl annotation pickle, any layout (--trust: pickles can run code)',
+                dict(trust=dict(action='store_true', help='pyskl: the pickle comes from a source you trust'), layout=_LAYOUT_OPT))
 register_source('synthetic', _synthetic, 'the built-in synthetic dataset (no --src)',
                 dict(n=dict(type=int, help='synthetic: number of sequences'), seed=dict(type=int, help='synthetic: seed')),
                 needs_src=False)
@@ -87,16 +89,43 @@ register_source('synthetic', _synthetic, 'the built-in synthetic dataset (no --s
 # %% ../nbs/16_prepare.ipynb #bc37ce9a
 def _default_prenormalize() -> bool: return importlib.util.find_spec('s2v.transforms') is not None
 
+PRESET_FRAMES = {'cpu': 30, 'paper': 90}   # frames per sample of the model presets (s2v.skeleton2vec.S2VConfig)
+
+def screen_sequences(d:SkeletonData, min_length:int=2) -> tuple[SkeletonData, list]:
+    "(`d` without the sequences that cannot be trained on, [{'file', 'reason'}] for each): no frame with data, or fewer than `min_length`."
+    nz = (np.asarray(d.frames) != 0).any(axis=(1, 2, 3))
+    cs = np.zeros(len(nz) + 1, np.int64); np.cumsum(nz, out=cs[1:])
+    n = cs[d.offsets[1:]] - cs[d.offsets[:-1]]
+    bad = n < max(1, min_length)
+    src = d.info.get('source', d.name)
+    rejected = [{'file': f"{src}:{d.names[i]}", 'reason': 'every frame is all zeros' if n[i] == 0 else
+                 f"{n[i]} frame{'' if n[i] == 1 else 's'} with data, fewer than min_length {min_length}"} for i in np.flatnonzero(bad)]
+    return drop_sequences(d, bad), rejected
+
+def _changes(d:SkeletonData, screened:list) -> dict:
+    "What preparing changed in the data, counted."
+    pn = d.info.get('prenormalize', {})
+    return dict(sequences_rejected=len(screened), frames_dropped=pn.get('frames_dropped', 0),
+                sequences_shortened=pn.get('sequences_shortened', 0), persons_swapped=pn.get('persons_swapped', 0),
+                shorter_than={str(T): int((d.lengths < T).sum()) for T in sorted(set(PRESET_FRAMES.values()))})
+
 def report_text(r:dict, max_notes:int|None=None) -> str:
-    "A readable report of `prepare`: counts, timing, every rejected file with its reason, and the notes (up to `max_notes`)."
+    "A readable report of `prepare`: counts, changes, timing, every rejected file with its reason, and the notes (up to `max_notes`)."
+    c = r.get('changes') or {}
+    short = c.get('shorter_than', {})
     lines = [f"s2v prepare {r['source']}: {r['src']} -> {r['dst']}",
              f"  found {r['found']}, read {r['read']}, rejected {len(r['rejected'])}"
              + (f"; {r['excluded']} left out by option" if r.get('excluded') else ''),
-             f"  {r['sequences']} sequences, {r['frames']} frames, {r['num_classes']} classes, splits {', '.join(r['splits']) or '-'}"
-             + (", pre-normalised" if r['prenormalized'] else ''),
+             f"  {r['sequences']} sequences, {r['frames']} frames, {r['num_classes']} classes, layout {r.get('layout', '?')}, "
+             f"splits {', '.join(r['splits']) or '-'}" + (", pre-normalised" if r['prenormalized'] else ''),
+             f"  changes: {c.get('sequences_rejected', 0)} sequences rejected as unusable (listed below), "
+             f"{c.get('frames_dropped', 0)} all-zero frames dropped from {c.get('sequences_shortened', 0)} sequences, "
+             f"persons swapped in {c.get('persons_swapped', 0)}; " + ', '.join(f"{v} sequences shorter than {T} frames" for T, v in short.items())
+             + " (their frames repeat when sampled)" if c else '  changes: not counted',
              f"  {r['seconds']['total']:.1f} s: {r['seconds']['load']:.1f} s reading, {r['seconds']['prenormalize']:.1f} s "
              f"pre-normalising, {r['seconds']['write']:.1f} s writing"
              + (f"; {r['bytes_read'] / 1e6:.0f} MB at {r['mb_per_s']:.0f} MB/s end to end" if r.get('mb_per_s') else '')]
+    if r.get('warnings'): lines += [f"  WARNING: {w}" for w in r['warnings']]
     if r['rejected']:
         lines.append(f"  rejected ({len(r['rejected'])}):")
         lines += [f"    {x['file']}: {x['reason']}" for x in r['rejected']]
@@ -107,40 +136,46 @@ def report_text(r:dict, max_notes:int|None=None) -> str:
             lines.append(f"    ... {len(r['notes']) - max_notes} more notes in {Path(r['dst'])/'report.txt'}")
     return '\n'.join(lines)
 
-def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:bool|None=None,
-            progress:bool=True, verbose:bool=True, **options) -> dict:
-    "Read `src` with the reader of `source`, write the cache `dst` (default data/<source>); return the report."
+def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:bool|None=None, progress:bool=True,
+            verbose:bool=True, name:str|None=None, min_length:int=2, **options) -> dict:
+    "Read `src` with the reader of `source`, write the cache `dst` (default data/<name or source>); return the report."
     if source not in SOURCES: raise ValueError(f"unknown source {source!r}; known: {', '.join(sorted(SOURCES))}")
     s = SOURCES[source]
     extra = sorted(set(options) - set(s.options))
     if extra: raise TypeError(f"source {source!r} takes no option {', '.join(extra)} (it takes: {', '.join(s.options) or 'none'})")
+    if name is not None and not re.fullmatch(r'[A-Za-z0-9][\w.-]*', name):
+        raise ValueError(f"name {name!r}: a dataset name is letters, digits, '_', '-' and '.', starting with a letter or digit")
+    if min_length < 1: raise ValueError(f"min_length {min_length}: must be >= 1")
     if s.needs_src:
         if src is None: raise ValueError(f"source {source!r} needs src (a folder or file of raw data)")
         src = Path(src)
         if not src.exists(): raise DataError(src, "no such file or folder")
-    dst = Path(dst) if dst is not None else repo_root()/'data'/source
+    dst = Path(dst) if dst is not None else repo_root()/'data'/(name or source)
     prenormalize = _default_prenormalize() if prenormalize is None else prenormalize
     t0 = time.perf_counter()
     d = s.load(src, workers=workers, progress=progress, **options)
+    if name: d.name = name
+    d, screened = screen_sequences(d, min_length)
     t1 = time.perf_counter()
-    if prenormalize:
+    if prenormalize and len(d):
         from s2v.transforms import prenormalize as _prenormalize
         d = _prenormalize(d)
     t2 = time.perf_counter()
     info = d.info
-    rejected, notes = list(info.get('rejected', [])), list(info.get('notes', []))
+    rejected, notes = list(info.get('rejected', [])) + screened, list(info.get('notes', []))
     found = int(info.get('found', len(d) + len(rejected)))
     nbytes = int(info.get('bytes_read', 0))
-    r = dict(source=source, src=str(src) if src is not None else None, dst=str(dst), found=found, read=len(d),
-             rejected=rejected, excluded=int(info.get('excluded', 0)), notes=notes, sequences=len(d),
-             frames=int(len(d.frames)), num_classes=int(d.num_classes), splits=sorted(d.splits),
-             prenormalized=bool(prenormalize), options={k: v for k, v in options.items()}, workers=workers,
-             bytes_read=nbytes, seconds=dict(load=t1 - t0, prenormalize=t2 - t1))
+    warning = layout_warning(d) if len(d) else None
+    r = dict(source=source, src=str(src) if src is not None else None, dst=str(dst), name=d.name, layout=d.layout, found=found,
+             read=len(d), rejected=rejected, excluded=int(info.get('excluded', 0)), notes=notes, warnings=[warning] if warning else [],
+             changes=_changes(d, screened), sequences=len(d), frames=int(len(d.frames)), num_classes=int(d.num_classes),
+             splits=sorted(d.splits), prenormalized=bool(prenormalize), min_length=min_length, options=dict(options),
+             workers=workers, bytes_read=nbytes, seconds=dict(load=t1 - t0, prenormalize=t2 - t1))
     if len(d) == 0:
         r['seconds'].update(write=0.0, total=t2 - t0); r['mb_per_s'] = None
         if verbose: print(report_text(r, max_notes=20))
         raise DataError(src if src is not None else source, f"none of the {found} files or entries found could be used; nothing written")
-    d.info = {**info, 'prepare': {k: v for k, v in r.items() if k not in ('rejected', 'notes')}}
+    d.info = {**info, 'rejected': rejected, 'prepare': {k: v for k, v in r.items() if k not in ('rejected', 'notes')}}
     save_cache(d, dst)
     t3 = time.perf_counter()
     r['seconds'].update(write=t3 - t2, total=t3 - t0)
@@ -155,8 +190,12 @@ def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:
 def _prepare_args(p):
     p.add_argument('source', choices=sorted(SOURCES), help='; '.join(f'{k}: {s.help}' for k, s in sorted(SOURCES.items())))
     p.add_argument('--src', help='folder (or file) of raw data')
-    p.add_argument('--dst', help='cache folder to write (default data/SOURCE)')
+    p.add_argument('--dst', help='cache folder to write (default data/NAME, NAME the --name or the source)')
     p.add_argument('--workers', type=int, help='processes (default: all available cores)')
+    p.add_argument('--name', help="the dataset's own name, used in run names, summaries and results tables "
+                                  "(default: the source, or the file's name for npz and pyskl)")
+    p.add_argument('--min-length', dest='min_length', type=int, default=2,
+                   help='sequences with fewer frames that hold data are rejected and listed in the report (default 2)')
     p.add_argument('--no-prenormalize', dest='prenormalize', action='store_false', default=None,
                    help='store the coordinates as read (default: pre-normalise when s2v.transforms is available)')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
@@ -175,7 +214,7 @@ def _prepare_run(args) -> int:
         print(f"s2v prepare: error: {', '.join('--' + w.replace('_', '-') for w in wrong)} does not apply to {args.source}")
         return 2
     try: prepare(args.source, args.src, args.dst, workers=args.workers, prenormalize=args.prenormalize,
-                 progress=not args.quiet, **given)
+                 progress=not args.quiet, name=args.name, min_length=args.min_length, **given)
     except (DataError, ValueError) as e:
         print(f"s2v prepare: error: {e}"); return 2
     return 0
