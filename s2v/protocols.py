@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from .core import seed_everything, save_json, ParamError
 from .checkpoint import load_encoder, random_encoder
-from .datasets import load_dataset, DATASETS
+from .datasets import load_dataset, dataset_label, DATASETS
 from .transforms import FrameSampler
 from .train import autocast_dtype, environment, init_distributed
 from .evaluate import linear_eval, linear_eval_cached, finetune, semi_supervised_subset
@@ -25,8 +25,9 @@ class LinearParams:
     checkpoint: str = ''                # run directory, encoder.pt or training checkpoint; empty means random weights
     which: str = 'teacher'              # encoder of a pretraining run to evaluate: 'teacher' or 'student'
     preset: str = 'cpu'                 # architecture of the random encoder when checkpoint is empty
-    dataset: str = 'synthetic'          # dataset name, one of s2v.datasets.DATASETS
-    data_dir: str = ''                  # folder of the dataset; empty means data/<source>
+    dataset: str = 'synthetic'          # a built-in dataset name (s2v.datasets.DATASETS) or the folder of a cache made by `s2v prepare`
+    split: str = ''                     # split of a cache folder to train and test on; empty means its only split
+    data_dir: str = ''                  # folder of a built-in dataset; empty means data/<source>
     synthetic_n: int = 2400             # sequences of the built-in synthetic dataset
     protocol: str = 'full'              # 'full' (augmented clips through the frozen encoder) or 'cached' (features once)
     epochs: int = 100                   # classifier epochs
@@ -46,8 +47,9 @@ class FinetuneParams:
     checkpoint: str = ''                # run directory, encoder.pt or training checkpoint; empty means from scratch
     which: str = 'teacher'              # encoder of a pretraining run to start from: 'teacher' or 'student'
     preset: str = 'cpu'                 # architecture when training from scratch
-    dataset: str = 'synthetic'          # dataset to fine-tune on (transfer: a dataset other than the pretraining one)
-    data_dir: str = ''                  # folder of the dataset; empty means data/<source>
+    dataset: str = 'synthetic'          # dataset to fine-tune on, a built-in name or a cache folder (transfer: not the pretraining one)
+    split: str = ''                     # split of a cache folder to train and test on; empty means its only split
+    data_dir: str = ''                  # folder of a built-in dataset; empty means data/<source>
     synthetic_n: int = 2400             # sequences of the built-in synthetic dataset
     fractions: str = '1.0'              # comma-separated labelled fractions of the training split, e.g. '0.01,0.1'
     seeds: str = '0'                    # comma-separated seeds (subset selection and training), e.g. '0,1,2,3,4'
@@ -73,7 +75,7 @@ def params_from_globals(cls, g:dict):
 # %% ../nbs/55_protocols.ipynb #95762ea5
 def check_protocol_params(p):
     "`p` (LinearParams or FinetuneParams) if every parameter is of the right type and allowed; ParamError otherwise."
-    from s2v.datasets import DATASETS
+    from s2v.datasets import DATASETS, is_cache
     from s2v.skeleton2vec import S2VConfig
     from s2v.train import check_types, device_problem
     check_types(p)
@@ -85,7 +87,11 @@ def check_protocol_params(p):
     need('checkpoint', lambda v: not v or Path(v).exists(), 'no such file or folder (a run folder, encoder.pt or a training checkpoint)')
     need('which', lambda v: v in ('teacher', 'student'), "must be 'teacher' or 'student'")
     need('preset', lambda v: hasattr(S2VConfig, v) and v in ('paper', 'cpu', 'tiny'), 'must be one of paper, cpu, tiny')
-    need('dataset', lambda v: v in DATASETS, f"unknown dataset; known: {', '.join(DATASETS)}")
+    need('dataset', lambda v: v in DATASETS or is_cache(v), f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) "
+                                                             "nor a cache folder made by `s2v prepare`")
+    need('split', lambda v: p.dataset not in DATASETS or v in ('', DATASETS[p.dataset][1]),
+         lambda: f"the built-in dataset {p.dataset} is its {DATASETS[p.dataset][1]} split; others have their own names")
+    need('data_dir', lambda v: not v or p.dataset in DATASETS, 'is for a built-in dataset; a cache folder is given as the dataset itself')
     need('data_dir', lambda v: not v or Path(v).is_dir(), lambda: 'not a folder' if Path(p.data_dir).exists() else 'no such folder')
     need('synthetic_n', lambda v: v >= 1, 'must be >= 1')
     need('protocol', lambda v: v in ('full', 'cached'), "must be 'full' or 'cached'")
@@ -108,7 +114,7 @@ def _setup(p):
     "(encoder, cfg, split, sampler, device, amp dtype, checkpoint description) for a protocol run."
     check_protocol_params(p)
     _, device = init_distributed(p.device)
-    split = load_dataset(p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n)
+    split = load_dataset(p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n, split=p.split)
     if p.checkpoint:
         enc, cfg = load_encoder(p.checkpoint, which=p.which); source = f"{p.checkpoint} ({p.which})"
     else:
@@ -116,11 +122,12 @@ def _setup(p):
         cfg = getattr(S2VConfig, p.preset)(num_joints=split.data.num_joints, num_persons=split.data.num_persons)
         enc, source = random_encoder(cfg, seed=0), f"random weights ({p.preset} preset)"
     if cfg.num_joints != split.data.num_joints:
-        raise ParamError('checkpoint', p.checkpoint, f"its encoder has {cfg.num_joints} joints, {p.dataset} has {split.data.num_joints}")
+        raise ParamError('checkpoint', p.checkpoint, f"its encoder takes {cfg.num_joints} joints, {split.name} has "
+                                                     f"{split.data.num_joints} ({split.data.layout})")
     return enc.to(device), cfg, split, FrameSampler(split.data, device), device, autocast_dtype(p.precision, device), source
 
 def _run_dir(p, kind:str) -> Path:
-    name = p.run_name or f"{kind}-{p.dataset}-{Path(p.checkpoint).stem if p.checkpoint else 'random-' + p.preset}"
+    name = p.run_name or f"{kind}-{dataset_label(p.dataset, p.split)}-{Path(p.checkpoint).stem if p.checkpoint else 'random-' + p.preset}"
     d = Path(p.out_dir)/name; d.mkdir(parents=True, exist_ok=True)
     return d
 
@@ -135,7 +142,7 @@ def run_linear(p:LinearParams, progress:bool=True) -> dict:
     elif p.protocol == 'cached':
         r = linear_eval_cached(enc, fs, split.train, split.test, cfg.frames, p.epochs, p.batch_size, p.lr, p.clips, p.seed, amp)
     else: raise ValueError(f"protocol must be 'full' or 'cached', not {p.protocol!r}")
-    summary = dict(kind='linear', protocol=r['protocol'], dataset=p.dataset, split=DATASETS[p.dataset][1], encoder=source,
+    summary = dict(kind='linear', protocol=r['protocol'], dataset=split.name, split=split.split, encoder=source,
                    checkpoint=p.checkpoint, which=p.which if p.checkpoint else 'random', preset=p.preset if not p.checkpoint else None,
                    top1=r['top1_last'], top1_last=r['top1_last'], top5_last=r['top5_last'],
                    top1_best_epoch=r['top1_best_epoch'], best_epoch=r['best_epoch'],
@@ -166,7 +173,7 @@ def run_finetune(p:FinetuneParams, progress:bool=True) -> dict:
                              top1_best_epoch=r['top1_best_epoch'], best_epoch=r['best_epoch'], history=r['history']))
         acc = np.array([x['top1_last'] for x in runs if x['fraction'] == f])
         per_fraction[str(f)] = dict(top1_mean=float(acc.mean()), top1_std=float(acc.std(ddof=1)) if len(acc) > 1 else 0.0, n=len(acc))
-    summary = dict(kind=kind, protocol=kind, dataset=p.dataset, split=DATASETS[p.dataset][1], encoder=source, checkpoint=p.checkpoint,
+    summary = dict(kind=kind, protocol=kind, dataset=split.name, split=split.split, encoder=source, checkpoint=p.checkpoint,
                    which=p.which if p.checkpoint else 'random', per_fraction=per_fraction,
                    top1=per_fraction[str(fractions[0])]['top1_mean'],
                    note='top1 values are last-epoch accuracies (mean over seeds); best-epoch values are in runs',

@@ -49,7 +49,8 @@ class StudyParams:
     semi_epochs: int = 50               # fine-tuning epochs of the semi-supervised protocol
     scratch_epochs: int = 30            # epochs of supervised training from scratch on 100% of the labels
     clips: int = 5                      # test clips averaged per sequence in fine-tuning evaluations
-    dataset: str = 'ucla'               # dataset name (the study is written for N-UCLA; 'synthetic' for smoke runs)
+    dataset: str = 'ucla'               # dataset: a built-in name or a cache folder (the study is written for N-UCLA; 'synthetic' for smoke runs)
+    split: str = ''                     # split of a cache folder; empty means its only split
     synthetic_n: int = 2400             # sequences of the synthetic dataset when dataset is 'synthetic'
 
     @classmethod
@@ -78,7 +79,7 @@ def read_done(d:Path) -> dict|None:
 def write_random_encoder(pp:PretrainParams, path):
     "Export the encoder of the run `pp` describes, with its initial weights (seed `pp.seed`), to `path`; returns its config."
     from s2v.datasets import load_dataset
-    split = load_dataset(pp.dataset, pp.data_dir or None, synthetic_n=pp.synthetic_n)
+    split = load_dataset(pp.dataset, pp.data_dir or None, synthetic_n=pp.synthetic_n, split=pp.split)
     cfg = model_config(pp, split.data.num_joints, split.data.num_persons)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     export_encoder(random_encoder(cfg, pp.seed), cfg, path, 'random', extra=dict(seed=pp.seed))
@@ -92,7 +93,7 @@ def _model_choices(p:StudyParams) -> dict:
 def arm_params(p:StudyParams, target:str, masking:str, seed:int) -> PretrainParams:
     "The pretraining run of one (pretrained) arm and seed."
     m, name = MASKING[masking], f"pre-{arm_name(target, masking)}-s{seed}"
-    return PretrainParams(dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.epochs, batch_size=p.batch_size,
+    return PretrainParams(dataset=p.dataset, split=p.split, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.epochs, batch_size=p.batch_size,
                           mask_ratio=p.mask_ratio, tube_len=m['tube_len'], beta=m['beta'], tau0=p.tau0, tau_end=p.tau_end,
                           tau_anneal_steps=p.tau_anneal_steps, target=target, preset=p.preset, frames=p.frames, seed=seed,
                           run_name=name, out_dir=str(p.out_dir), monitor_every=p.monitor_every, monitor_size=500, **_model_choices(p))
@@ -103,7 +104,7 @@ def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress
     if read_done(run): return run
     data_dir = ucla_data_dir(p)
     if target == 'random':
-        pp = PretrainParams(dataset=p.dataset, data_dir=data_dir, synthetic_n=p.synthetic_n, preset=p.preset, frames=p.frames,
+        pp = PretrainParams(dataset=p.dataset, split=p.split, data_dir=data_dir, synthetic_n=p.synthetic_n, preset=p.preset, frames=p.frames,
                             seed=seed, **_model_choices(p))
         cfg = write_random_encoder(pp, run/'encoder.pt')
         save_json(dict(run_dir=str(run), dataset=p.dataset, target='random', seed=seed, epochs=0, wall_s=0.0, config=cfg.to_dict()),
@@ -116,7 +117,7 @@ def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress
 def _finetune(p:StudyParams, run:Path, name:str, fraction:float, epochs:int, seed:int) -> dict:
     "Fine-tune the encoder of `run` on `fraction` of the labels (seeded subset) into out_dir/name, unless done."
     return read_done(Path(p.out_dir)/name) or run_finetune(FinetuneParams(
-        checkpoint=str(run), which='teacher', dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n,
+        checkpoint=str(run), which='teacher', dataset=p.dataset, split=p.split, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n,
         fractions=str(fraction), seeds=str(seed), epochs=epochs, warmup_epochs=max(1, epochs // 20), clips=p.clips,
         eval_every=max(1, epochs // 2), run_name=name, out_dir=p.out_dir), progress=False)
 
@@ -124,7 +125,7 @@ def evaluate_arm(p:StudyParams, run:Path, seed:int) -> dict:
     "Linear (cached) and semi-supervised evaluation of a pretrained (or random) encoder; returns both summaries."
     arm = run.name[len('pre-'):]
     lin = read_done(Path(p.out_dir)/f"lin-{arm}") or run_linear(LinearParams(
-        checkpoint=str(run), which='teacher', dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, protocol='cached',
+        checkpoint=str(run), which='teacher', dataset=p.dataset, split=p.split, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, protocol='cached',
         epochs=p.linear_epochs, clips=p.linear_clips, seed=seed, run_name=f"lin-{arm}", out_dir=p.out_dir), progress=False)
     return dict(linear=lin, semi=_finetune(p, run, f"semi-{arm}", p.semi_fraction, p.semi_epochs, seed))
 
@@ -159,7 +160,7 @@ def run_diagnostics(run:Path, p:StudyParams, n:int=256) -> dict:
         from s2v.transforms import FrameSampler
         c = load_checkpoint(ck); cfg = S2VConfig.from_dict(c['config'])
         m = Skeleton2vec(cfg); m.load_state_dict(c['model']); m.eval()
-        split = load_dataset(p.dataset, ucla_data_dir(p) or None, synthetic_n=p.synthetic_n)
+        split = load_dataset(p.dataset, ucla_data_dir(p) or None, synthetic_n=p.synthetic_n, split=p.split)
         x = FrameSampler(split.data).sample(split.test[:n], cfg.frames, train=False)[:, 0]
         d.update(target_position_share(m, x))
         torch.manual_seed(0); init = Skeleton2vec(cfg); init.eval()          # the same at initialisation, for comparison
@@ -175,7 +176,8 @@ def check_settings(p:StudyParams):
     f = Path(p.out_dir)/'study_params.json'
     if not f.exists(): return
     old = json.loads(f.read_text())['params']
-    diff = {k: (old.get(k), v) for k, v in asdict(p).items() if k not in _PIECE_FIELDS and old.get(k) != v}
+    defaults = asdict(StudyParams())                                  # a setting newer than the study: its default
+    diff = {k: (old.get(k, defaults[k]), v) for k, v in asdict(p).items() if k not in _PIECE_FIELDS and old.get(k, defaults[k]) != v}
     if diff: raise UserError(f"{f}: the study there used other settings {diff} (old, new); use another out_dir or --fresh")
 
 def run_study(p:StudyParams, progress:bool=False) -> dict:

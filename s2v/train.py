@@ -26,8 +26,9 @@ __all__ = ['RECIPES', 'RESUMABLE', 'PretrainParams', 'checked_params', 'lr_sched
 @dataclass
 class PretrainParams:
     "Every tunable value of a pretraining run (see the runner notebook for the meaning of each)."
-    dataset: str = 'synthetic'          # dataset name, one of s2v.datasets.DATASETS
-    data_dir: str = ''                  # folder of the dataset (an `s2v prepare` cache); empty means data/<source>
+    dataset: str = 'synthetic'          # a built-in dataset name (s2v.datasets.DATASETS) or the folder of a cache made by `s2v prepare`
+    split: str = ''                     # split of a cache folder whose training part is pretrained on; empty means its only split
+    data_dir: str = ''                  # folder of a built-in dataset (an `s2v prepare` cache); empty means data/<source>
     synthetic_n: int = 2400             # number of sequences of the built-in synthetic dataset
     epochs: int = 25                    # pretraining epochs (the paper: 600; a CPU-preset epoch on the synthetic data took 21 s on 2 cores)
     batch_size: int = 0                 # global batch size, split across processes; 0 means the preset's (paper 128, cpu 32)
@@ -122,9 +123,11 @@ def epoch_batches(n:int, batch_size:int, epoch:int, seed:int, di:DistInfo=DistIn
 
 # %% ../nbs/40_train.ipynb #f1867be8
 def resolve_preset(p:PretrainParams) -> str:
-    "The model preset of a run: `p.preset`, or for 'auto' the paper model on NTU/PKU and the CPU one otherwise."
+    "The model preset of a run: `p.preset`, or for 'auto' the paper model on NTU/PKU and on caches of 10,000 sequences or more, else the CPU one."
     if p.preset != 'auto': return p.preset
-    return 'cpu' if p.dataset.startswith(('synthetic', 'ucla')) else 'paper'
+    from s2v.datasets import DATASETS, cache_dir, read_cache_info
+    if p.dataset in DATASETS: return 'cpu' if p.dataset.startswith(('synthetic', 'ucla')) else 'paper'
+    return 'paper' if read_cache_info(cache_dir(p.dataset))['num_sequences'] >= 10_000 else 'cpu'
 
 RECIPES = {'paper': dict(batch_size=128, tau0=0.9999), 'cpu': dict(batch_size=32, tau0=0.98), 'tiny': dict(batch_size=16, tau0=0.99)}
 
@@ -149,8 +152,9 @@ def model_config(p:PretrainParams, num_joints:int, num_persons:int):
     return dataclasses.replace(cfg, **kw)
 
 def run_dir_of(p:PretrainParams) -> Path:
-    "runs/<run_name> (default name: <dataset>-<preset>-s<seed>)."
-    return Path(p.out_dir)/(p.run_name or f"{p.dataset}-{resolve_preset(p)}-s{p.seed}")
+    "runs/<run_name> (default name: <dataset>-<preset>-s<seed>, <dataset> the name the dataset goes by)."
+    from s2v.datasets import dataset_label
+    return Path(p.out_dir)/(p.run_name or f"{dataset_label(p.dataset, p.split)}-{resolve_preset(p)}-s{p.seed}")
 
 def autocast_dtype(precision:str, device:torch.device):
     "bf16 or None (fp32) for a precision setting on a device; refuses bf16 on a CPU without bf16 support."
@@ -192,13 +196,17 @@ def device_problem(device:str) -> str|None:
 
 def check_pretrain_params(p:PretrainParams) -> PretrainParams:
     "`p` if every parameter is of the right type and allowed; ParamError (one line: name, value, what is allowed) otherwise."
-    from s2v.datasets import DATASETS
+    from s2v.datasets import DATASETS, is_cache
     from s2v.targets import TARGETS
     from s2v.transformer import INITS
     check_types(p)
     def need(name, ok, allowed):
         if not ok: raise ParamError(name, getattr(p, name), allowed)
-    need('dataset', p.dataset in DATASETS, f"unknown dataset; known: {', '.join(DATASETS)}")
+    need('dataset', p.dataset in DATASETS or is_cache(p.dataset), f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) "
+                                                                  "nor a cache folder made by `s2v prepare`")
+    need('split', p.dataset not in DATASETS or p.split in ('', DATASETS[p.dataset][1]),
+         f"the built-in dataset {p.dataset} is its {DATASETS[p.dataset][1] if p.dataset in DATASETS else ''} split; others have their own names")
+    need('data_dir', not p.data_dir or p.dataset in DATASETS, 'is for a built-in dataset; a cache folder is given as the dataset itself')
     need('data_dir', not p.data_dir or Path(p.data_dir).is_dir(), 'not a folder' if Path(p.data_dir or '.').exists() else 'no such folder')
     need('synthetic_n', p.synthetic_n >= 1, 'must be >= 1')
     need('epochs', p.epochs >= 1, 'must be >= 1')
@@ -243,7 +251,8 @@ RESUMABLE = {   # parameters that may differ when a run resumes, and what a chan
 
 def run_changes(old:dict, new:dict) -> tuple[dict, dict]:
     "({name: (old, new)} of the parameters that may change on resume, {name: (old, new)} of those that may not)."
-    diff = {k: (old.get(k), v) for k, v in new.items() if old.get(k) != v}
+    defaults = {f.name: f.default for f in dataclasses.fields(PretrainParams)}     # a parameter newer than the run: its default
+    diff = {k: (old.get(k, defaults.get(k)), v) for k, v in new.items() if old.get(k, defaults.get(k)) != v}
     return {k: d for k, d in diff.items() if k in RESUMABLE}, {k: d for k, d in diff.items() if k not in RESUMABLE}
 
 def check_run_folder(p:PretrainParams) -> dict:
@@ -320,7 +329,7 @@ def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progr
     p = check_pretrain_params(resolve_params(check_pretrain_params(p)))   # again once the preset's values are in
     old = check_run_folder(p)                       # before anything is read or written
     di, device = init_distributed(p.device)
-    split = split or load_dataset(p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n)
+    split = split or load_dataset(p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n, split=p.split)
     cfg = model_config(p, split.data.num_joints, split.data.num_persons)
     run_dir = run_dir_of(p); ckpts = CheckpointManager(run_dir/'checkpoints', p.keep_last, p.keep_every)
     metrics_path = run_dir/'metrics.jsonl'
@@ -426,7 +435,7 @@ def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progr
                             config=cfg.to_dict(), params=asdict(p), rng=rng_state(), history=history), epoch + 1)
         if di.world > 1: dist.barrier()
     m = _unwrap(model)
-    summary = dict(run_dir=str(run_dir), dataset=split.name, train_size=n_train, test_size=len(split.test), epochs=p.epochs,
+    summary = dict(run_dir=str(run_dir), dataset=split.name, split=split.split, train_size=n_train, test_size=len(split.test), epochs=p.epochs,
                    steps=total, batch_size=p.batch_size, preset=resolve_preset(p), config=cfg.to_dict(), seed=p.seed,
                    ema=ema if cfg.target == 'teacher' else None,
                    final_loss=history[-1]['loss'] if history else None,
