@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Callable
 import numpy as np
 from .core import DataError, repo_root, save_json, atomic_path
-from .data import SkeletonData, save_cache, drop_sequences, layout_warning
+from .data import SkeletonData, save_cache, validate, drop_sequences, layout_warning
 from .cli import register_command
 
 # %% auto #0
-__all__ = ['SOURCES', 'PRESET_FRAMES', 'Source', 'register_source', 'screen_sequences', 'report_text', 'prepare']
+__all__ = ['SOURCES', 'PRESET_FRAMES', 'Source', 'register_source', 'screen_sequences', 'report_text', 'write_dataset', 'prepare']
 
 # %% ../nbs/16_prepare.ipynb #ca6a3b05
 @dataclass
@@ -136,6 +136,44 @@ def report_text(r:dict, max_notes:int|None=None) -> str:
             lines.append(f"    ... {len(r['notes']) - max_notes} more notes in {Path(r['dst'])/'report.txt'}")
     return '\n'.join(lines)
 
+def write_dataset(d:SkeletonData, dst, prenormalize:bool|None=None, min_length:int=2, verbose:bool=True,
+                  source:str='arrays', src=None, options:dict|None=None, workers:int|None=None, load_s:float=0.0) -> dict:
+    "Check, screen, pre-normalise and write `d` (from a reader or built in memory) as the cache `dst`; return the report."
+    if min_length < 1: raise ValueError(f"min_length {min_length}: must be >= 1")
+    if not re.fullmatch(r'[A-Za-z0-9][\w.-]*', d.name or ''):
+        raise ValueError(f"name {d.name!r}: a dataset name is letters, digits, '_', '-' and '.', starting with a letter or digit")
+    dst, t1 = Path(dst), time.perf_counter()
+    prenormalize = _default_prenormalize() if prenormalize is None else prenormalize
+    d, screened = screen_sequences(validate(d), min_length)
+    if prenormalize and len(d):
+        from s2v.transforms import prenormalize as _prenormalize
+        d = _prenormalize(d)
+    t2 = time.perf_counter()
+    info = d.info
+    rejected, notes = list(info.get('rejected', [])) + screened, list(info.get('notes', []))
+    found = int(info.get('found', len(d) + len(rejected)))
+    nbytes = int(info.get('bytes_read', 0))
+    warning = layout_warning(d) if len(d) else None
+    r = dict(source=source, src=str(src) if src is not None else None, dst=str(dst), name=d.name, layout=d.layout, found=found,
+             read=len(d), rejected=rejected, excluded=int(info.get('excluded', 0)), notes=notes, warnings=[warning] if warning else [],
+             changes=_changes(d, screened), sequences=len(d), frames=int(len(d.frames)), num_classes=int(d.num_classes),
+             splits=sorted(d.splits), prenormalized=bool(prenormalize), min_length=min_length, options=dict(options or {}),
+             workers=workers, bytes_read=nbytes, seconds=dict(load=load_s, prenormalize=t2 - t1))
+    if len(d) == 0:
+        r['seconds'].update(write=0.0, total=load_s + t2 - t1); r['mb_per_s'] = None
+        if verbose: print(report_text(r, max_notes=20))
+        raise DataError(src if src is not None else d.name, f"none of the {found} files or entries found could be used; nothing written")
+    d.info = {**info, 'rejected': rejected, 'prepare': {k: v for k, v in r.items() if k not in ('rejected', 'notes')}}
+    save_cache(d, dst)
+    t3 = time.perf_counter()
+    r['seconds'].update(write=t3 - t2, total=load_s + t3 - t1)
+    r['mb_per_s'] = nbytes / 1e6 / r['seconds']['total'] if nbytes else None
+    r['files_per_s'] = found / r['seconds']['total']
+    save_json(r, dst/'report.json')
+    with atomic_path(dst/'report.txt') as tmp: Path(tmp).write_text(report_text(r) + '\n')
+    if verbose: print(report_text(r, max_notes=20))
+    return r
+
 def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:bool|None=None, progress:bool=True,
             verbose:bool=True, name:str|None=None, min_length:int=2, **options) -> dict:
     "Read `src` with the reader of `source`, write the cache `dst` (default data/<name or source>); return the report."
@@ -151,40 +189,10 @@ def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:
         src = Path(src)
         if not src.exists(): raise DataError(src, "no such file or folder")
     dst = Path(dst) if dst is not None else repo_root()/'data'/(name or source)
-    prenormalize = _default_prenormalize() if prenormalize is None else prenormalize
     t0 = time.perf_counter()
     d = s.load(src, workers=workers, progress=progress, **options)
     if name: d.name = name
-    d, screened = screen_sequences(d, min_length)
-    t1 = time.perf_counter()
-    if prenormalize and len(d):
-        from s2v.transforms import prenormalize as _prenormalize
-        d = _prenormalize(d)
-    t2 = time.perf_counter()
-    info = d.info
-    rejected, notes = list(info.get('rejected', [])) + screened, list(info.get('notes', []))
-    found = int(info.get('found', len(d) + len(rejected)))
-    nbytes = int(info.get('bytes_read', 0))
-    warning = layout_warning(d) if len(d) else None
-    r = dict(source=source, src=str(src) if src is not None else None, dst=str(dst), name=d.name, layout=d.layout, found=found,
-             read=len(d), rejected=rejected, excluded=int(info.get('excluded', 0)), notes=notes, warnings=[warning] if warning else [],
-             changes=_changes(d, screened), sequences=len(d), frames=int(len(d.frames)), num_classes=int(d.num_classes),
-             splits=sorted(d.splits), prenormalized=bool(prenormalize), min_length=min_length, options=dict(options),
-             workers=workers, bytes_read=nbytes, seconds=dict(load=t1 - t0, prenormalize=t2 - t1))
-    if len(d) == 0:
-        r['seconds'].update(write=0.0, total=t2 - t0); r['mb_per_s'] = None
-        if verbose: print(report_text(r, max_notes=20))
-        raise DataError(src if src is not None else source, f"none of the {found} files or entries found could be used; nothing written")
-    d.info = {**info, 'rejected': rejected, 'prepare': {k: v for k, v in r.items() if k not in ('rejected', 'notes')}}
-    save_cache(d, dst)
-    t3 = time.perf_counter()
-    r['seconds'].update(write=t3 - t2, total=t3 - t0)
-    r['mb_per_s'] = nbytes / 1e6 / (t3 - t0) if nbytes else None
-    r['files_per_s'] = found / (t3 - t0)
-    save_json(r, dst/'report.json')
-    with atomic_path(dst/'report.txt') as tmp: Path(tmp).write_text(report_text(r) + '\n')
-    if verbose: print(report_text(r, max_notes=20))
-    return r
+    return write_dataset(d, dst, prenormalize, min_length, verbose, source, src, options, workers, time.perf_counter() - t0)
 
 # %% ../nbs/16_prepare.ipynb #8019718a
 def _prepare_args(p):

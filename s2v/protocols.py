@@ -12,7 +12,7 @@ from .core import seed_everything, save_json, ParamError
 from .checkpoint import load_encoder, random_encoder
 from .datasets import load_dataset, dataset_label, DATASETS
 from .transforms import FrameSampler
-from .train import autocast_dtype, environment, init_distributed
+from .train import autocast_dtype, environment, init_distributed, checked_params
 from .evaluate import linear_eval, linear_eval_cached, finetune, semi_supervised_subset
 
 # %% auto #0
@@ -41,6 +41,9 @@ class LinearParams:
     precision: str = 'auto'             # 'fp32', 'bf16' or 'auto' (bf16 on GPU)
     device: str = ''                    # 'cpu', 'cuda'; empty means CUDA when available
 
+    @classmethod
+    def from_dict(cls, d:dict): return checked_params(cls, d, 'linear evaluation')
+
 @dataclass
 class FinetuneParams:
     "Fine-tuning (100%), semi-supervised (fractions x seeds), from scratch (empty checkpoint) or transfer."
@@ -67,6 +70,9 @@ class FinetuneParams:
     out_dir: str = 'runs'               # parent folder of run directories
     precision: str = 'auto'             # 'fp32', 'bf16' or 'auto' (bf16 on GPU)
     device: str = ''                    # 'cpu', 'cuda'; empty means CUDA when available
+
+    @classmethod
+    def from_dict(cls, d:dict): return checked_params(cls, d, 'fine-tuning')
 
 def params_from_globals(cls, g:dict):
     "An instance of the parameter dataclass `cls` from a runner notebook's globals."
@@ -149,7 +155,7 @@ def run_linear(p:LinearParams, progress:bool=True) -> dict:
                    note='top1 is the last epoch; top1_best_epoch is the best evaluated epoch on the test split',
                    epochs=p.epochs, seed=p.seed, train_size=len(split.train), test_size=len(split.test), clips=p.clips,
                    frames=cfg.frames, config=cfg.to_dict(), params=asdict(p), confusion=r['confusion_last'],
-                   history=r['history'], wall_s=time.time() - t0, environment=environment())
+                   history=r['history'], run_dir=str(run_dir), wall_s=time.time() - t0, environment=environment())
     save_json(summary, run_dir/'summary.json')
     return summary
 
@@ -178,6 +184,23 @@ def run_finetune(p:FinetuneParams, progress:bool=True) -> dict:
                    top1=per_fraction[str(fractions[0])]['top1_mean'],
                    note='top1 values are last-epoch accuracies (mean over seeds); best-epoch values are in runs',
                    runs=runs, epochs=p.epochs, seeds=seeds, fractions=fractions, frames=cfg.frames, config=cfg.to_dict(),
-                   params=asdict(p), wall_s=time.time() - t0, environment=environment())
+                   params=asdict(p), run_dir=str(run_dir), wall_s=time.time() - t0, environment=environment())
     save_json(summary, run_dir/'summary.json')
     return summary
+
+# %% ../nbs/55_protocols.ipynb #8fae2dc1
+def _protocol_command(cls, run, kind:str):
+    "(add_args, run) of the `s2v linear` / `s2v finetune` commands: the fields of `cls` as flags; one line of result."
+    from s2v.train import add_param_args, params_from_args
+    def go(args):
+        s = run(params_from_args(args, cls), progress=False)
+        n = len(s.get('runs', [])) if 'runs' in s else 1
+        print(f"{kind} on {s['dataset']}: top-1 {100 * s['top1']:.1f} % at the last epoch" + (f" (mean of {n} runs)" if n > 1 else '')
+              + f"; encoder {s['encoder']}; {s['run_dir']}")
+    return (lambda parser: add_param_args(parser, cls)), go
+
+from .cli import register_command
+register_command('linear', *_protocol_command(LinearParams, run_linear, 'linear evaluation'),
+                 help='linear evaluation of a pretrained (or random) encoder; the fields of nbs/linear_eval.ipynb as flags')
+register_command('finetune', *_protocol_command(FinetuneParams, run_finetune, 'fine-tuning'),
+                 help='fine-tuning, semi-supervised (fractions below 1) or from scratch (no checkpoint); the fields of nbs/finetune.ipynb as flags')

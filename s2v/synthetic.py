@@ -6,13 +6,14 @@
 from __future__ import annotations
 from pathlib import Path
 import numpy as np
-from .data import NTU25, SkeletonData
+from .data import NTU25, LAYOUTS, SkeletonData, get_layout
 
 # %% auto #0
 __all__ = ['PARENTS', 'REST_OFFSETS', 'FK_ORDER', 'MIRROR', 'L_UP', 'L_FORE', 'L_HAND', 'R_UP', 'R_FORE', 'R_HAND', 'L_THIGH',
            'L_SHANK', 'L_FOOT', 'R_THIGH', 'R_SHANK', 'R_FOOT', 'SPINE_LO', 'SPINE_UP', 'NECK', 'HEAD', 'FPS',
-           'NTU_XSUB_TRAIN', 'CAMERA_YAW', 'ACTIONS', 'CLASSES', 'EXTREMITIES', 'DEPTH_K', 'COLOR_K', 'LEAVES',
-           'rotations', 'forward_kinematics', 'subject_bodies', 'make_synthetic', 'ntu_columns', 'write_ntu_skeletons']
+           'NTU_XSUB_TRAIN', 'CAMERA_YAW', 'ACTIONS', 'CLASSES', 'EXTREMITIES', 'NTU_ALIASES', 'DEPTH_K', 'COLOR_K',
+           'LEAVES', 'rotations', 'forward_kinematics', 'subject_bodies', 'make_synthetic', 'in_layout', 'ntu_columns',
+           'write_ntu_skeletons']
 
 # %% ../nbs/15_synthetic.ipynb #76855d96
 PARENTS = np.array(NTU25.parents)
@@ -380,6 +381,22 @@ def make_synthetic(n:int=2400, seed:int=0, num_classes:int=16, min_frames:int=40
                 noise=noise, distract=distract, warp=warp, scale=list(scale), bone=list(bone), fps=FPS,
                 camera_yaw=CAMERA_YAW, xsub_train_subjects=[int(s) for s in train_subj], xview_train_cameras=[2, 3])
     return SkeletonData(frames, offsets, labels, meta, num_classes, 'ntu25', name, splits, info)
+
+# %% ../nbs/15_synthetic.ipynb #81fbec8c
+NTU_ALIASES = {'hip_center': 'spine_base', 'spine': 'spine_mid', 'torso': 'spine_mid', 'shoulder_center': 'spine_shoulder',
+               'neck': 'spine_shoulder'}   # joints of other layouts that NTU's 25 name differently
+
+def in_layout(d:SkeletonData, layout:str) -> SkeletonData:
+    "The ntu25 data `d` with the joints of another layout picked by name (e.g. msr20, sbu15): data for examples and tests of other datasets."
+    target = get_layout(layout)
+    if target.name == d.layout: return d
+    src = LAYOUTS[d.layout].joints
+    names = [NTU_ALIASES.get(j, j) if d.layout == 'ntu25' else j for j in target.joints]
+    missing = [j for j, n in zip(target.joints, names) if n not in src]
+    if missing: raise ValueError(f"layout {target.name}: joints {missing} have no counterpart in {d.layout}")
+    idx = [src.index(n) for n in names]
+    return SkeletonData(np.ascontiguousarray(np.asarray(d.frames)[:, :, idx]), d.offsets, d.labels, d.meta, d.num_classes, target.name,
+                        d.name, d.splits, {**d.info, 'joints_from': d.layout})
 
 # %% ../nbs/15_synthetic.ipynb #9102e806
 DEPTH_K = (364.8, 260.3, -367.7, 209.3)           # fx, cx, fy, cy: depth pixel = f * (x or y) / z + c
