@@ -113,7 +113,8 @@ def report_text(r:dict, max_notes:int|None=None) -> str:
     "A readable report of `prepare`: counts, changes, timing, every rejected file with its reason, and the notes (up to `max_notes`)."
     c = r.get('changes') or {}
     short = c.get('shorter_than', {})
-    lines = [f"s2v prepare {r['source']}: {r['src']} -> {r['dst']}",
+    lines = [f"s2v prepare {r['source']}: {r['src']} -> {r['dst']}" if r['src'] is not None or r['source'] != 'arrays' else
+             f"dataset {r.get('name')} (built in memory) -> {r['dst']}",
              f"  found {r['found']}, read {r['read']}, rejected {len(r['rejected'])}"
              + (f"; {r['excluded']} left out by option" if r.get('excluded') else ''),
              f"  {r['sequences']} sequences, {r['frames']} frames, {r['num_classes']} classes, layout {r.get('layout', '?')}, "
