@@ -1,8 +1,8 @@
 """Speed and memory of one full Skeleton2vec pretraining step.
 
-A step is what the training loop does per batch: mask noise, MAMT masking, EMA-teacher forward (targets),
-student encoder over the visible tokens, decoder, masked loss, backward, gradient clipping, AdamW, EMA
-update. Rows: configuration (`paper`: 8 layers, 256 wide, T=90, 750 tokens per person; `cpu`: the CPU
+A step is the training loop's own (`s2v.train.train_step`): mask noise, MAMT masking, EMA-teacher forward
+(targets), student encoder over the visible tokens, decoder, masked loss, backward, gradient norm (clipped only
+when asked), AdamW, EMA update. Rows: configuration (`paper`: 8 layers, 256 wide, T=90, 750 tokens per person; `cpu`: the CPU
 preset), dtype (`fp32`, `bf16` autocast), batch size (samples of 2 person slots) and persons (`two`: every
 sample has two persons; `ntu-mix`: NTU-60's mix, 80% of the samples with one person and a zero second slot)
 and masked views per sample (`views` M, data2vec 2.0's multi-mask: the teacher runs once per sample, the
@@ -45,28 +45,20 @@ def run_row(config: str, dtype: str, batch: int, persons: str, warmup: int, step
     Attention.cpu_bf16_grad_in_fp32 = not bf16_grad_attention
     from s2v.core import cpu_supports_bf16
     from s2v.skeleton2vec import S2VConfig, Skeleton2vec
+    from s2v.train import make_optimizer, train_step
     dev = torch.device(device)
     if dtype == 'bf16' and dev.type == 'cpu' and not cpu_supports_bf16():
         return dict(skipped='this CPU has no native bf16 (avx512_bf16/amx): bf16 rows skipped')
     torch.manual_seed(0)
     cfg = getattr(S2VConfig, config)(drop_empty_persons=not keep_empty, num_masked_views=views)
     model = Skeleton2vec(cfg).to(dev).train()
-    opt = torch.optim.AdamW(model.param_groups(0.05), lr=1e-4, betas=(0.9, 0.95),
-                            **({'fused': True} if dev.type == 'cuda' else {'foreach': True}))
-    params = [p for p in model.parameters() if p.requires_grad]
+    opt = make_optimizer(model, 0.05, 1e-4, dev)
     x = make_batch(batch, persons, cfg.frames, cfg.num_joints, dev)
     amp = torch.bfloat16 if dtype == 'bf16' else None
     fwd = torch.compile(model) if compile else model
 
-    def step():
-        noise = model.mask_noise(batch, dev)
-        with torch.autocast(dev.type, dtype=amp, enabled=amp is not None):
-            out = fwd(x, noise=noise)
-        opt.zero_grad(set_to_none=True)
-        out['loss'].backward()
-        if clip_grad > 0: torch.nn.utils.clip_grad_norm_(params, clip_grad, foreach=True)   # as training: off by default
-        opt.step()
-        model.update_teacher(0.9999)
+    def step():                                                # the training loop's own step (s2v.train.train_step)
+        out, _ = train_step(model, opt, x, model.mask_noise(batch, dev), 1e-4, 0.9999, clip_grad, amp, fwd)
         return out
 
     step_flops = None

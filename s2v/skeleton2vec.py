@@ -11,7 +11,7 @@ from torch import nn
 from .embedding import JointEmbedding
 from .masking import mask_sequence, num_tubes
 from .transformer import Transformer, init_weights, INITS
-from .targets import TARGETS, contextual_targets, motion_targets, joint_targets
+from .targets import TARGETS, contextual_targets, motion_targets, joint_targets, masked_error
 
 # %% auto #0
 __all__ = ['S2VConfig', 'SkeletonEncoder', 'Skeleton2vec']
@@ -180,8 +180,8 @@ class Skeleton2vec(nn.Module):
         from s2v.checkpoint import export_encoder
         return export_encoder(self.teacher, self.cfg, path, 'teacher' if self.ema is not None else 'student', extra)
 
-    def forward(self, x:torch.Tensor, noise:torch.Tensor|None=None, generator:torch.Generator|None=None) -> dict:
-        "Loss and diagnostics for a batch x (N, M, T, V, C); `noise` (N, K*M, tubes, V) or `generator` fix the masks."
+    def _fold_persons(self, x:torch.Tensor, noise, generator) -> tuple:
+        "Person sequences (B, T, V, C), their mask noise (K, B, tubes, V) and which are present (B,) (None: all count)."
         c = self.cfg
         N, M = x.shape[:2]; K = c.num_masked_views
         xs = x.flatten(0, 1)                                                     # (N*M, T, V, C)
@@ -192,29 +192,42 @@ class Skeleton2vec(nn.Module):
         present = xs.flatten(1).abs().amax(1) > 0 if M > 1 else None              # absent persons: all zeros
         if present is not None and (present.all() or not present.any()): present = None
         if present is not None and c.drop_empty_persons: xs, noise, present = xs[present], noise[:, present], None
-        B = xs.shape[0]
+        return xs, noise, present
+
+    def forward_encoder(self, xs:torch.Tensor, noise:torch.Tensor) -> tuple:
+        "MAMT masks of xs (B, T, V, C) from `noise` (B, tubes, V); the student encoder over the visible tokens -> (latent, masks)."
+        c = self.cfg
+        mk = mask_sequence(xs, c.seg_len, c.mask_ratio, c.tube_len, c.beta, noise=noise)
+        tokens = self.encoder.embed(xs)                                          # (B, T_e*V, D)
+        vis = tokens.gather(1, mk.ids_keep[..., None].expand(-1, -1, tokens.shape[-1]))
+        return self.encoder.forward_tokens(vis), mk
+
+    def forward_decoder(self, latent:torch.Tensor, ids_restore:torch.Tensor) -> torch.Tensor:
+        "Mask tokens in the masked places, decoder position embeddings, decoder and head -> predictions (B, tokens, out)."
+        h = self.dec_embed(latent)
+        full = torch.cat([h, self.mask_token.to(h.dtype).expand(h.shape[0], self.cfg.num_tokens - h.shape[1], -1)], 1)
+        full = full.gather(1, ids_restore[..., None].expand(-1, -1, full.shape[-1]))
+        full = full + (self.dec_pos_t + self.dec_pos_s).flatten(1, 2).to(full.dtype)
+        return self.head(self.decoder(full))
+
+    @torch.no_grad()
+    def _diagnostics(self, pred, y, lmask, mk, B:int) -> dict:
+        "Mask ratio, the targets' spread over tokens (first view) and the cosine between prediction and target at masked tokens."
+        cos = torch.nn.functional.cosine_similarity(pred.float()[lmask], y.float()[lmask], dim=-1).mean()
+        return dict(mask_ratio=mk.mask.float().mean(), target_std=y[:B].float().flatten(0, 1).std(0).mean(), pred_target_cos=cos,
+                    persons=torch.tensor(B))
+
+    def forward(self, x:torch.Tensor, noise:torch.Tensor|None=None, generator:torch.Generator|None=None) -> dict:
+        "Loss and diagnostics for a batch x (N, M, T, V, C); `noise` (N, K*M, tubes, V) or `generator` fix the masks."
+        xs, noise, present = self._fold_persons(x, noise, generator)
         y = self.targets(xs)                                                     # the teacher runs once per person sequence
+        B, K = xs.shape[0], self.cfg.num_masked_views
         if K > 1:                                                                # K masked copies, view-major
             xs, y = xs.repeat(K, 1, 1, 1), y.repeat(K, 1, 1)
             if present is not None: present = present.repeat(K)
-        noise = noise.flatten(0, 1)                                              # (K*B, tubes, V)
-        mk = mask_sequence(xs, c.seg_len, c.mask_ratio, c.tube_len, c.beta, noise=noise)
-        tokens = self.encoder.embed(xs)                                          # (K*B, T_e*V, D)
-        vis = tokens.gather(1, mk.ids_keep[..., None].expand(-1, -1, tokens.shape[-1]))
-        h = self.dec_embed(self.encoder.forward_tokens(vis))
-        n_mask = c.num_tokens - h.shape[1]
-        full = torch.cat([h, self.mask_token.to(h.dtype).expand(h.shape[0], n_mask, -1)], 1)
-        full = full.gather(1, mk.ids_restore[..., None].expand(-1, -1, full.shape[-1]))
-        full = full + (self.dec_pos_t + self.dec_pos_s).flatten(1, 2).to(full.dtype)
-        pred = self.head(self.decoder(full))
-        err = (pred.float() - y.float()).pow(2).mean(-1)                          # (K*B, tokens)
+        latent, mk = self.forward_encoder(xs, noise.flatten(0, 1))
+        pred = self.forward_decoder(latent, mk.ids_restore)
         lmask = mk.mask if present is None else mk.mask & present[:, None]       # absent persons never count
-        err_sum, n_masked = (err * lmask).sum(), lmask.sum()
-        loss = err_sum / n_masked.clamp_min(1)                                   # = masked_mse(pred, y, mask): every view
-        with torch.no_grad():                                                    # masks as many tokens, so this is the
-            m = lmask                                                            # mean of the views' losses
-            cos = torch.nn.functional.cosine_similarity(pred.float()[m], y.float()[m], dim=-1).mean()
-            std = y[:B].float().flatten(0, 1).std(0).mean()
-        return dict(loss=loss, err_sum=err_sum, n_masked=n_masked, mask_ratio=mk.mask.float().mean(), target_std=std,
-                    pred_target_cos=cos, persons=torch.tensor(B))
-
+        err_sum, n_masked = masked_error(pred, y, lmask)                         # every view masks as many tokens, so the
+        return dict(loss=err_sum / n_masked.clamp_min(1), err_sum=err_sum,       # loss is the mean of the views' losses
+                    n_masked=n_masked, **self._diagnostics(pred, y, lmask, mk, B))

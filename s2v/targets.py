@@ -9,7 +9,8 @@ import torch.nn.functional as F
 from .embedding import segment
 
 # %% auto #0
-__all__ = ['TARGETS', 'instance_norm_tokens', 'contextual_targets', 'motion_targets', 'joint_targets', 'masked_mse']
+__all__ = ['TARGETS', 'instance_norm_tokens', 'contextual_targets', 'motion_targets', 'joint_targets', 'masked_error',
+           'masked_mse']
 
 # %% ../nbs/31_targets.ipynb #f9ba04b7
 TARGETS = ('teacher', 'motion', 'joints')
@@ -44,7 +45,12 @@ def joint_targets(x:torch.Tensor, seg_len:int) -> torch.Tensor:
     "SkeletonMAE-style targets: segment coordinates of x (B, T, V, C), normalised per token -> (B, T_e*V, l*C)."
     return _token_norm(segment(x, seg_len).flatten(1, 2))
 
-def masked_mse(pred:torch.Tensor, target:torch.Tensor, mask:torch.Tensor) -> torch.Tensor:
-    "Mean squared error over masked tokens (mask (B, N) True) and channels."
+def masked_error(pred:torch.Tensor, target:torch.Tensor, mask:torch.Tensor) -> tuple:
+    "(sum over the masked tokens (mask (B, N) True) of the squared error averaged over channels, number of masked tokens)."
     err = (pred.float() - target.float()).pow(2).mean(-1)
-    return (err * mask).sum() / mask.sum().clamp_min(1)
+    return (err * mask).sum(), mask.sum()
+
+def masked_mse(pred:torch.Tensor, target:torch.Tensor, mask:torch.Tensor) -> torch.Tensor:
+    "Mean squared error over masked tokens and channels: the pretraining loss (the sum and count add up across processes)."
+    s, n = masked_error(pred, target, mask)
+    return s / n.clamp_min(1)

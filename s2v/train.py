@@ -19,8 +19,8 @@ from .transforms import FrameSampler, random_rotate
 __all__ = ['RECIPES', 'RESUMABLE', 'PretrainParams', 'checked_params', 'lr_schedule', 'tau_schedule', 'ema_movement', 'DistInfo',
            'init_distributed', 'epoch_batches', 'resolve_preset', 'resolve_params', 'model_config', 'run_dir_of',
            'autocast_dtype', 'environment', 'check_types', 'device_problem', 'check_pretrain_params', 'run_changes',
-           'check_run_folder', 'Monitor', 'RunStopped', 'resume_metrics', 'pretrain', 'field_help', 'add_param_args',
-           'params_from_args', 'run_from_args', 'main']
+           'check_run_folder', 'Monitor', 'RunStopped', 'resume_metrics', 'NonFiniteLoss', 'make_optimizer',
+           'train_step', 'pretrain', 'field_help', 'add_param_args', 'params_from_args', 'run_from_args', 'main']
 
 # %% ../nbs/40_train.ipynb #43787f5d
 @dataclass
@@ -322,29 +322,67 @@ def _attempts_s(path:Path) -> float:
 
 def _fmt_s(s:float) -> str: return f"{s / 3600:.1f} h" if s >= 5400 else f"{s / 60:.1f} min" if s >= 90 else f"{s:.0f} s"
 
-def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progress:bool=True) -> dict:
-    "Run (or resume) the pretraining described by `p`; returns the run summary."
+# %% ../nbs/40_train.ipynb #013e6643
+class NonFiniteLoss(FloatingPointError):
+    "The loss of a step is NaN or infinite; raised before the update."
+
+def make_optimizer(model, weight_decay:float, lr:float, device) -> torch.optim.AdamW:
+    "AdamW (betas 0.9, 0.95) over the model's parameter groups; fused on CUDA, foreach on CPU."
+    return torch.optim.AdamW(model.param_groups(weight_decay), lr=lr, betas=(0.9, 0.95),
+                             **({'fused': True} if torch.device(device).type == 'cuda' else {'foreach': True}))
+
+def train_step(model, opt, x:torch.Tensor, noise:torch.Tensor, lr:float, tau:float, clip_grad:float=0.0, amp=None,
+               fwd=None, world:int=1) -> tuple[dict, torch.Tensor]:
+    "One step on x (B, M, T, V, C) with masks `noise`: loss over the global batch, backward, clipping (0: off), AdamW, EMA."
+    m = _unwrap(model)
+    for grp in opt.param_groups: grp['lr'] = lr
+    with torch.autocast(x.device.type, dtype=amp, enabled=amp is not None):
+        out = (fwd or model)(x, noise=noise)
+    loss = out['loss']
+    if world > 1:                 # mean over the masked tokens of the global batch, whatever each rank holds
+        n = out['n_masked'].detach().float(); dist.all_reduce(n)
+        loss = out['err_sum'] * world / n
+    if not torch.isfinite(loss).item(): raise NonFiniteLoss(loss.item())
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    params = [q for q in m.parameters() if q.requires_grad]
+    gn = torch.nn.utils.clip_grad_norm_(params, clip_grad if clip_grad > 0 else float('inf'), foreach=True)
+    opt.step()
+    m.update_teacher(tau)
+    return out, gn
+
+# %% ../nbs/40_train.ipynb #1db1dcfd
+@dataclass
+class _Run:
+    "One pretraining run between its phases: settings, data, schedules, and (once built) model and optimiser."
+    p: PretrainParams; split: object; cfg: object; di: DistInfo; device: torch.device; amp: object
+    run_dir: Path; ckpts: CheckpointManager; spe: int; total: int; lrs: np.ndarray; taus: np.ndarray; ema: dict
+    model: object = None; opt: object = None; fwd: object = None; start_epoch: int = 0; history: list = None
+    @property
+    def metrics(self) -> Path: return self.run_dir/'metrics.jsonl'
+
+def _open_run_folder(p:PretrainParams, old:dict, cfg, run_dir:Path, world:int):
+    "Create (or replace, with overwrite) the run folder; say what a resume changes; write params.json."
+    if p.overwrite and run_dir.exists(): shutil.rmtree(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    changed, _ = run_changes(old, asdict(p)) if old else ({}, {})
+    for k, (a, b) in changed.items():
+        if RESUMABLE[k]: print(f"{run_dir}: {k} {a!r} -> {b!r}: {RESUMABLE[k]}", flush=True)
+    save_json(dict(params=asdict(p), config=cfg.to_dict(), world_size=world), run_dir/'params.json')
+
+def _set_up(p:PretrainParams, split=None) -> _Run:
+    "Check every parameter and the run folder, load the data, open the folder, and compute the schedules."
     from s2v.datasets import load_dataset
-    from s2v.skeleton2vec import Skeleton2vec
     p = check_pretrain_params(resolve_params(check_pretrain_params(p)))   # again once the preset's values are in
     old = check_run_folder(p)                       # before anything is read or written
     di, device = init_distributed(p.device)
     split = split or load_dataset(p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n, split=p.split)
     cfg = model_config(p, split.data.num_joints, split.data.num_persons)
-    run_dir = run_dir_of(p); ckpts = CheckpointManager(run_dir/'checkpoints', p.keep_last, p.keep_every)
-    metrics_path = run_dir/'metrics.jsonl'
-    per_rank = p.batch_size // di.world
-    if per_rank * di.world != p.batch_size: raise ParamError('batch_size', p.batch_size, f"must be divisible by the {di.world} processes")
-    n_train = len(split.train)
-    spe = n_train // p.batch_size
-    if spe == 0: raise ParamError('batch_size', p.batch_size, f"{split.name} has {n_train} training sequences, fewer than one batch")
-    if di.main:
-        if p.overwrite and run_dir.exists(): shutil.rmtree(run_dir)
-        run_dir.mkdir(parents=True, exist_ok=True)
-        changed, _ = run_changes(old, asdict(p)) if old else ({}, {})
-        for k, (a, b) in changed.items():
-            if RESUMABLE[k]: print(f"{run_dir}: {k} {a!r} -> {b!r}: {RESUMABLE[k]}", flush=True)
-        save_json(dict(params=asdict(p), config=cfg.to_dict(), world_size=di.world), run_dir/'params.json')
+    if p.batch_size % di.world: raise ParamError('batch_size', p.batch_size, f"must be divisible by the {di.world} processes")
+    spe = len(split.train) // p.batch_size
+    if spe == 0: raise ParamError('batch_size', p.batch_size, f"{split.name} has {len(split.train)} training sequences, fewer than one batch")
+    run_dir = run_dir_of(p)
+    if di.main: _open_run_folder(p, old, cfg, run_dir, di.world)
     total = p.epochs * spe
     warm = min(20, p.epochs // 10) if p.warmup_epochs < 0 else p.warmup_epochs
     lrs, taus = lr_schedule(p.lr, p.min_lr, total, warm * spe), tau_schedule(p.tau0, total, p.tau_end, p.tau_anneal_steps)
@@ -352,102 +390,117 @@ def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progr
     if di.main and cfg.target == 'teacher':
         print(f"{run_dir}: {total} steps; EMA tau {p.tau0} -> {p.tau_end} over {ema['anneal_steps']} steps, "
               f"teacher movement sum(1 - tau) = {ema['ema_movement']:.2f}", flush=True)
-    amp = autocast_dtype(p.precision, device)
+    return _Run(p, split, cfg, di, device, autocast_dtype(p.precision, device), run_dir,
+                CheckpointManager(run_dir/'checkpoints', p.keep_last, p.keep_every), spe, total, lrs, taus, ema, history=[])
 
+def _build(r:_Run):
+    "Model and optimiser from the seed, or from the latest intact checkpoint when resuming; a `start` line in the metrics."
+    from s2v.skeleton2vec import Skeleton2vec
+    p, di = r.p, r.di
     seed_everything(p.seed)
-    model = Skeleton2vec(cfg).to(device)
-    opt = torch.optim.AdamW(model.param_groups(p.weight_decay), lr=p.lr, betas=(0.9, 0.95),
-                            **({'fused': True} if device.type == 'cuda' else {'foreach': True}))
-    start_epoch, history, before = 0, [], dict(dropped=0, previous_attempt_s=0.0)
-    found = ckpts.latest_intact(map_location=device, move_aside=di.main) if p.resume and not p.overwrite else None
+    r.model = Skeleton2vec(r.cfg).to(r.device); r.opt = make_optimizer(r.model, p.weight_decay, p.lr, r.device)
+    before = dict(dropped=0, previous_attempt_s=0.0)
+    found = r.ckpts.latest_intact(map_location=r.device, move_aside=di.main) if p.resume and not p.overwrite else None
     if found is not None:
         latest, ck = found
-        model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
-        start_epoch, history = ck['epoch'] + 1, ck.get('history', [])
+        r.model.load_state_dict(ck['model']); r.opt.load_state_dict(ck['optimizer'])
+        r.start_epoch, r.history = ck['epoch'] + 1, ck.get('history', [])
         set_rng_state(ck['rng'])
         if di.main:
-            before = resume_metrics(metrics_path, ck['step'])
-            print(f"resuming {run_dir} from {latest.name} (epoch {ck['epoch'] + 1} of {p.epochs} done"
+            before = resume_metrics(r.metrics, ck['step'])
+            print(f"resuming {r.run_dir} from {latest.name} (epoch {ck['epoch'] + 1} of {p.epochs} done"
                   + (f"; {before['dropped']} metrics lines of the interrupted epoch dropped" if before['dropped'] else '') + ")", flush=True)
-    elif di.main and metrics_path.exists(): metrics_path.unlink()
-    if di.main: _log(metrics_path, dict(kind='start', from_step=start_epoch * spe, time=time.time(), previous_attempt_s=before['previous_attempt_s']))
-    if di.world > 1:
-        ddp = torch.nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None)
-    else: ddp = model
-    fwd = torch.compile(ddp) if p.compile else ddp
-
-    sampler = FrameSampler(split.data, device)
-    train_idx = torch.as_tensor(split.train, dtype=torch.long, device=device)
-    monitor = Monitor(sampler, split.train, split.test, cfg.frames, p.monitor_size, p.seed) if p.monitor_every else None
-    params = [q for q in model.parameters() if q.requires_grad]
-    t_run, steps_done = time.time(), 0
-    for epoch in range(start_epoch, p.epochs):
-        model.train(); t_ep = time.time(); ep_loss = torch.zeros((), device=device); ep_n = 0
-        batches = epoch_batches(n_train, p.batch_size, epoch, p.seed)
-        bar = tqdm(batches, desc=f'epoch {epoch + 1}/{p.epochs}', disable=not (progress and di.main and sys.stderr.isatty()), leave=False, mininterval=2)
-        for i, gidx in enumerate(bar):
-            step = epoch * spe + i
-            torch.manual_seed(_step_seed(p.seed, step))
-            g = gidx.to(device)
-            x = sampler.sample(train_idx[g], cfg.frames, train=True)
-            x = random_rotate(x, 0.3)
-            noise = _unwrap(model).mask_noise(len(g), device)
-            rows = slice(di.rank, None, di.world)
-            x, noise = x[rows], noise[rows]
-            for grp in opt.param_groups: grp['lr'] = float(lrs[step])
-            with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
-                out = fwd(x, noise=noise)
-            loss = out['loss']
-            if di.world > 1:   # mean over the masked tokens of the global batch, whatever each rank holds
-                n = out['n_masked'].detach().float(); dist.all_reduce(n)
-                loss = out['err_sum'] * di.world / n
-            if not torch.isfinite(loss).item():
-                raise FloatingPointError(f"{run_dir}: loss became {loss.item()} at step {step} (epoch {epoch + 1}); "
-                                         f"stopped before the update. Last good checkpoint: {ckpts.latest()}")
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            gn = torch.nn.utils.clip_grad_norm_(params, p.clip_grad if p.clip_grad > 0 else float('inf'), foreach=True)
-            opt.step()
-            _unwrap(model).update_teacher(float(taus[step]))
-            ep_loss += out['loss'].detach(); ep_n += 1; steps_done += 1
-            if (step + 1) % p.log_every == 0 or step == total - 1:
-                rec = dict(kind='step', step=step + 1, epoch=epoch + 1, loss=out['loss'].item(), lr=float(lrs[step]), tau=float(taus[step]),
-                           grad_norm=float(gn), **{k: float(out[k]) for k in ('mask_ratio', 'target_std', 'pred_target_cos') if k in out},
-                           samples_per_s=(i + 1) * p.batch_size / (time.time() - t_ep), elapsed_s=time.time() - t_run)
-                if di.main: _log(metrics_path, rec); bar.set_postfix(loss=f"{rec['loss']:.4f}", lr=f"{rec['lr']:.2e}", sps=f"{rec['samples_per_s']:.0f}")
-            if stop_after_steps is not None and steps_done >= stop_after_steps:
-                raise RunStopped(f"stopped after {steps_done} steps (as asked)")
-        if di.world > 1: dist.all_reduce(ep_loss); ep_loss /= di.world
-        rec = dict(kind='epoch', epoch=epoch + 1, step=(epoch + 1) * spe, loss=ep_loss.item() / max(ep_n, 1),
-                   epoch_s=time.time() - t_ep, samples_per_s=spe * p.batch_size / (time.time() - t_ep), elapsed_s=time.time() - t_run)
-        if monitor and ((epoch + 1) % p.monitor_every == 0 or epoch + 1 == p.epochs) and di.main:
-            m = _unwrap(model); was = m.training; m.eval()
-            rec.update(monitor({'teacher': m.teacher, 'student': m.encoder})); m.train(was)
-        history.append(rec)
-        if di.main:
-            _log(metrics_path, rec)
-            if progress:
-                left = (p.epochs - epoch - 1) * rec['elapsed_s'] / (epoch + 1 - start_epoch)
-                knn = f", k-NN teacher {100 * rec['knn_teacher']:.1f}% / student {100 * rec['knn_student']:.1f}%" if 'knn_teacher' in rec else ''
-                print(f"epoch {epoch + 1}/{p.epochs}: loss {rec['loss']:.4f}, {rec['samples_per_s']:.0f} samples/s, {rec['epoch_s']:.1f} s{knn}; "
-                      f"about {_fmt_s(left)} left", flush=True)
-            ckpts.save(dict(model=_unwrap(model).state_dict(), optimizer=opt.state_dict(), epoch=epoch, step=(epoch + 1) * spe,
-                            config=cfg.to_dict(), params=asdict(p), rng=rng_state(), history=history), epoch + 1)
-        if di.world > 1: dist.barrier()
-    m = _unwrap(model)
-    summary = dict(run_dir=str(run_dir), dataset=split.name, split=split.split, train_size=n_train, test_size=len(split.test), epochs=p.epochs,
-                   steps=total, batch_size=p.batch_size, preset=resolve_preset(p), config=cfg.to_dict(), seed=p.seed,
-                   ema=ema if cfg.target == 'teacher' else None,
-                   final_loss=history[-1]['loss'] if history else None,
-                   monitor={k: v for k, v in (history[-1] if history else {}).items() if k.startswith('knn_')},
-                   wall_s=sum(h['epoch_s'] + h.get('monitor_s', 0) for h in history),
-                   wall_s_all_attempts=_attempts_s(metrics_path) + time.time() - t_run if di.main else None, world_size=di.world,
-                   precision=str(amp or 'fp32'), environment=environment())
+    elif di.main and r.metrics.exists(): r.metrics.unlink()
     if di.main:
-        export_encoder(m.teacher, cfg, run_dir/'encoder.pt', 'teacher', extra=dict(run=str(run_dir), epochs=p.epochs))
-        export_encoder(m.encoder, cfg, run_dir/'encoder_student.pt', 'student', extra=dict(run=str(run_dir), epochs=p.epochs))
-        save_json(summary, run_dir/'summary.json')
+        _log(r.metrics, dict(kind='start', from_step=r.start_epoch * r.spe, time=time.time(), previous_attempt_s=before['previous_attempt_s']))
+    ddp = r.model
+    if di.world > 1: ddp = torch.nn.parallel.DistributedDataParallel(r.model, device_ids=[r.device.index] if r.device.type == 'cuda' else None)
+    r.fwd = torch.compile(ddp) if p.compile else ddp
+
+# %% ../nbs/40_train.ipynb #0e08e61c
+def _log_step(r:_Run, bar, out:dict, gn, step:int, i:int, t_ep:float, t_run:float):
+    "A `step` line of metrics.jsonl (and the progress bar's numbers)."
+    rec = dict(kind='step', step=step + 1, epoch=step // r.spe + 1, loss=out['loss'].item(), lr=float(r.lrs[step]),
+               tau=float(r.taus[step]), grad_norm=float(gn),
+               **{k: float(out[k]) for k in ('mask_ratio', 'target_std', 'pred_target_cos') if k in out},
+               samples_per_s=(i + 1) * r.p.batch_size / (time.time() - t_ep), elapsed_s=time.time() - t_run)
+    if r.di.main:
+        _log(r.metrics, rec); bar.set_postfix(loss=f"{rec['loss']:.4f}", lr=f"{rec['lr']:.2e}", sps=f"{rec['samples_per_s']:.0f}")
+
+def _train_epoch(r:_Run, epoch:int, sampler, train_idx, t_ep:float, t_run:float, done:int, stop_after:int|None,
+                 progress:bool) -> tuple:
+    "The steps of one epoch: (summed loss, steps, steps done in this attempt)."
+    p, di, device = r.p, r.di, r.device
+    r.model.train(); ep_loss, ep_n = torch.zeros((), device=device), 0
+    bar = tqdm(epoch_batches(len(r.split.train), p.batch_size, epoch, p.seed), desc=f'epoch {epoch + 1}/{p.epochs}',
+               disable=not (progress and di.main and sys.stderr.isatty()), leave=False, mininterval=2)
+    for i, gidx in enumerate(bar):
+        step = epoch * r.spe + i
+        torch.manual_seed(_step_seed(p.seed, step))
+        g = gidx.to(device)
+        x = random_rotate(sampler.sample(train_idx[g], r.cfg.frames, train=True), 0.3)
+        noise = _unwrap(r.model).mask_noise(len(g), device)
+        rows = slice(di.rank, None, di.world)
+        try: out, gn = train_step(r.model, r.opt, x[rows], noise[rows], float(r.lrs[step]), float(r.taus[step]),
+                                  p.clip_grad, r.amp, r.fwd, di.world)
+        except NonFiniteLoss as e:
+            raise FloatingPointError(f"{r.run_dir}: loss became {e.args[0]} at step {step} (epoch {epoch + 1}); "
+                                     f"stopped before the update. Last good checkpoint: {r.ckpts.latest()}") from None
+        ep_loss += out['loss'].detach(); ep_n += 1; done += 1
+        if (step + 1) % p.log_every == 0 or step == r.total - 1: _log_step(r, bar, out, gn, step, i, t_ep, t_run)
+        if stop_after is not None and done >= stop_after: raise RunStopped(f"stopped after {done} steps (as asked)")
+    return ep_loss, ep_n, done
+
+def _end_epoch(r:_Run, epoch:int, ep_loss, ep_n:int, t_ep:float, t_run:float, monitor, progress:bool):
+    "The epoch's line (with the monitor's k-NN every monitor_every epochs), a progress line, and the checkpoint."
+    p, di = r.p, r.di
+    if di.world > 1: dist.all_reduce(ep_loss); ep_loss /= di.world
+    rec = dict(kind='epoch', epoch=epoch + 1, step=(epoch + 1) * r.spe, loss=ep_loss.item() / max(ep_n, 1),
+               epoch_s=time.time() - t_ep, samples_per_s=r.spe * p.batch_size / (time.time() - t_ep), elapsed_s=time.time() - t_run)
+    if monitor and ((epoch + 1) % p.monitor_every == 0 or epoch + 1 == p.epochs) and di.main:
+        m = _unwrap(r.model); was = m.training; m.eval()
+        rec.update(monitor({'teacher': m.teacher, 'student': m.encoder})); m.train(was)
+    r.history.append(rec)
+    if di.main:
+        _log(r.metrics, rec)
+        if progress:
+            left = (p.epochs - epoch - 1) * rec['elapsed_s'] / (epoch + 1 - r.start_epoch)
+            knn = f", k-NN teacher {100 * rec['knn_teacher']:.1f}% / student {100 * rec['knn_student']:.1f}%" if 'knn_teacher' in rec else ''
+            print(f"epoch {epoch + 1}/{p.epochs}: loss {rec['loss']:.4f}, {rec['samples_per_s']:.0f} samples/s, {rec['epoch_s']:.1f} s{knn}; "
+                  f"about {_fmt_s(left)} left", flush=True)
+        r.ckpts.save(dict(model=_unwrap(r.model).state_dict(), optimizer=r.opt.state_dict(), epoch=epoch, step=(epoch + 1) * r.spe,
+                          config=r.cfg.to_dict(), params=asdict(p), rng=rng_state(), history=r.history), epoch + 1)
+    if di.world > 1: dist.barrier()
+
+def _finish(r:_Run, t_run:float) -> dict:
+    "Export both encoders and write summary.json (rank 0); return the summary."
+    p, h, m = r.p, r.history, _unwrap(r.model)
+    summary = dict(run_dir=str(r.run_dir), dataset=r.split.name, split=r.split.split, train_size=len(r.split.train),
+                   test_size=len(r.split.test), epochs=p.epochs, steps=r.total, batch_size=p.batch_size, preset=resolve_preset(p),
+                   config=r.cfg.to_dict(), seed=p.seed, ema=r.ema if r.cfg.target == 'teacher' else None,
+                   final_loss=h[-1]['loss'] if h else None, monitor={k: v for k, v in (h[-1] if h else {}).items() if k.startswith('knn_')},
+                   wall_s=sum(x['epoch_s'] + x.get('monitor_s', 0) for x in h),
+                   wall_s_all_attempts=_attempts_s(r.metrics) + time.time() - t_run if r.di.main else None, world_size=r.di.world,
+                   precision=str(r.amp or 'fp32'), environment=environment())
+    if r.di.main:
+        export_encoder(m.teacher, r.cfg, r.run_dir/'encoder.pt', 'teacher', extra=dict(run=str(r.run_dir), epochs=p.epochs))
+        export_encoder(m.encoder, r.cfg, r.run_dir/'encoder_student.pt', 'student', extra=dict(run=str(r.run_dir), epochs=p.epochs))
+        save_json(summary, r.run_dir/'summary.json')
     return summary
+
+def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progress:bool=True) -> dict:
+    "Run (or resume) the pretraining described by `p`; returns the run summary."
+    r = _set_up(p, split)
+    _build(r)
+    sampler = FrameSampler(r.split.data, r.device)
+    train_idx = torch.as_tensor(r.split.train, dtype=torch.long, device=r.device)
+    monitor = Monitor(sampler, r.split.train, r.split.test, r.cfg.frames, r.p.monitor_size, r.p.seed) if r.p.monitor_every else None
+    t_run, done = time.time(), 0
+    for epoch in range(r.start_epoch, r.p.epochs):
+        t_ep = time.time()
+        ep_loss, ep_n, done = _train_epoch(r, epoch, sampler, train_idx, t_ep, t_run, done, stop_after_steps, progress)
+        _end_epoch(r, epoch, ep_loss, ep_n, t_ep, t_run, monitor, progress)
+    return _finish(r, t_run)
 
 # %% ../nbs/40_train.ipynb #f6bac4bd
 def _parse_bool(s:str) -> bool:
