@@ -175,10 +175,6 @@ class Skeleton2vec(nn.Module):
         enc.load_state_dict(self.teacher.state_dict())
         return enc
 
-    def export_teacher(self, path, extra:dict|None=None):
-        "Write the teacher encoder and its config (s2v.checkpoint's encoder format) to `path`."
-        from s2v.checkpoint import export_encoder
-        return export_encoder(self.teacher, self.cfg, path, 'teacher' if self.ema is not None else 'student', extra)
 
     def _fold_persons(self, x:torch.Tensor, noise, generator) -> tuple:
         "Person sequences (B, T, V, C), their mask noise (K, B, tubes, V) and which are present (B,) (None: all count)."
