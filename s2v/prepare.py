@@ -118,7 +118,7 @@ def report_text(r:dict, max_notes:int|None=None) -> str:
              f"  found {r['found']}, read {r['read']}, rejected {len(r['rejected'])}"
              + (f"; {r['excluded']} left out by option" if r.get('excluded') else ''),
              f"  {r['sequences']} sequences, {r['frames']} frames, {r['num_classes']} classes, layout {r.get('layout', '?')}, "
-             f"splits {', '.join(r['splits']) or '-'}" + (", pre-normalised" if r['prenormalized'] else ''),
+             f"splits {', '.join(r['splits']) or '-'}" + (", pre-normalised" if r['prenormalized'] else '') + (" and aligned" if r.get('aligned') else ''),
              f"  changes: {c.get('sequences_rejected', 0)} sequences rejected as unusable (listed below), "
              f"{c.get('frames_dropped', 0)} all-zero frames dropped from {c.get('sequences_shortened', 0)} sequences, "
              f"persons swapped in {c.get('persons_swapped', 0)}; " + ', '.join(f"{v} sequences shorter than {T} frames" for T, v in short.items())
@@ -137,8 +137,8 @@ def report_text(r:dict, max_notes:int|None=None) -> str:
             lines.append(f"    ... {len(r['notes']) - max_notes} more notes in {Path(r['dst'])/'report.txt'}")
     return '\n'.join(lines)
 
-def write_dataset(d:SkeletonData, dst, prenormalize:bool|None=None, min_length:int=2, verbose:bool=True,
-                  source:str='arrays', src=None, options:dict|None=None, workers:int|None=None, load_s:float=0.0) -> dict:
+def write_dataset(d:SkeletonData, dst, prenormalize:bool|None=None, min_length:int=2, verbose:bool=True, source:str='arrays',
+                  src=None, options:dict|None=None, workers:int|None=None, load_s:float=0.0, align:bool=False) -> dict:
     "Check, screen, pre-normalise and write `d` (from a reader or built in memory) as the cache `dst`; return the report."
     if min_length < 1: raise ValueError(f"min_length {min_length}: must be >= 1")
     if not re.fullmatch(r'[A-Za-z0-9][\w.-]*', d.name or ''):
@@ -148,7 +148,8 @@ def write_dataset(d:SkeletonData, dst, prenormalize:bool|None=None, min_length:i
     d, screened = screen_sequences(validate(d), min_length)
     if prenormalize and len(d):
         from s2v.transforms import prenormalize as _prenormalize
-        d = _prenormalize(d)
+        d = _prenormalize(d, align=align)
+    elif align: raise ValueError("align needs pre-normalisation (it rotates the centred bodies)")
     t2 = time.perf_counter()
     info = d.info
     rejected, notes = list(info.get('rejected', [])) + screened, list(info.get('notes', []))
@@ -158,7 +159,7 @@ def write_dataset(d:SkeletonData, dst, prenormalize:bool|None=None, min_length:i
     r = dict(source=source, src=str(src) if src is not None else None, dst=str(dst), name=d.name, layout=d.layout, found=found,
              read=len(d), rejected=rejected, excluded=int(info.get('excluded', 0)), notes=notes, warnings=[warning] if warning else [],
              changes=_changes(d, screened), sequences=len(d), frames=int(len(d.frames)), num_classes=int(d.num_classes),
-             splits=sorted(d.splits), prenormalized=bool(prenormalize), min_length=min_length, options=dict(options or {}),
+             splits=sorted(d.splits), prenormalized=bool(prenormalize), aligned=bool(align), min_length=min_length, options=dict(options or {}),
              workers=workers, bytes_read=nbytes, seconds=dict(load=load_s, prenormalize=t2 - t1))
     if len(d) == 0:
         r['seconds'].update(write=0.0, total=load_s + t2 - t1); r['mb_per_s'] = None
@@ -176,7 +177,7 @@ def write_dataset(d:SkeletonData, dst, prenormalize:bool|None=None, min_length:i
     return r
 
 def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:bool|None=None, progress:bool=True,
-            verbose:bool=True, name:str|None=None, min_length:int=2, **options) -> dict:
+            verbose:bool=True, name:str|None=None, min_length:int=2, align:bool=False, **options) -> dict:
     "Read `src` with the reader of `source`, write the cache `dst` (default data/<name or source>); return the report."
     if source not in SOURCES: raise ValueError(f"unknown source {source!r}; known: {', '.join(sorted(SOURCES))}")
     s = SOURCES[source]
@@ -193,7 +194,7 @@ def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:
     t0 = time.perf_counter()
     d = s.load(src, workers=workers, progress=progress, **options)
     if name: d.name = name
-    return write_dataset(d, dst, prenormalize, min_length, verbose, source, src, options, workers, time.perf_counter() - t0)
+    return write_dataset(d, dst, prenormalize, min_length, verbose, source, src, options, workers, time.perf_counter() - t0, align)
 
 # %% ../nbs/17_prepare.ipynb #8019718a
 def _prepare_args(p):
@@ -207,6 +208,8 @@ def _prepare_args(p):
                    help='sequences with fewer frames that hold data are rejected and listed in the report (default 2)')
     p.add_argument('--no-prenormalize', dest='prenormalize', action='store_false', default=None,
                    help='store the coordinates as read (default: pre-normalise when s2v.transforms is available)')
+    p.add_argument('--align', action='store_true', help="also rotate each sequence upright, shoulders along x (pyskl's align_spine "
+                                                        "and align_center; default off, as in the paper)")
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     seen = set()
     for s in SOURCES.values():
@@ -223,7 +226,7 @@ def _prepare_run(args) -> int:
         print(f"s2v prepare: error: {', '.join('--' + w.replace('_', '-') for w in wrong)} does not apply to {args.source}")
         return 2
     try: prepare(args.source, args.src, args.dst, workers=args.workers, prenormalize=args.prenormalize,
-                 progress=not args.quiet, name=args.name, min_length=args.min_length, **given)
+                 progress=not args.quiet, name=args.name, min_length=args.min_length, align=args.align, **given)
     except (DataError, ValueError) as e:
         print(f"s2v prepare: error: {e}"); return 2
     return 0

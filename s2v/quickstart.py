@@ -38,12 +38,13 @@ def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, lin
     t0 = time.time()
     check_main_job(run, out_dir, pretrain)
     run_dir = Path(out_dir)/run
-    print(f"s2v: pretraining -> {run_dir} (built-in synthetic data; see {run_dir}/metrics.jsonl)", flush=True)
+    print(f"s2v: pretraining -> {run_dir} ({(pretrain or {}).get('dataset', 'the built-in synthetic data')}; see {run_dir}/metrics.jsonl)", flush=True)
     run_notebook('pretrain', run_dir/'pretrain.ipynb', dict(run_name=run, out_dir=out_dir, **(pretrain or {})))
     pre = json.loads((run_dir/'summary.json').read_text())
-    lin = dict(protocol='cached', dataset=pre['dataset'], out_dir=str(run_dir), **(linear or {}))
-    if pre['dataset'] == 'synthetic' or pre['dataset'].startswith('synthetic_'):
-        lin.setdefault('synthetic_n', pre['params']['synthetic_n'] if 'params' in pre else json.loads((run_dir/'params.json').read_text())['params']['synthetic_n'])
+    pp = json.loads((run_dir/'params.json').read_text())['params']          # the dataset as given (a name or a cache folder)
+    data = {k: pp.get(k, '') for k in ('dataset', 'split', 'data_dir')}
+    lin = dict(protocol='cached', **data, out_dir=str(run_dir), **(linear or {}))
+    if pp['dataset'].startswith('synthetic'): lin.setdefault('synthetic_n', pp['synthetic_n'])
     res = {}
     for which, extra in (('teacher', dict(checkpoint=str(run_dir), which='teacher')), ('random', dict(checkpoint='', preset=pre['preset']))):
         print(f"s2v: linear evaluation of the {'randomly initialised' if which == 'random' else 'pretrained (EMA teacher)' if pre['config']['target'] == 'teacher' else 'pretrained'} encoder", flush=True)

@@ -11,7 +11,7 @@ from .core import DataError
 from .data import SkeletonData, LAYOUTS
 
 # %% auto #0
-__all__ = ['prenormalize', 'uniform_indices', 'FrameSampler', 'rotation_matrices', 'random_rotate']
+__all__ = ['align_bodies', 'prenormalize', 'uniform_indices', 'FrameSampler', 'rotation_matrices', 'random_rotate']
 
 # %% ../nbs/16_transforms.ipynb #4aa4165c
 def _per_seq(d:SkeletonData, per_frame:np.ndarray) -> np.ndarray:
@@ -19,8 +19,35 @@ def _per_seq(d:SkeletonData, per_frame:np.ndarray) -> np.ndarray:
     cs = np.zeros(len(per_frame) + 1, np.int64); np.cumsum(per_frame, out=cs[1:])
     return cs[d.offsets[1:]] - cs[d.offsets[:-1]]
 
-def prenormalize(d:SkeletonData) -> SkeletonData:
-    "Drop all-zero frames, put the most present person first, centre on person 0's spine in frame 0."
+def _rotation_to(a:np.ndarray, b:np.ndarray) -> np.ndarray:
+    "Rotation matrices (N, 3, 3) taking the directions a (N, 3) onto b (3,) (identity where a is zero)."
+    n = np.linalg.norm(a, axis=1, keepdims=True)
+    u = np.where(n > 1e-8, a / np.maximum(n, 1e-8), b)
+    v = np.cross(u, b); c = u @ b; s = np.linalg.norm(v, axis=1)
+    K = np.zeros((len(a), 3, 3)); K[:, 0, 1], K[:, 0, 2], K[:, 1, 2] = -v[:, 2], v[:, 1], -v[:, 0]
+    K = K - K.transpose(0, 2, 1)
+    f = np.where(s > 1e-8, (1 - c) / np.maximum(s, 1e-8) ** 2, 0.5)[:, None, None]
+    R = np.eye(3) + K + K @ K * f
+    opposite = (s <= 1e-8) & (c < 0)                                  # a points away from b: a half turn about an axis normal to b
+    if opposite.any():
+        w = np.cross(b, [1., 0, 0] if abs(b[0]) < .9 else [0, 1., 0]); w /= np.linalg.norm(w)
+        R[opposite] = 2 * np.outer(w, w) - np.eye(3)
+    return R
+
+def align_bodies(out:np.ndarray, offsets:np.ndarray, layout) -> np.ndarray:
+    "Rotate each sequence (frames of `out`, centred) so that person 0's spine in its first frame points along +z and its shoulders along +x."
+    first = out[offsets[:-1], 0]                                      # (N, V, 3)
+    spine = first[:, layout.spine[1]] - first[:, layout.spine[0]]
+    R1 = _rotation_to(spine, np.array([0., 0, 1]))
+    sh = np.einsum('nij,nj->ni', R1, first[:, layout.shoulders[1]] - first[:, layout.shoulders[0]])
+    sh[:, 2] = 0                                                       # turn about z only: the spine stays on z
+    R = _rotation_to(sh, np.array([1., 0, 0])) @ R1
+    seq = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    nonzero = (out != 0).any(-1, keepdims=True)
+    return (np.einsum('fij,fmvj->fmvi', R[seq].astype(np.float32), out) * nonzero).astype(np.float32)
+
+def prenormalize(d:SkeletonData, align:bool=False) -> SkeletonData:
+    "Drop all-zero frames, put the most present person first, centre on person 0's spine in frame 0 (`align`: and turn the body upright, facing the camera)."
     frames = np.asarray(d.frames)
     present = (frames != 0).any(axis=(2, 3))                          # (F, M): person visible in frame
     keep = present.any(1)
@@ -38,9 +65,10 @@ def prenormalize(d:SkeletonData) -> SkeletonData:
     nonzero = (out != 0).any(-1, keepdims=True)
     out -= origin[seq_of_frame][:, None, None, :]
     out *= nonzero
+    if align: out = align_bodies(out, offsets, LAYOUTS[d.layout])
     dropped = d.lengths - lengths
     changes = dict(frames_dropped=int(dropped.sum()), sequences_shortened=int((dropped > 0).sum()),
-                   persons_swapped=int(swap[offsets[:-1]].sum()) if out.shape[1] > 1 and len(out) else 0)
+                   persons_swapped=int(swap[offsets[:-1]].sum()) if out.shape[1] > 1 and len(out) else 0, aligned=bool(align))
     return SkeletonData(out, offsets, d.labels, d.meta, d.num_classes, d.layout, d.name, d.splits,
                         {**d.info, 'prenormalized': True, 'prenormalize': changes})
 
