@@ -10,31 +10,42 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from tqdm import tqdm
-from .transforms import FrameSampler, random_rotate
+from .transforms import FrameSampler, random_rotate, uniform_indices
 
 # %% auto #0
-__all__ = ['clip_mean', 'extract_features', 'clip_scores', 'knn_accuracy', 'summarize', 'LinearClassifier', 'FineTuneClassifier',
-           'layer_id', 'layer_decay_groups', 'train_classifier', 'linear_eval', 'linear_eval_cached',
-           'linear_probe_features', 'finetune', 'semi_supervised_subset']
+__all__ = ['distinct_clips', 'clip_mean', 'extract_features', 'clip_scores', 'knn_accuracy', 'summarize', 'LinearClassifier',
+           'FineTuneClassifier', 'layer_id', 'layer_decay_groups', 'train_classifier', 'linear_eval',
+           'linear_eval_cached', 'linear_probe_features', 'finetune', 'semi_supervised_subset']
 
 # %% ../nbs/39_evaluate.ipynb #c9e9188c
 def _batches(idx, bs:int):
     idx = np.asarray(idx)
     for i in range(0, len(idx), bs): yield idx[i:i + bs]
 
+def distinct_clips(lengths:torch.Tensor, T:int, clips:int) -> tuple:
+    "Frame indices (clips, n, T) of the test clips and which differ from the clip before (clips, n): the others repeat it."
+    t = torch.stack([uniform_indices(lengths, T, train=False, clip=c, num_clips=clips) for c in range(clips)])
+    new = torch.ones(t.shape[:2], dtype=torch.bool, device=t.device); new[1:] = (t[1:] != t[:-1]).any(-1)
+    return t, new
+
 @torch.no_grad()
 def clip_mean(fn, module:nn.Module, sampler:FrameSampler, idx, T:int, clips:int=1, batch_size:int=256, amp_dtype=None) -> torch.Tensor:
-    "The mean over `clips` deterministic test clips of `fn(x)` (B, ...) for sequences `idx`, `module` in eval mode."
-    was = module.training; module.eval(); out = []
-    for b in _batches(idx, batch_size):
-        acc = 0
-        for c in range(clips):
-            x = sampler.sample(b, T, train=False, clip=c, num_clips=clips)
-            with torch.autocast(x.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
-                acc = acc + fn(x).float()
-        out.append(acc / clips)
+    "The mean over `clips` deterministic test clips of `fn(x)` (B, ...) for sequences `idx`, `module` in eval mode; each distinct clip runs once."
+    was = module.training; module.eval()
+    idx = torch.as_tensor(np.asarray(idx), dtype=torch.long, device=sampler.device)
+    t, new = distinct_clips(sampler.lengths[idx], T, clips)
+    group = new.cumsum(0) - 1                                            # which distinct clip of its sequence each clip repeats
+    weight = torch.zeros_like(t[:, :, 0]).scatter_add_(0, group, torch.ones_like(group))   # (clips, n): repeats of each distinct clip
+    cs, ns = new.nonzero(as_tuple=True)
+    w, out = weight[group[cs, ns], ns], None
+    for a in range(0, len(cs), batch_size):
+        c, n = cs[a:a + batch_size], ns[a:a + batch_size]
+        x = sampler.gather(idx[n], t[c, n])
+        with torch.autocast(x.device.type, dtype=amp_dtype, enabled=amp_dtype is not None): y = fn(x).float()
+        if out is None: out = torch.zeros(len(idx), *y.shape[1:], device=y.device)
+        out.index_add_(0, n, y * w[a:a + batch_size].view(-1, *[1] * (y.dim() - 1)).to(y.dtype))
     module.train(was)
-    return torch.cat(out).cpu()
+    return (out / clips).cpu() if out is not None else torch.zeros(0)
 
 def extract_features(encoder:nn.Module, sampler:FrameSampler, idx, T:int, clips:int=1, batch_size:int=256,
                      amp_dtype=None) -> torch.Tensor:

@@ -104,7 +104,10 @@ class FrameSampler:
     def sample(self, idx, T:int, train:bool=True, clip:int=0, num_clips:int=1, generator=None) -> torch.Tensor:
         "Sequences `idx` (B,) sampled to T frames -> (B, M, T, V, 3)."
         idx = torch.as_tensor(idx, dtype=torch.long, device=self.device)
-        t = uniform_indices(self.lengths[idx], T, train, clip, num_clips, generator)
+        return self.gather(idx, uniform_indices(self.lengths[idx], T, train, clip, num_clips, generator))
+
+    def gather(self, idx:torch.Tensor, t:torch.Tensor) -> torch.Tensor:
+        "Frames `t` (B, T) of sequences `idx` (B,) -> (B, M, T, V, 3)."
         return self.frames[self.starts[idx, None] + t].permute(0, 2, 1, 3, 4)
 
 # %% ../nbs/16_transforms.ipynb #45c36b11
