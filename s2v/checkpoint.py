@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from .core import atomic_path, DataError
+from .runs import RunFolder
 
 # %% auto #0
 __all__ = ['ENCODER_FORMAT', 'save_checkpoint', 'load_checkpoint', 'rng_state', 'set_rng_state', 'CheckpointManager',
@@ -94,8 +95,8 @@ def load_encoder(path, which:str='teacher', map_location='cpu'):
     from s2v.skeleton2vec import S2VConfig, SkeletonEncoder
     p = Path(path)
     if p.is_dir():
-        cands = [p/f'encoder_{which}.pt', p/'encoder.pt'] if which == 'teacher' else [p/f'encoder_{which}.pt']
-        found = next((c for c in cands if c.exists()), None) or CheckpointManager(p/'checkpoints').latest()
+        run = RunFolder(p)
+        found = run.encoder(which) if run.encoder(which).exists() else CheckpointManager(run.checkpoints).latest()
         if found is None: raise DataError(p, "no encoder.pt and no checkpoints/ in this run directory")
         p = found
     ck = load_checkpoint(p, map_location)

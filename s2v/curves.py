@@ -10,7 +10,8 @@ from pathlib import Path
 from .core import save_json
 from .train import PretrainParams, pretrain, checked_params, environment, check_pretrain_params, check_types
 from .checkpoint import CheckpointManager, load_checkpoint
-from .study import ucla_data_dir, read_done, write_random_encoder
+from .study import ucla_data_dir, write_random_encoder
+from .runs import RunFolder, read_summary, write_csv, PARAMS, SUMMARY
 from .protocols import LinearParams, run_linear
 
 # %% auto #0
@@ -47,21 +48,21 @@ def curve_params(p:CurveParams, target:str) -> PretrainParams:
 
 # %% ../nbs/67_curves.ipynb #d0af4b20
 def _linear(p:CurveParams, checkpoint, which:str, name:str) -> dict:
-    return read_done(Path(p.out_dir)/name) or run_linear(LinearParams(
+    return read_summary(Path(p.out_dir)/name) or run_linear(LinearParams(
         checkpoint=str(checkpoint), which=which, dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n,
         protocol='cached', epochs=p.linear_epochs, clips=p.linear_clips, seed=p.seed, run_name=name, out_dir=p.out_dir), progress=False)
 
 def random_probe(p:CurveParams) -> dict:
     "The random-weights reference: the curves' architecture and initialisation (seed `p.seed`), untrained."
     run = Path(p.out_dir)/f"random-s{p.seed}"
-    if not (run/'encoder.pt').exists(): write_random_encoder(curve_params(p, 'teacher'), run/'encoder.pt')
-    return _linear(p, run/'encoder.pt', 'teacher', f"lin-random-s{p.seed}")
+    if not (RunFolder(run).encoder()).exists(): write_random_encoder(curve_params(p, 'teacher'), RunFolder(run).encoder())
+    return _linear(p, RunFolder(run).encoder(), 'teacher', f"lin-random-s{p.seed}")
 
 def probe_run(p:CurveParams, target:str) -> list:
     "Probe every kept checkpoint of one run that is not probed yet; returns the probe rows of that run."
     pp = curve_params(p, target); run = Path(p.out_dir)/pp.run_name; rows = []
     ckpts = CheckpointManager(run/'checkpoints')
-    params = json.loads((run/'params.json').read_text())['params'] if (run/'params.json').exists() else {}
+    params = RunFolder(run).params()
     spe = None
     for e in ckpts.epochs():
         if e % p.every and e != p.epochs: continue
@@ -79,7 +80,7 @@ def _targets(p:CurveParams) -> list: return [t.strip() for t in p.targets.split(
 
 def run_curves(p:CurveParams) -> dict:
     "Pretrain (or resume) every target's run, probe its kept checkpoints, write the table and the figure."
-    from s2v.viz import write_csv, plot_learning_curves
+    from s2v.viz import plot_learning_curves
     check_types(p)
     for t in _targets(p): check_pretrain_params(curve_params(p, t))          # before anything is written
     out = Path(p.out_dir); out.mkdir(parents=True, exist_ok=True)

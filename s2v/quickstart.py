@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse, json, os, sys, time
 from pathlib import Path
 from .core import repo_root, save_json, UserError
+from .runs import RunFolder
 
 # %% auto #0
 __all__ = ['run_notebook', 'check_main_job', 'main_job', 'format_result', 'pretrain_overrides', 'main']
@@ -40,8 +41,7 @@ def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, lin
     run_dir = Path(out_dir)/run
     print(f"s2v: pretraining -> {run_dir} ({(pretrain or {}).get('dataset', 'the built-in synthetic data')}; see {run_dir}/metrics.jsonl)", flush=True)
     run_notebook('pretrain', run_dir/'pretrain.ipynb', dict(run_name=run, out_dir=out_dir, **(pretrain or {})))
-    pre = json.loads((run_dir/'summary.json').read_text())
-    pp = json.loads((run_dir/'params.json').read_text())['params']          # the dataset as given (a name or a cache folder)
+    pre, pp = RunFolder(run_dir).summary(), RunFolder(run_dir).params()      # pp: the dataset as given (a name or a cache folder)
     data = {k: pp.get(k, '') for k in ('dataset', 'split', 'data_dir')}
     lin = dict(protocol='cached', **data, out_dir=str(run_dir), **(linear or {}))
     if pp['dataset'].startswith('synthetic'): lin.setdefault('synthetic_n', pp['synthetic_n'])
@@ -49,7 +49,7 @@ def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, lin
     for which, extra in (('teacher', dict(checkpoint=str(run_dir), which='teacher')), ('random', dict(checkpoint='', preset=pre['preset']))):
         print(f"s2v: linear evaluation of the {'randomly initialised' if which == 'random' else 'pretrained (EMA teacher)' if pre['config']['target'] == 'teacher' else 'pretrained'} encoder", flush=True)
         run_notebook('linear_eval', run_dir/f'linear_{which}.ipynb', dict(run_name=f'linear_{which}', **lin, **extra))
-        res[which] = json.loads((run_dir/f'linear_{which}'/'summary.json').read_text())
+        res[which] = RunFolder(run_dir/f'linear_{which}').summary()
     result = dict(run_dir=str(run_dir), dataset=pre['dataset'], split=res['teacher']['split'], epochs=pre['epochs'], preset=pre['preset'],
                   protocol=res['teacher']['protocol'], top1_pretrained=res['teacher']['top1_last'], top1_random=res['random']['top1_last'],
                   knn_teacher=pre['monitor'].get('knn_teacher'), pretrain_wall_s=pre['wall_s'], total_wall_s=time.time() - t0,

@@ -6,6 +6,8 @@
 from __future__ import annotations
 import argparse, csv, json, os, time
 from pathlib import Path
+from .core import DataError
+from .runs import RunFolder, SUMMARY
 
 # %% auto #0
 __all__ = ['TABLES', 'EVAL_KINDS', 'collect_runs', 'pretrain_dataset', 'run_cells', 'fmt_cell', 'build_tables', 'render_markdown',
@@ -36,7 +38,7 @@ EVAL_KINDS = ('linear', 'finetune', 'scratch', 'semi', 'semi-scratch')
 def collect_runs(runs_dir='runs') -> tuple:
     "(evaluation summaries with `run_dir` and `mtime` added, notes on skipped files) under `runs_dir`."
     runs, notes = [], []
-    for p in sorted(Path(runs_dir).glob('**/summary.json')):
+    for p in sorted(Path(runs_dir).glob(f'**/{SUMMARY}')):
         try: s = json.loads(p.read_text())
         except (OSError, ValueError) as e: notes.append(f"{p}: unreadable ({e})"); continue
         if not isinstance(s, dict) or s.get('kind') not in EVAL_KINDS: continue
@@ -46,18 +48,10 @@ def collect_runs(runs_dir='runs') -> tuple:
 def _family(dataset:str) -> str: return (dataset or '').split('_')[0]
 
 def pretrain_dataset(checkpoint:str, bases=()) -> str|None:
-    "The dataset a checkpoint was pretrained on, from params.json of its run directory (None if unknown)."
-    if not checkpoint: return None
-    for base in ('', *bases):
-        p = Path(base)/checkpoint if base else Path(checkpoint)
-        if not p.exists(): continue
-        for d in ([p] if p.is_dir() else []) + list(p.parents)[:3]:
-            f = d/'params.json'
-            if f.exists():
-                try: params = json.loads(f.read_text())
-                except ValueError: return None
-                return params.get('params', params).get('dataset')
-    return None
+    "The dataset a checkpoint was pretrained on, from its run folder (None if unknown)."
+    run = RunFolder.of(checkpoint, bases) if checkpoint else None
+    try: return run.params().get('dataset') if run else None
+    except DataError: return None
 
 # %% ../nbs/51_results.ipynb #51507305
 def _pct(x): return None if x is None else 100 * float(x)

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 from .core import UserError
 from .train import PretrainParams, pretrain, environment, resolve_params, checked_params, check_pretrain_params, check_types
-from .study import ucla_data_dir, read_done, write_random_encoder
+from .study import ucla_data_dir, write_random_encoder
+from .runs import RunFolder, read_summary, write_csv, PARAMS, SUMMARY
 from .protocols import LinearParams, run_linear
 
 # %% auto #0
@@ -77,15 +78,14 @@ def arm_params(p:ScreenParams, arm:str, seed:int) -> PretrainParams:
 
 # %% ../nbs/66_screen.ipynb #6a186878
 def _check_same(run:Path, pp:PretrainParams):
-    f = run/'params.json'
-    if not f.exists(): return
-    old, new = json.loads(f.read_text())['params'], asdict(resolve_params(pp))
+    if not RunFolder(run).exists(): return
+    old, new = RunFolder(run).params(), asdict(resolve_params(pp))
     diff = {k: (old.get(k), v) for k, v in new.items() if k not in ('data_dir',) and old.get(k) != v}
     if diff: raise UserError(f"{run}: made with other parameters {diff} (old, new); use another out_dir")
 
 def _linear(p:ScreenParams, checkpoint:Path, which:str, name:str, seed:int) -> dict:
     out = Path(p.out_dir)/f"e{p.epochs}"
-    return read_done(out/name) or run_linear(LinearParams(
+    return read_summary(out/name) or run_linear(LinearParams(
         checkpoint=str(checkpoint), which=which, dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n,
         protocol='cached', epochs=p.linear_epochs, clips=p.linear_clips, seed=seed, run_name=name, out_dir=str(out)), progress=False)
 
@@ -97,14 +97,14 @@ def random_reference(p:ScreenParams, arm:str, seed:int) -> dict:
     "Linear top-1 of the arm's architecture and initialisation with random weights (one encoder per init, frames, seed)."
     pp = arm_params(p, arm, seed); key = random_key(pp)
     run = Path(p.out_dir)/f"e{p.epochs}"/key
-    if not (run/'encoder.pt').exists(): write_random_encoder(pp, run/'encoder.pt')
-    return _linear(p, run/'encoder.pt', 'teacher', f"lin-{key}", seed)
+    if not (RunFolder(run).encoder()).exists(): write_random_encoder(pp, RunFolder(run).encoder())
+    return _linear(p, RunFolder(run).encoder(), 'teacher', f"lin-{key}", seed)
 
 def screen_arm(p:ScreenParams, arm:str, seed:int) -> dict:
     "Pretrain one arm for one seed (unless done), evaluate teacher and student and the random reference."
     pp = arm_params(p, arm, seed); run = Path(pp.out_dir)/pp.run_name
     _check_same(run, pp)
-    pre = read_done(run) or pretrain(pp, progress=False)
+    pre = read_summary(run) or pretrain(pp, progress=False)
     lin = {w: _linear(p, run, w, f"lin-{arm}-s{seed}-{w}", seed) for w in (('teacher', 'student') if pre['config']['target'] == 'teacher' else ('student',))}
     return dict(pretrain=pre, linear=lin, random=random_reference(p, arm, seed))
 
@@ -114,11 +114,11 @@ def screen_rows(p:ScreenParams) -> list:
     out = Path(p.out_dir)/f"e{p.epochs}"; rows = []
     for arm, (kw, what) in SCREEN_ARMS.items():
         for seed in _list(p.seeds) if p.seeds else []:
-            pre = read_done(out/f"pre-{arm}-s{seed}")
+            pre = read_summary(out/f"pre-{arm}-s{seed}")
             if pre is None: continue
-            lin = {w: read_done(out/f"lin-{arm}-s{seed}-{w}") for w in ('teacher', 'student')}
+            lin = {w: read_summary(out/f"lin-{arm}-s{seed}-{w}") for w in ('teacher', 'student')}
             pp = arm_params(p, arm, int(seed))
-            rnd = read_done(out/f"lin-{random_key(pp)}")
+            rnd = read_summary(out/f"lin-{random_key(pp)}")
             top = lambda s: None if s is None else 100 * s['top1_last']
             t = top(lin['teacher']) if pre['config']['target'] == 'teacher' else None
             rows.append(dict(arm=arm, what=what, seed=int(seed), steps=pre['steps'], frames=pre['config']['frames'],
@@ -150,7 +150,6 @@ def write_screen_table(p:ScreenParams, stem:str='') -> dict:
     "Write <figures_dir>/<stem>.{md,csv} (default screen_<dataset>) from every finished run of every budget in out_dir."
     stem = stem or f"screen_{p.dataset}"
     extra = '' if p.dataset == 'ucla' else f" --dataset {p.dataset} --out_dir {p.out_dir}"
-    from s2v.viz import write_csv
     fig = Path(p.figures_dir); fig.mkdir(parents=True, exist_ok=True)
     budgets = sorted(int(d.name[1:]) for d in Path(p.out_dir).glob('e*') if d.name[1:].isdigit())
     all_rows, md = [], [f"# Screen on {p.dataset}: linear (cached) top-1 %, last epoch\n",

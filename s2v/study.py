@@ -14,10 +14,11 @@ from .masking import MASKING
 from .train import PretrainParams, pretrain, environment, model_config, checked_params, check_pretrain_params, check_types
 from .checkpoint import export_encoder, random_encoder, load_checkpoint, CheckpointManager
 from .protocols import LinearParams, FinetuneParams, run_linear, run_finetune
+from .runs import RunFolder, read_summary, write_csv, PARAMS, SUMMARY
 
 # %% auto #0
-__all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'StudyParams', 'arm_name', 'ucla_data_dir', 'read_done', 'write_random_encoder',
-           'arm_params', 'pretrain_arm', 'evaluate_arm', 'reference_runs', 'target_position_share', 'run_diagnostics',
+__all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'StudyParams', 'arm_name', 'ucla_data_dir', 'write_random_encoder', 'arm_params',
+           'pretrain_arm', 'evaluate_arm', 'reference_runs', 'target_position_share', 'run_diagnostics',
            'check_settings', 'run_study', 'study_rows', 'render_study', 'write_study_table', 'main']
 
 # %% ../nbs/65_study.ipynb #47d11c4d
@@ -71,11 +72,6 @@ def ucla_data_dir(p) -> str:
     return str(d)
 
 # %% ../nbs/65_study.ipynb #07714311
-def read_done(d:Path) -> dict|None:
-    "The summary.json of a finished run folder, or None."
-    f = d/'summary.json'
-    return json.loads(f.read_text()) if f.exists() else None
-
 def write_random_encoder(pp:PretrainParams, path):
     "Export the encoder of the run `pp` describes, with its initial weights (seed `pp.seed`), to `path`; returns its config."
     from s2v.datasets import load_dataset
@@ -101,22 +97,22 @@ def arm_params(p:StudyParams, target:str, masking:str, seed:int) -> PretrainPara
 def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress:bool=False) -> Path:
     "Pretrain one arm for one seed (or write its random encoder); returns the run directory."
     out = Path(p.out_dir); name = f"pre-{arm_name(target, masking)}-s{seed}"; run = out/name
-    if read_done(run): return run
+    if read_summary(run): return run
     data_dir = ucla_data_dir(p)
     if target == 'random':
         pp = PretrainParams(dataset=p.dataset, split=p.split, data_dir=data_dir, synthetic_n=p.synthetic_n, preset=p.preset, frames=p.frames,
                             seed=seed, **_model_choices(p))
-        cfg = write_random_encoder(pp, run/'encoder.pt')
+        cfg = write_random_encoder(pp, RunFolder(run).encoder())
         save_json(dict(run_dir=str(run), dataset=p.dataset, target='random', seed=seed, epochs=0, wall_s=0.0, config=cfg.to_dict()),
-                  run/'summary.json')
-        save_json(dict(params=asdict(pp), config=cfg.to_dict()), run/'params.json')
+                  RunFolder(run)/SUMMARY)
+        save_json(dict(params=asdict(pp), config=cfg.to_dict()), RunFolder(run)/PARAMS)
         return run
     pretrain(arm_params(p, target, masking, seed), progress=progress)
     return run
 
 def _finetune(p:StudyParams, run:Path, name:str, fraction:float, epochs:int, seed:int) -> dict:
     "Fine-tune the encoder of `run` on `fraction` of the labels (seeded subset) into out_dir/name, unless done."
-    return read_done(Path(p.out_dir)/name) or run_finetune(FinetuneParams(
+    return read_summary(Path(p.out_dir)/name) or run_finetune(FinetuneParams(
         checkpoint=str(run), which='teacher', dataset=p.dataset, split=p.split, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n,
         fractions=str(fraction), seeds=str(seed), epochs=epochs, warmup_epochs=max(1, epochs // 20), clips=p.clips,
         eval_every=max(1, epochs // 2), run_name=name, out_dir=p.out_dir), progress=False)
@@ -124,7 +120,7 @@ def _finetune(p:StudyParams, run:Path, name:str, fraction:float, epochs:int, see
 def evaluate_arm(p:StudyParams, run:Path, seed:int) -> dict:
     "Linear (cached) and semi-supervised evaluation of a pretrained (or random) encoder; returns both summaries."
     arm = run.name[len('pre-'):]
-    lin = read_done(Path(p.out_dir)/f"lin-{arm}") or run_linear(LinearParams(
+    lin = read_summary(Path(p.out_dir)/f"lin-{arm}") or run_linear(LinearParams(
         checkpoint=str(run), which='teacher', dataset=p.dataset, split=p.split, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, protocol='cached',
         epochs=p.linear_epochs, clips=p.linear_clips, seed=seed, run_name=f"lin-{arm}", out_dir=p.out_dir), progress=False)
     return dict(linear=lin, semi=_finetune(p, run, f"semi-{arm}", p.semi_fraction, p.semi_epochs, seed))
@@ -145,10 +141,10 @@ def target_position_share(model, x:torch.Tensor) -> dict:
 
 def run_diagnostics(run:Path, p:StudyParams, n:int=256) -> dict:
     "The checks above for one pretraining run (from its metrics.jsonl and last checkpoint), kept in its diagnostics.json."
-    s = read_done(run) or {}
+    s = read_summary(run) or {}
     if s.get('target') == 'random': return {}
     if (run/'diagnostics.json').exists(): return json.loads((run/'diagnostics.json').read_text())
-    recs = [json.loads(l) for l in (run/'metrics.jsonl').read_text().splitlines() if l.strip()]
+    recs = RunFolder(run).metrics()
     steps = [r for r in recs if r.get('kind') == 'step']; mon = [r for r in recs if 'knn_teacher' in r]
     d = dict(final_loss=steps[-1]['loss'], target_std=steps[-1].get('target_std'), pred_target_cos=steps[-1].get('pred_target_cos'),
              mask_ratio=steps[-1].get('mask_ratio'))
@@ -219,10 +215,10 @@ def study_rows(p:StudyParams) -> list:
     for part, arms in (('targets', TARGET_ARMS), ('masking', MASKING_ARMS)):
         for target, masking in arms:
             arm = arm_name(target, masking)
-            lin = [(read_done(out/f"lin-{arm}-s{s}") or {}).get('top1_last') for s in _seeds(p)]
-            semi = [((read_done(out/f"semi-{arm}-s{s}") or {}).get('per_fraction', {}).get(str(p.semi_fraction), {}) or {}).get('top1_mean')
+            lin = [(read_summary(out/f"lin-{arm}-s{s}") or {}).get('top1_last') for s in _seeds(p)]
+            semi = [((read_summary(out/f"semi-{arm}-s{s}") or {}).get('per_fraction', {}).get(str(p.semi_fraction), {}) or {}).get('top1_mean')
                     for s in _seeds(p)]
-            pre = [read_done(out/f"pre-{arm}-s{s}") for s in _seeds(p)]
+            pre = [read_summary(out/f"pre-{arm}-s{s}") for s in _seeds(p)]
             diag = [run_diagnostics(out/f"pre-{arm}-s{s}", p) for s, x in zip(_seeds(p), pre) if x]
             row = dict(part=part, arm=arm, target=target, masking=masking or '', linear=_stat(lin), semi=_stat(semi),
                        pretrain_s=float(np.mean([x['wall_s'] for x in pre if x])) if any(pre) else None,
@@ -234,7 +230,7 @@ def study_rows(p:StudyParams) -> list:
     for tag, label in (('scratch', 'from scratch, 100% labels'), ('semi-random', f'from scratch, {p.semi_fraction:.0%} labels')):
         acc = []
         for s in _seeds(p):
-            d = read_done(out/f"{tag}-s{s}")
+            d = read_summary(out/f"{tag}-s{s}")
             acc.append(None if d is None else next(iter(d['per_fraction'].values()))['top1_mean'])
         rows.append(dict(part='reference', arm=label, target='', masking='', linear=_stat([]), semi=_stat(acc), pretrain_s=None, seeds=[]))
     return rows
@@ -254,7 +250,7 @@ def render_study(rows:list, p:StudyParams) -> str:
 
 def write_study_table(p:StudyParams) -> dict:
     "Write <figures_dir>/ucla_study.{csv,md,json} and the figure from the runs that exist."
-    from s2v.viz import write_csv, plot_study
+    from s2v.viz import plot_study
     rows = study_rows(p); fig = Path(p.figures_dir); fig.mkdir(parents=True, exist_ok=True)
     flat = [{**{k: v for k, v in r.items() if k not in ('linear', 'semi', 'seeds')},
              'linear_mean': r['linear']['mean'], 'linear_std': r['linear']['std'], 'linear_n': r['linear']['n'],

@@ -13,6 +13,7 @@ import torch.distributed as dist
 from tqdm import tqdm
 from .core import seed_everything, cpu_supports_bf16, save_json, repo_root, atomic_path, UserError, ParamError
 from .checkpoint import CheckpointManager, load_checkpoint, rng_state, set_rng_state, export_encoder
+from .runs import RunFolder, PARAMS, SUMMARY, METRICS
 from .transforms import FrameSampler, random_rotate
 
 # %% auto #0
@@ -257,7 +258,7 @@ def run_changes(old:dict, new:dict) -> tuple[dict, dict]:
 
 def check_run_folder(p:PretrainParams) -> dict:
     "The recorded parameters of the run folder of `p` ({} when new); UserError when `p` would continue it with other settings."
-    run = run_dir_of(p); f = run/'params.json'
+    run = run_dir_of(p); f = RunFolder(run)/PARAMS
     if p.overwrite or not run.exists(): return {}
     if not f.exists():
         if any(x.suffix != '.ipynb' for x in run.iterdir()):     # executed runner notebooks may come first
@@ -359,7 +360,7 @@ class _Run:
     run_dir: Path; ckpts: CheckpointManager; spe: int; total: int; lrs: np.ndarray; taus: np.ndarray; ema: dict
     model: object = None; opt: object = None; fwd: object = None; start_epoch: int = 0; history: list = None
     @property
-    def metrics(self) -> Path: return self.run_dir/'metrics.jsonl'
+    def metrics(self) -> Path: return RunFolder(self.run_dir)/METRICS
 
 def _open_run_folder(p:PretrainParams, old:dict, cfg, run_dir:Path, world:int):
     "Create (or replace, with overwrite) the run folder; say what a resume changes; write params.json."
@@ -368,7 +369,7 @@ def _open_run_folder(p:PretrainParams, old:dict, cfg, run_dir:Path, world:int):
     changed, _ = run_changes(old, asdict(p)) if old else ({}, {})
     for k, (a, b) in changed.items():
         if RESUMABLE[k]: print(f"{run_dir}: {k} {a!r} -> {b!r}: {RESUMABLE[k]}", flush=True)
-    save_json(dict(params=asdict(p), config=cfg.to_dict(), world_size=world), run_dir/'params.json')
+    save_json(dict(params=asdict(p), config=cfg.to_dict(), world_size=world), RunFolder(run_dir)/PARAMS)
 
 def _set_up(p:PretrainParams, split=None) -> _Run:
     "Check every parameter and the run folder, load the data, open the folder, and compute the schedules."
@@ -483,9 +484,10 @@ def _finish(r:_Run, t_run:float) -> dict:
                    wall_s_all_attempts=_attempts_s(r.metrics) + time.time() - t_run if r.di.main else None, world_size=r.di.world,
                    precision=str(r.amp or 'fp32'), environment=environment())
     if r.di.main:
-        export_encoder(m.teacher, r.cfg, r.run_dir/'encoder.pt', 'teacher', extra=dict(run=str(r.run_dir), epochs=p.epochs))
-        export_encoder(m.encoder, r.cfg, r.run_dir/'encoder_student.pt', 'student', extra=dict(run=str(r.run_dir), epochs=p.epochs))
-        save_json(summary, r.run_dir/'summary.json')
+        run = RunFolder(r.run_dir)
+        export_encoder(m.teacher, r.cfg, run.encoder('teacher'), 'teacher', extra=dict(run=str(r.run_dir), epochs=p.epochs))
+        export_encoder(m.encoder, r.cfg, run.encoder('student'), 'student', extra=dict(run=str(r.run_dir), epochs=p.epochs))
+        save_json(summary, run/SUMMARY)
     return summary
 
 def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progress:bool=True) -> dict:

@@ -14,29 +14,18 @@ from matplotlib.figure import Figure
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 from .core import repo_root, DataError
+from .runs import RunFolder, read_jsonl, write_csv, SUMMARY
 from .data import LAYOUTS
 from .masking import MASKING, mask_sequence, motion_intensity
 
 # %% auto #0
-__all__ = ['SOURCE_LAYOUTS', 'STRATEGY_NAMES', 'ABLATION_PARAMS', 'ABLATION_COLUMNS', 'read_jsonl', 'write_csv', 'InlineFigure',
-           'new_figure', 'save_figure', 'plot_teacher_student', 'attention_table', 'plot_attention', 'tsne_table',
-           'dataset_class_names', 'plot_tsne', 'skeleton_sequence', 'masking_table', 'plot_masking', 'plot_skeleton',
-           'ablation_rows', 'read_rows', 'varying_params', 'plot_ablation', 'plot_learning_curves', 'plot_study',
-           'seeded_subset', 'require_runs']
+__all__ = ['SOURCE_LAYOUTS', 'STRATEGY_NAMES', 'ABLATION_PARAMS', 'ABLATION_COLUMNS', 'InlineFigure', 'new_figure', 'save_figure',
+           'plot_teacher_student', 'attention_table', 'plot_attention', 'tsne_table', 'dataset_class_names',
+           'plot_tsne', 'skeleton_sequence', 'masking_table', 'plot_masking', 'plot_skeleton', 'ablation_rows',
+           'read_rows', 'varying_params', 'plot_ablation', 'plot_learning_curves', 'plot_study', 'seeded_subset',
+           'require_runs']
 
 # %% ../nbs/60_viz.ipynb #697ee37a
-def read_jsonl(path) -> list:
-    "The records of a JSON-lines file."
-    return [json.loads(l) for l in Path(path).read_text().splitlines() if l.strip()]
-
-def write_csv(rows:list, path, columns:list|None=None) -> Path:
-    "Write a list of dicts as CSV (columns: the given ones, else the first row's keys)."
-    columns = columns or (list(rows[0].keys()) if rows else [])
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with open(path, 'w', newline='') as f:
-        w = csv.DictWriter(f, fieldnames=columns, extrasaction='ignore'); w.writeheader(); w.writerows(rows)
-    return Path(path)
-
 class InlineFigure(Figure):
     "A pyplot-free matplotlib figure that a notebook shows as PNG when it is a cell's value."
     def _repr_png_(self):
@@ -274,25 +263,24 @@ def plot_skeleton(x, layout:str='ntu25', frames:int=5, title:str|None=None, out=
 ABLATION_PARAMS = ('tube_len', 'beta', 'mask_ratio', 'tau0')
 ABLATION_COLUMNS = ('run', 'pretrain_run', 'dataset', 'protocol', 'target', 'tube_len', 'beta', 'mask_ratio', 'tau0', 'epochs', 'seed', 'top1')
 
-def _run_folder(checkpoint:str, root:Path, summary:Path) -> Path|None:
-    "The pretraining run folder a summary's `checkpoint` names (a run folder, its encoder or a checkpoint file)."
+def _run_folder(checkpoint:str, root:Path, summary:Path) -> RunFolder|None:
+    "The pretraining run a summary's `checkpoint` names, where it is now: as written, in the repository, or by name under `root`."
+    found = RunFolder.of(checkpoint, bases=(repo_root(),))
+    if found: return found
     p = Path(checkpoint)
-    if p.suffix == '.pt': p = p.parent.parent if p.parent.name == 'checkpoints' else p.parent
-    for c in (p, repo_root()/p, root/p.name, summary.parent.parent/p.name):
-        if (c/'params.json').exists(): return c
-    return None
+    name = (p.parent.parent if p.parent.name == 'checkpoints' else p.parent).name if p.suffix == '.pt' else p.name
+    return RunFolder.of(name, bases=(root, summary.parent.parent))
 
 def ablation_rows(root) -> list:
     "One row per linear-evaluation summary under `root`, with the pretraining parameters of the run it evaluated (top1: a fraction)."
     root, rows = Path(root), []
-    for s in sorted(root.rglob('summary.json')):
+    for s in sorted(root.rglob(SUMMARY)):
         d = json.loads(s.read_text())
         if d.get('kind') != 'linear': continue
         run = _run_folder(d['checkpoint'], root, s) if d.get('checkpoint') else None
         if run is None:
             print(f"skipped {s}: its checkpoint {d.get('checkpoint') or '(random weights)'!r} has no params.json"); continue
-        p = json.loads((run/'params.json').read_text())['params']
-        own = json.loads((run/'summary.json').read_text()) if (run/'summary.json').exists() else {}
+        p, own = run.params(), run.summary() or {}
         if own.get('target') == 'random':
             print(f"skipped {s}: {run.name} is a randomly initialised encoder (no pretraining parameters to compare)"); continue
         rows.append(dict(run=s.parent.name, pretrain_run=run.name, dataset=d['dataset'], protocol=d['protocol'],
