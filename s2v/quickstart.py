@@ -18,15 +18,12 @@ def run_notebook(name:str, out:Path, parameters:dict, show_output:bool=True):
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
     out.parent.mkdir(parents=True, exist_ok=True)
-    in_test = os.environ.pop('IN_TEST', None)   # the runners' own smoke settings apply only when nbdev_test runs them directly
     try: pm.execute_notebook(str(repo_root()/'nbs'/f'{name}.ipynb'), str(out), parameters=parameters, kernel_name='python3',
                              cwd=str(repo_root()), progress_bar=False, log_output=show_output,
                              **(dict(stdout_file=sys.stdout, stderr_file=sys.stderr) if show_output else {}))
     except PapermillExecutionError as e:
         if e.ename in ('ParamError', 'DataError', 'UserError'): raise UserError(f"{e.evalue} (in {out})") from None
         raise
-    finally:
-        if in_test is not None: os.environ['IN_TEST'] = in_test
 
 def check_main_job(run:str, out_dir:str, pretrain:dict|None=None):
     "Refuse bad pretraining parameters, and a run folder holding another run, before any notebook starts."
