@@ -6,6 +6,7 @@
 from __future__ import annotations
 import copy, dataclasses
 from dataclasses import dataclass, asdict
+import numpy as np
 import torch
 from torch import nn
 from .embedding import JointEmbedding
@@ -14,7 +15,7 @@ from .transformer import Transformer, init_weights, INITS
 from .targets import TARGETS, contextual_targets, motion_targets, joint_targets, masked_error
 
 # %% auto #0
-__all__ = ['S2VConfig', 'SkeletonEncoder', 'Skeleton2vec']
+__all__ = ['S2VConfig', 'SkeletonEncoder', 'Skeleton2vec', 'tau_schedule', 'ema_movement']
 
 # %% ../nbs/32_skeleton2vec.ipynb #cb2005d5
 @dataclass
@@ -227,3 +228,13 @@ class Skeleton2vec(nn.Module):
         err_sum, n_masked = masked_error(pred, y, lmask)                         # every view masks as many tokens, so the
         return dict(loss=err_sum / n_masked.clamp_min(1), err_sum=err_sum,       # loss is the mean of the views' losses
                     n_masked=n_masked, **self._diagnostics(pred, y, lmask, mk, B))
+
+# %% ../nbs/32_skeleton2vec.ipynb #862e78c8
+def tau_schedule(tau0:float, total_steps:int, tau1:float=1.0, anneal_steps:int=0) -> np.ndarray:
+    "EMA decay for every step: linear from tau0 to tau1 over `anneal_steps` (0: all steps), then held at tau1."
+    a = anneal_steps or total_steps
+    return tau0 + (tau1 - tau0) * np.minimum(np.arange(total_steps), a - 1) / max(1, a - 1)
+
+def ema_movement(taus) -> float:
+    "How far an EMA schedule moves the teacher: sum(1 - tau) over its steps (it keeps ~exp(-sum) of its start)."
+    return float(np.sum(1.0 - np.asarray(taus, dtype=np.float64)))

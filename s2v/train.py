@@ -14,14 +14,15 @@ from tqdm import tqdm
 from .core import seed_everything, cpu_supports_bf16, save_json, repo_root, atomic_path, UserError, ParamError
 from .checkpoint import CheckpointManager, load_checkpoint, rng_state, set_rng_state, export_encoder
 from .runs import RunFolder, PARAMS, SUMMARY, METRICS
+from .skeleton2vec import tau_schedule, ema_movement
 from .transforms import FrameSampler, random_rotate
 
 # %% auto #0
-__all__ = ['RECIPES', 'RESUMABLE', 'PretrainParams', 'checked_params', 'lr_schedule', 'tau_schedule', 'ema_movement', 'DistInfo',
-           'init_distributed', 'epoch_batches', 'resolve_preset', 'resolve_params', 'model_config', 'run_dir_of',
-           'autocast_dtype', 'environment', 'check_types', 'device_problem', 'check_pretrain_params', 'run_changes',
-           'check_run_folder', 'Monitor', 'RunStopped', 'resume_metrics', 'NonFiniteLoss', 'make_optimizer',
-           'train_step', 'pretrain', 'field_help', 'add_param_args', 'params_from_args', 'run_from_args', 'main']
+__all__ = ['RECIPES', 'RESUMABLE', 'PretrainParams', 'checked_params', 'lr_schedule', 'DistInfo', 'init_distributed',
+           'epoch_batches', 'resolve_preset', 'resolve_params', 'model_config', 'run_dir_of', 'autocast_dtype',
+           'environment', 'check_types', 'device_problem', 'check_pretrain_params', 'run_changes', 'check_run_folder',
+           'Monitor', 'RunStopped', 'resume_metrics', 'NonFiniteLoss', 'make_optimizer', 'train_step', 'pretrain',
+           'field_help', 'add_param_args', 'params_from_args', 'run_from_args', 'main']
 
 # %% ../nbs/40_train.ipynb #43787f5d
 @dataclass
@@ -83,15 +84,6 @@ def lr_schedule(lr:float, min_lr:float, total_steps:int, warmup_steps:int) -> np
     warm = np.linspace(0, lr, warmup_steps, endpoint=False)
     t = np.arange(total_steps - warmup_steps) / max(1, total_steps - warmup_steps)
     return np.concatenate([warm, min_lr + 0.5 * (lr - min_lr) * (1 + np.cos(np.pi * t))])
-
-def tau_schedule(tau0:float, total_steps:int, tau1:float=1.0, anneal_steps:int=0) -> np.ndarray:
-    "EMA decay for every step: linear from tau0 to tau1 over `anneal_steps` (0: all steps), then held at tau1."
-    a = anneal_steps or total_steps
-    return tau0 + (tau1 - tau0) * np.minimum(np.arange(total_steps), a - 1) / max(1, a - 1)
-
-def ema_movement(taus) -> float:
-    "How far an EMA schedule moves the teacher: sum(1 - tau) over its steps (it keeps ~exp(-sum) of its start)."
-    return float(np.sum(1.0 - np.asarray(taus, dtype=np.float64)))
 
 # %% ../nbs/40_train.ipynb #fb19c0fa
 @dataclass
