@@ -105,7 +105,8 @@ def load_encoder(path, which:str='teacher', map_location='cpu'):
             raise ValueError(f"{p}: holds the {ck['which']} encoder, {which} was asked for")
         sd = ck['state_dict']
     else: sd = _encoder_state(ck, which)
-    cfg = S2VConfig.from_dict(ck['config'])
+    try: cfg = S2VConfig.from_dict(ck['config'])
+    except ValueError as e: raise DataError(p, str(e)) from None
     enc = SkeletonEncoder(cfg)
     enc.load_state_dict(sd)
     return enc, cfg

@@ -59,7 +59,12 @@ class S2VConfig:
     def num_tokens(self) -> int: return self.num_segments * self.num_joints
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
-    def from_dict(cls, d:dict): return cls(**{k: v for k, v in d.items() if k in {f.name for f in dataclasses.fields(cls)}})
+    def from_dict(cls, d:dict):
+        "The config of `d` (a saved `to_dict`); a field this version does not know is an error, never dropped."
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown: raise ValueError(f"model config has fields this s2v does not know: {unknown} (a checkpoint from another version?)")
+        return cls(**d)
     @classmethod
     def paper(cls, **kw): return cls(**kw)
     @classmethod
