@@ -88,7 +88,8 @@ def main(argv=None):
     a = ap.parse_args(argv)
     from s2v.study import ucla_data_dir, write_random_encoder
     from s2v.train import PretrainParams, check_pretrain_params
-    from s2v.viz import write_csv, new_figure, save_figure
+    from s2v.runs import write_csv
+    from s2v.viz import new_figure, save_figure
     a.data_dir = ucla_data_dir(a) if a.dataset == 'ucla' else a.data_dir
     names = [n.strip() for n in a.configs.split(',') if n.strip()]
     for n in names: check_pretrain_params(PretrainParams(**config_params(n, a)))
