@@ -41,11 +41,10 @@ class Attention(nn.Module):
             with torch.autocast('cpu', enabled=False):
                 o, a = F.scaled_dot_product_attention(q.float(), k.float(), v.float()).to(q.dtype), None
         else: o, a = F.scaled_dot_product_attention(q, k, v), None
-        o = self.proj(o.transpose(1, 2).reshape(B, N, D))
-        return (o, a) if return_attn else o
+        return self.proj(o.transpose(1, 2).reshape(B, N, D)), a
 
 class Block(nn.Module):
-    "Pre-LN transformer block; `forward` returns (block output, FFN output before the residual add)."
+    "Pre-LN transformer block; `forward` returns (block output, FFN output before the residual add, attention weights or None)."
     def __init__(self, dim:int, heads:int, mlp_dim:int, drop_path:float=0., layer_scale:float=0.):
         super().__init__()
         self.norm1, self.attn = nn.LayerNorm(dim), Attention(dim, heads)
@@ -55,13 +54,12 @@ class Block(nn.Module):
         self.ls1 = nn.Parameter(torch.full((dim,), layer_scale)) if layer_scale else None
         self.ls2 = nn.Parameter(torch.full((dim,), layer_scale)) if layer_scale else None
     def forward(self, x, return_attn:bool=False):
-        a = self.attn(self.norm1(x), return_attn)
-        a, w = a if return_attn else (a, None)
+        a, w = self.attn(self.norm1(x), return_attn)
         x = x + self.drop_path(a if self.ls1 is None else a * self.ls1)
         f = self.mlp(self.norm2(x))
         if self.ls2 is not None: f = f * self.ls2
         x = x + self.drop_path(f)
-        return (x, f, w) if return_attn else (x, f)
+        return x, f, w
 
 class Transformer(nn.Module):
     "A stack of blocks and a final LayerNorm over (B, N, D)."
@@ -77,14 +75,14 @@ class Transformer(nn.Module):
 
     def forward(self, x):
         "The normalised output of the last block."
-        for b in self.blocks: x, _ = b(x)
+        for b in self.blocks: x, _, _ = b(x)
         return self.norm(x)
 
     def layer_outputs(self, x, which:str='ffn'):
         "Yield every block's FFN output ('ffn') or block output ('block') in turn, without the final norm."
         if which not in ('ffn', 'block'): raise ValueError(f"which must be 'ffn' or 'block', not {which!r}")
         for b in self.blocks:
-            x, f = b(x)
+            x, f, _ = b(x)
             yield f if which == 'ffn' else x
 
     def attention_maps(self, x) -> torch.Tensor:
