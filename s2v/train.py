@@ -133,11 +133,9 @@ def model_config(p:PretrainParams, num_joints:int, num_persons:int):
     "The `S2VConfig` of a run."
     from s2v.skeleton2vec import S2VConfig
     cfg = getattr(S2VConfig, resolve_preset(p))()
-    kw = dict(num_joints=num_joints, num_persons=num_persons, mask_ratio=p.mask_ratio, tube_len=p.tube_len,
-              beta=p.beta, target=p.target, target_layer_output=p.target_layer_output, top_k_layers=p.top_k_layers,
-              init=p.init, layer_scale=p.layer_scale, dec_layer_scale=p.dec_layer_scale,
-              num_masked_views=p.num_masked_views)
-    if p.frames: kw['frames'] = p.frames
+    shared = {f.name for f in dataclasses.fields(S2VConfig)} & {f.name for f in dataclasses.fields(PretrainParams)}
+    kw = {k: getattr(p, k) for k in shared if k != 'frames' or p.frames}    # by field name; frames 0 means the preset's
+    kw.update(num_joints=num_joints, num_persons=num_persons)
     seg = cfg.seg_len
     if kw.get('frames', cfg.frames) % seg: raise ParamError('frames', p.frames, f"must be a multiple of the segment length {seg}")
     if int(num_joints * (1 - p.mask_ratio)) < 1:
