@@ -18,10 +18,6 @@ __all__ = ['distinct_clips', 'clip_mean', 'extract_features', 'clip_scores', 'kn
            'linear_eval_cached', 'linear_probe_features', 'finetune', 'semi_supervised_subset']
 
 # %% ../nbs/39_evaluate.ipynb #c9e9188c
-def _batches(idx, bs:int):
-    idx = np.asarray(idx)
-    for i in range(0, len(idx), bs): yield idx[i:i + bs]
-
 def distinct_clips(lengths:torch.Tensor, T:int, clips:int) -> tuple:
     "Frame indices (clips, n, T) of the test clips and which differ from the clip before (clips, n): the others repeat it."
     t = torch.stack([uniform_indices(lengths, T, train=False, clip=c, num_clips=clips) for c in range(clips)])

@@ -137,12 +137,18 @@ def report_text(r:dict, max_notes:int|None=None) -> str:
             lines.append(f"    ... {len(r['notes']) - max_notes} more notes in {Path(r['dst'])/'report.txt'}")
     return '\n'.join(lines)
 
+_NAME = re.compile(r'[A-Za-z0-9][\w.-]*')
+
+def _check_output(name:str|None, min_length:int):
+    "ValueError for a dataset name or a minimum length that `write_dataset` cannot use (None: the reader's name, checked later)."
+    if min_length < 1: raise ValueError(f"min_length {min_length}: must be >= 1")
+    if name is not None and not _NAME.fullmatch(name):
+        raise ValueError(f"name {name!r}: a dataset name is letters, digits, '_', '-' and '.', starting with a letter or digit")
+
 def write_dataset(d:SkeletonData, dst, prenormalize:bool|None=None, min_length:int=2, verbose:bool=True, source:str='arrays',
                   src=None, options:dict|None=None, workers:int|None=None, load_s:float=0.0, align:bool=False) -> dict:
     "Check, screen, pre-normalise and write `d` (from a reader or built in memory) as the cache `dst`; return the report."
-    if min_length < 1: raise ValueError(f"min_length {min_length}: must be >= 1")
-    if not re.fullmatch(r'[A-Za-z0-9][\w.-]*', d.name or ''):
-        raise ValueError(f"name {d.name!r}: a dataset name is letters, digits, '_', '-' and '.', starting with a letter or digit")
+    _check_output(d.name or '', min_length)
     dst, t1 = Path(dst), time.perf_counter()
     prenormalize = _default_prenormalize() if prenormalize is None else prenormalize
     d, screened = screen_sequences(validate(d), min_length)
@@ -183,9 +189,7 @@ def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:
     s = SOURCES[source]
     extra = sorted(set(options) - set(s.options))
     if extra: raise TypeError(f"source {source!r} takes no option {', '.join(extra)} (it takes: {', '.join(s.options) or 'none'})")
-    if name is not None and not re.fullmatch(r'[A-Za-z0-9][\w.-]*', name):
-        raise ValueError(f"name {name!r}: a dataset name is letters, digits, '_', '-' and '.', starting with a letter or digit")
-    if min_length < 1: raise ValueError(f"min_length {min_length}: must be >= 1")
+    _check_output(name, min_length)                  # before anything is read
     if s.needs_src:
         if src is None: raise ValueError(f"source {source!r} needs src (a folder or file of raw data)")
         src = Path(src)

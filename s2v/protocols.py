@@ -194,7 +194,7 @@ def _protocol_command(cls, run, kind:str):
     from s2v.train import add_param_args, params_from_args
     def go(args):
         s = run(params_from_args(args, cls), progress=False)
-        n = len(s.get('runs', [])) if 'runs' in s else 1
+        n = len(s.get('runs', [None]))
         print(f"{kind} on {s['dataset']}: top-1 {100 * s['top1']:.1f} % at the last epoch" + (f" (mean of {n} runs)" if n > 1 else '')
               + f"; encoder {s['encoder']}; {s['run_dir']}")
     return (lambda parser: add_param_args(parser, cls)), go

@@ -4,7 +4,7 @@
 
 # %% ../nbs/70_quickstart.ipynb #e03fe7db
 from __future__ import annotations
-import argparse, json, os, sys, time
+import argparse, sys, time
 from pathlib import Path
 from .core import repo_root, save_json, UserError
 from .runs import RunFolder

@@ -24,7 +24,7 @@ __all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'StudyParams', 'arm_name', 'ucla_data_
 # %% ../nbs/65_study.ipynb #47d11c4d
 @dataclass
 class StudyParams:
-    "Settings of the N-UCLA study (defaults: 3,100 steps per arm, about 4 hours on a 2-core CPU)."
+    "Settings of the N-UCLA study (defaults: 3,100 steps per arm, an estimated 4 hours on a 2-core CPU)."
     data_dir: str = ''                  # N-UCLA folder of JSON files (all_sqe); empty means ../shared/data/nw_ucla
     out_dir: str = 'runs/ucla_study'    # where every run of the study goes
     figures_dir: str = 'figures'        # where the table and figure go
