@@ -8,38 +8,17 @@ import argparse, json, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from .core import save_json
-from .train import PretrainParams, pretrain, checked_params, environment, check_pretrain_params, check_types
+from .params import PretrainParams, LinearParams, CurveParams, check_types, add_param_args, params_from_args
+from .train import pretrain, environment, check_pretrain_params
 from .checkpoint import CheckpointManager, load_checkpoint
 from .study import ucla_data_dir, write_random_encoder
 from .runs import RunFolder, read_summary, write_csv, PARAMS, SUMMARY
-from .protocols import LinearParams, run_linear
+from .protocols import run_linear
 
 # %% auto #0
-__all__ = ['CurveParams', 'curve_params', 'random_probe', 'probe_run', 'run_curves', 'main']
+__all__ = ['curve_params', 'random_probe', 'probe_run', 'run_curves', 'main']
 
 # %% ../nbs/67_curves.ipynb #d50b8172
-@dataclass
-class CurveParams:
-    "Settings of the learning curves."
-    targets: str = 'teacher,joints,motion'   # comma-separated targets, one pretraining run each
-    epochs: int = 650                   # pretraining epochs per run (N-UCLA: 31 steps each; 650 -> 20,150 steps)
-    every: int = 65                     # keep and probe a checkpoint every this many epochs (65 -> 2,015 steps)
-    seed: int = 0                       # pretraining seed (and the random reference's)
-    probe_only: bool = False            # only probe the checkpoints that exist; no pretraining
-    data_dir: str = ''                  # N-UCLA folder; empty means ../shared/data/nw_ucla
-    out_dir: str = 'runs/curves'        # runs and probes
-    figures_dir: str = 'figures'        # learning_curves.{csv,png,pdf}
-    linear_epochs: int = 100            # linear classifier epochs (cached features)
-    linear_clips: int = 10              # test clips averaged per sequence
-    dataset: str = 'ucla'               # dataset name ('synthetic' for smoke runs)
-    synthetic_n: int = 2400             # sequences of the synthetic dataset
-    preset: str = 'cpu'                 # model size
-    frames: int = 0                     # frames per sample; 0 means the preset's
-    tau0: float = 0.999                 # initial EMA decay (-> 1): sum(1 - tau) = 10 over 20,150 steps, the paper's 9.4; 0 means the preset's
-
-    @classmethod
-    def from_dict(cls, d:dict): return checked_params(cls, d, 'curve')
-
 def curve_params(p:CurveParams, target:str) -> PretrainParams:
     "The pretraining run behind one curve."
     return PretrainParams(dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.epochs, target=target,
@@ -101,11 +80,9 @@ def run_curves(p:CurveParams) -> dict:
     return dict(rows=rows, files=files)
 
 def _add_args(ap):
-    from s2v.train import add_param_args
     return add_param_args(ap, CurveParams)
 
 def _run(a):
-    from s2v.train import params_from_args
     p = params_from_args(a, CurveParams); res = run_curves(p)
     print(f"curves: {len(res['rows'])} points in {p.figures_dir}/learning_curves.csv")
     return 0

@@ -10,7 +10,8 @@ from .core import repo_root, atomic_path
 
 # %% auto #0
 __all__ = ['JUPYTER_SETTINGS', 'OUTPUT_NOTEBOOKS', 'install_jupyter_config', 'clean_on_save', 'server_config',
-           'save_like_jupyterlab', 'run_for_outputs', 'image_outputs', 'render_readme', 'write_readme', 'main']
+           'save_like_jupyterlab', 'run_for_outputs', 'image_outputs', 'render_readme', 'write_parameter_cells',
+           'write_readme', 'main']
 
 # %% ../nbs/95_notebooks.ipynb #395b3cba
 JUPYTER_SETTINGS = {   # file under the environment's prefix -> settings merged into it
@@ -91,6 +92,20 @@ def render_readme(index=None) -> str:
     nb = json.loads(Path(index or repo_root()/'nbs'/'index.ipynb').read_text())
     return '\n\n'.join(''.join(c['source']).strip('\n') for c in nb['cells'] if c['cell_type'] == 'markdown') + '\n'
 
+def write_parameter_cells(root=None) -> list:
+    "Rewrite the `parameters` cell of every runner notebook (`s2v.params.RUNNERS`) from its class; the notebooks changed."
+    from s2v.params import RUNNERS, parameters_cell
+    root, changed = Path(root or repo_root()), []
+    for name, (cls, defaults) in RUNNERS.items():
+        f = root/'nbs'/f'{name}.ipynb'; nb = json.loads(f.read_text())
+        cell = next(c for c in nb['cells'] if 'parameters' in c['metadata'].get('tags', []))
+        text = parameters_cell(cls, **defaults)
+        if ''.join(cell['source']) == text: continue
+        cell['source'] = text.splitlines(keepends=True)
+        with atomic_path(f) as tmp: Path(tmp).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+        changed.append(f)
+    return changed
+
 def write_readme(root=None) -> bool:
     "Write README.md from nbs/index.ipynb under `root` (default the repository); True when it changed."
     root = Path(root or repo_root()); text = render_readme(root/'nbs'/'index.ipynb'); readme = root/'README.md'
@@ -100,14 +115,17 @@ def write_readme(root=None) -> bool:
 
 # %% ../nbs/95_notebooks.ipynb #ad42811b
 def _add_args(ap):
-    ap.add_argument('action', choices=['install', 'outputs', 'readme'],
+    ap.add_argument('action', choices=['install', 'outputs', 'readme', 'params'],
                     help="install: the Jupyter settings into this environment; outputs: run notebooks and keep their outputs; "
-                         "readme: write README.md from nbs/index.ipynb")
+                         "readme: write README.md from nbs/index.ipynb; params: the runner notebooks' parameters cells "
+                         "from s2v.params")
     ap.add_argument('notebooks', nargs='*', help=f"for outputs: the notebooks (default: {', '.join(OUTPUT_NOTEBOOKS)})")
 
 def _run(a):
     if a.action == 'install':
         for f in install_jupyter_config(): print(f"notebooks: wrote {f}")
+    elif a.action == 'params':
+        for f in write_parameter_cells(): print(f"notebooks: {f}: parameters cell rewritten from s2v.params")
     elif a.action == 'readme':
         print("notebooks: README.md " + ("written from nbs/index.ipynb" if write_readme() else "already matches nbs/index.ipynb"))
     else:
@@ -116,7 +134,7 @@ def _run(a):
     return 0
 
 def main(argv=None):
-    "`s2v notebooks install|outputs|readme`."
+    "`s2v notebooks install|outputs|readme|params`."
     return _run(_add_args(argparse.ArgumentParser(prog='s2v notebooks')).parse_args(argv))
 
 from .cli import register_command

@@ -12,78 +12,18 @@ from .core import seed_everything, save_json, ParamError
 from .checkpoint import load_encoder, random_encoder
 from .datasets import load_dataset, dataset_label, DATASETS
 from .transforms import FrameSampler
-from .train import autocast_dtype, environment, init_distributed, checked_params
+from .params import LinearParams, FinetuneParams, params_from_globals, check_types, add_param_args, params_from_args
+from .train import autocast_dtype, environment, init_distributed, device_problem
 from .evaluate import linear_eval, linear_eval_cached, finetune, semi_supervised_subset
 
 # %% auto #0
-__all__ = ['LinearParams', 'FinetuneParams', 'params_from_globals', 'check_protocol_params', 'run_linear', 'run_finetune']
-
-# %% ../nbs/55_protocols.ipynb #533a775e
-@dataclass
-class LinearParams:
-    "Linear evaluation of a frozen encoder."
-    checkpoint: str = ''                # run directory, encoder.pt or training checkpoint; empty means random weights
-    which: str = 'teacher'              # encoder of a pretraining run to evaluate: 'teacher' or 'student'
-    preset: str = 'cpu'                 # architecture of the random encoder when checkpoint is empty
-    dataset: str = 'synthetic'          # a built-in dataset name (s2v.datasets.DATASETS) or the folder of a cache made by `s2v prepare`
-    split: str = ''                     # split of a cache folder to train and test on; empty means its only split
-    data_dir: str = ''                  # folder of a built-in dataset; empty means data/<source>
-    synthetic_n: int = 2400             # sequences of the built-in synthetic dataset
-    protocol: str = 'full'              # 'full' (augmented clips through the frozen encoder) or 'cached' (features once)
-    epochs: int = 100                   # classifier epochs
-    batch_size: int = 256               # batch size
-    lr: float = 0.1                     # SGD learning rate (momentum 0.9, cosine, no weight decay)
-    clips: int = 10                     # test clips averaged per sequence
-    eval_every: int = 10                # evaluate on the test split every this many epochs (full protocol)
-    seed: int = 0                       # random seed
-    run_name: str = ''                  # run directory name under out_dir; empty means a name from the settings
-    out_dir: str = 'runs'               # parent folder of run directories
-    precision: str = 'auto'             # 'fp32', 'bf16' or 'auto' (bf16 on GPU)
-    device: str = ''                    # 'cpu', 'cuda'; empty means CUDA when available
-
-    @classmethod
-    def from_dict(cls, d:dict): return checked_params(cls, d, 'linear evaluation')
-
-@dataclass
-class FinetuneParams:
-    "Fine-tuning (100%), semi-supervised (fractions x seeds), from scratch (empty checkpoint) or transfer."
-    checkpoint: str = ''                # run directory, encoder.pt or training checkpoint; empty means from scratch
-    which: str = 'teacher'              # encoder of a pretraining run to start from: 'teacher' or 'student'
-    preset: str = 'cpu'                 # architecture when training from scratch
-    dataset: str = 'synthetic'          # dataset to fine-tune on, a built-in name or a cache folder (transfer: not the pretraining one)
-    split: str = ''                     # split of a cache folder to train and test on; empty means its only split
-    data_dir: str = ''                  # folder of a built-in dataset; empty means data/<source>
-    synthetic_n: int = 2400             # sequences of the built-in synthetic dataset
-    fractions: str = '1.0'              # comma-separated labelled fractions of the training split, e.g. '0.01,0.1'
-    seeds: str = '0'                    # comma-separated seeds (subset selection and training), e.g. '0,1,2,3,4'
-    epochs: int = 100                   # fine-tuning epochs
-    batch_size: int = 48                # batch size
-    lr: float = 3e-4                    # peak learning rate (AdamW, weight decay 0.05)
-    min_lr: float = 1e-5                # final learning rate of the cosine schedule
-    warmup_epochs: int = 5              # linear warm-up epochs
-    layer_decay: float = 0.8            # layer-wise learning-rate decay
-    drop_path: float = 0.3              # stochastic depth rate of the last block
-    label_smoothing: float = 0.1        # label smoothing
-    clips: int = 10                     # test clips averaged per sequence
-    eval_every: int = 1                 # evaluate every this many epochs
-    run_name: str = ''                  # run directory name under out_dir; empty means a name from the settings
-    out_dir: str = 'runs'               # parent folder of run directories
-    precision: str = 'auto'             # 'fp32', 'bf16' or 'auto' (bf16 on GPU)
-    device: str = ''                    # 'cpu', 'cuda'; empty means CUDA when available
-
-    @classmethod
-    def from_dict(cls, d:dict): return checked_params(cls, d, 'fine-tuning')
-
-def params_from_globals(cls, g:dict):
-    "An instance of the parameter dataclass `cls` from a runner notebook's globals."
-    return cls(**{f.name: g[f.name] for f in dataclasses.fields(cls)})
+__all__ = ['check_protocol_params', 'run_linear', 'run_finetune']
 
 # %% ../nbs/55_protocols.ipynb #95762ea5
 def check_protocol_params(p):
     "`p` (LinearParams or FinetuneParams) if every parameter is of the right type and allowed; ParamError otherwise."
     from s2v.datasets import DATASETS, is_cache
     from s2v.skeleton2vec import S2VConfig
-    from s2v.train import check_types, device_problem
     check_types(p)
     def need(name, ok, allowed):
         if hasattr(p, name) and not ok(getattr(p, name)): raise ParamError(name, getattr(p, name), allowed() if callable(allowed) else allowed)
@@ -191,7 +131,6 @@ def run_finetune(p:FinetuneParams, progress:bool=True) -> dict:
 # %% ../nbs/55_protocols.ipynb #8fae2dc1
 def _protocol_command(cls, run, kind:str):
     "(add_args, run) of the `s2v linear` / `s2v finetune` commands: the fields of `cls` as flags; one line of result."
-    from s2v.train import add_param_args, params_from_args
     def go(args):
         s = run(params_from_args(args, cls), progress=False)
         n = len(s.get('runs', [None]))

@@ -27,7 +27,8 @@ def run_notebook(name:str, out:Path, parameters:dict, show_output:bool=True):
 
 def check_main_job(run:str, out_dir:str, pretrain:dict|None=None):
     "Refuse bad pretraining parameters, and a run folder holding another run, before any notebook starts."
-    from s2v.train import PretrainParams, check_pretrain_params, check_run_folder, resolve_params
+    from s2v.params import PretrainParams, resolve_params
+    from s2v.train import check_pretrain_params, check_run_folder
     p = check_pretrain_params(PretrainParams(**{**(pretrain or {}), 'run_name': run, 'out_dir': out_dir}))
     check_run_folder(check_pretrain_params(resolve_params(p)))
 
@@ -70,14 +71,14 @@ _OWN = ('run_name', 'out_dir')   # set by --run / --out_dir of the main job itse
 
 def _add_args(ap):
     "`--run`, `--out_dir`, and every pretraining parameter of the runner (`--epochs`, `--target`, `--mask_ratio`, ...)."
-    from s2v.train import add_param_args
+    from s2v.params import add_param_args
     ap.add_argument('--run', '--run_name', dest='run', default='default', help='run directory name under out_dir')
     ap.add_argument('--out_dir', default='runs')
     return add_param_args(ap, exclude=_OWN, params_file=False)
 
 def pretrain_overrides(a) -> dict:
     "The pretraining parameters given on the command line (the rest keep the runner's defaults)."
-    from s2v.train import PretrainParams
+    from s2v.params import PretrainParams
     return {k: v for k, v in vars(a).items() if k in PretrainParams.__dataclass_fields__ and k not in _OWN and v is not None}
 
 def _run(a):

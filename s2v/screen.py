@@ -9,14 +9,16 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 from .core import UserError
-from .train import PretrainParams, pretrain, environment, resolve_params, checked_params, check_pretrain_params, check_types
+from .params import (PretrainParams, LinearParams, ScreenParams, resolve_params, resolve_record, param_changes, check_types,
+                        add_param_args, params_from_args)
+from .train import pretrain, environment, check_pretrain_params
 from .study import ucla_data_dir, write_random_encoder
 from .runs import RunFolder, read_summary, write_csv, PARAMS, SUMMARY
-from .protocols import LinearParams, run_linear
+from .protocols import run_linear
 
 # %% auto #0
-__all__ = ['OLD', 'SCREEN_ARMS', 'ScreenParams', 'screen_arms', 'arm_params', 'random_key', 'random_reference', 'screen_arm',
-           'screen_rows', 'render_screen', 'write_screen_table', 'run_screen', 'main']
+__all__ = ['OLD', 'SCREEN_ARMS', 'screen_arms', 'arm_params', 'random_key', 'random_reference', 'screen_arm', 'screen_rows',
+           'render_screen', 'write_screen_table', 'run_screen', 'main']
 
 # %% ../nbs/66_screen.ipynb #656ff9e4
 OLD = dict(init='torch', layer_scale=0., target_layer_output='ffn')
@@ -44,23 +46,6 @@ SCREEN_ARMS = {
 }
 
 # %% ../nbs/66_screen.ipynb #e4565272
-@dataclass
-class ScreenParams:
-    "Settings of one screen: the arms, the budget, the seeds and where runs and tables go."
-    arms: str = 'all'                   # comma-separated names of SCREEN_ARMS, or 'all'
-    epochs: int = 15                    # pretraining epochs of every arm (N-UCLA: 31 steps each; 15 -> 465 steps)
-    seeds: str = '0'                    # comma-separated pretraining seeds
-    data_dir: str = ''                  # N-UCLA folder (all_sqe JSON files); empty means ../shared/data/nw_ucla
-    out_dir: str = 'runs/screen'        # runs go to <out_dir>/e<epochs>/
-    figures_dir: str = 'figures'        # the table goes to <figures_dir>/screen_<dataset>.{md,csv}
-    linear_epochs: int = 100            # linear classifier epochs (cached features)
-    linear_clips: int = 10              # test clips averaged per sequence
-    dataset: str = 'ucla'               # dataset name ('synthetic' for smoke runs)
-    synthetic_n: int = 2400             # sequences of the synthetic dataset when dataset is 'synthetic'
-
-    @classmethod
-    def from_dict(cls, d:dict): return checked_params(cls, d, 'screen')
-
 def _list(s:str) -> list: return [x.strip() for x in str(s).split(',') if x.strip()]
 
 def screen_arms(p:ScreenParams) -> list:
@@ -79,8 +64,8 @@ def arm_params(p:ScreenParams, arm:str, seed:int) -> PretrainParams:
 # %% ../nbs/66_screen.ipynb #6a186878
 def _check_same(run:Path, pp:PretrainParams):
     if not RunFolder(run).exists(): return
-    old, new = RunFolder(run).params(), asdict(resolve_params(pp))
-    diff = {k: (old.get(k), v) for k, v in new.items() if k not in ('data_dir',) and old.get(k) != v}
+    old, new = resolve_record(RunFolder(run).params()), asdict(resolve_params(pp))
+    diff = {k: d for k, d in param_changes(PretrainParams, old, new).items() if k != 'data_dir'}
     if diff: raise UserError(f"{run}: made with other parameters {diff} (old, new); use another out_dir")
 
 def _linear(p:ScreenParams, checkpoint:Path, which:str, name:str, seed:int) -> dict:
@@ -176,11 +161,9 @@ def run_screen(p:ScreenParams) -> dict:
     return write_screen_table(p)
 
 def _add_args(ap):
-    from s2v.train import add_param_args
     return add_param_args(ap, ScreenParams)
 
 def _run(a):
-    from s2v.train import params_from_args
     p = params_from_args(a, ScreenParams)
     res = run_screen(p); print(res['markdown'])
     return 0

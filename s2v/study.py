@@ -11,52 +11,18 @@ import numpy as np
 import torch
 from .core import save_json, shared_data, ParamError, UserError, DataError
 from .masking import MASKING
-from .train import PretrainParams, pretrain, environment, model_config, checked_params, check_pretrain_params, check_types
+from .params import PretrainParams, LinearParams, FinetuneParams, StudyParams, check_types, param_changes, params_from_args, add_param_args
+from .train import pretrain, environment, model_config, check_pretrain_params
 from .checkpoint import export_encoder, random_encoder, load_checkpoint, CheckpointManager
-from .protocols import LinearParams, FinetuneParams, run_linear, run_finetune
+from .protocols import run_linear, run_finetune
 from .runs import RunFolder, read_summary, write_csv, PARAMS, SUMMARY
 
 # %% auto #0
-__all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'StudyParams', 'arm_name', 'ucla_data_dir', 'write_random_encoder', 'arm_params',
-           'pretrain_arm', 'evaluate_arm', 'reference_runs', 'target_position_share', 'run_diagnostics',
-           'check_settings', 'run_study', 'study_rows', 'render_study', 'write_study_table', 'main']
+__all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'arm_name', 'ucla_data_dir', 'write_random_encoder', 'arm_params', 'pretrain_arm',
+           'evaluate_arm', 'reference_runs', 'target_position_share', 'run_diagnostics', 'check_settings', 'run_study',
+           'study_rows', 'render_study', 'write_study_table', 'main']
 
 # %% ../nbs/65_study.ipynb #47d11c4d
-@dataclass
-class StudyParams:
-    "Settings of the N-UCLA study (defaults: 3,100 steps per arm, an estimated 4 hours on a 2-core CPU)."
-    data_dir: str = ''                  # N-UCLA folder of JSON files (all_sqe); empty means ../shared/data/nw_ucla
-    out_dir: str = 'runs/ucla_study'    # where every run of the study goes
-    figures_dir: str = 'figures'        # where the table and figure go
-    parts: str = 'targets,masking,reference'   # comma-separated parts to run (the table is always rewritten)
-    seeds: str = '0,1,2'                # pretraining seeds (also the seeds of the label subsets)
-    preset: str = 'cpu'                 # model size of every arm
-    frames: int = 30                    # frames T per sample
-    epochs: int = 100                   # pretraining epochs of every arm (100 = 3,100 steps; the teacher clears random weights by 10+ points)
-    batch_size: int = 32                # pretraining batch size
-    tau0: float = 0.9935                # initial EMA decay (-> tau_end over the run): sum(1 - tau) = 10 over 3,100 steps, the paper's 9.4; 0: the preset's
-    tau_end: float = 1.0                # EMA decay at the end of the anneal, then held
-    tau_anneal_steps: int = 0           # steps of the EMA anneal; 0 means the whole run
-    init: str = 'trunc_normal'          # Linear init: 'trunc_normal' (authors' code) or 'torch'
-    layer_scale: float = 1e-4           # LayerScale init of the encoder blocks; 0 means off
-    dec_layer_scale: float = 0.0        # LayerScale init of the decoder blocks; 0 means off
-    target_layer_output: str = 'block'  # teacher targets from 'block' outputs (authors' code) or 'ffn' outputs (paper)
-    num_masked_views: int = 1           # masked views per sample (the teacher runs once per sample)
-    mask_ratio: float = 0.9             # mask ratio m of every arm
-    monitor_every: int = 20             # teacher-vs-student k-NN monitor every this many epochs
-    linear_epochs: int = 100            # linear classifier epochs (cached features)
-    linear_clips: int = 10              # test clips averaged per sequence in the linear evaluation
-    semi_fraction: float = 0.1          # labelled fraction of the semi-supervised protocol
-    semi_epochs: int = 50               # fine-tuning epochs of the semi-supervised protocol
-    scratch_epochs: int = 30            # epochs of supervised training from scratch on 100% of the labels
-    clips: int = 5                      # test clips averaged per sequence in fine-tuning evaluations
-    dataset: str = 'ucla'               # dataset: a built-in name or a cache folder (the study is written for N-UCLA; 'synthetic' for smoke runs)
-    split: str = ''                     # split of a cache folder; empty means its only split
-    synthetic_n: int = 2400             # sequences of the synthetic dataset when dataset is 'synthetic'
-
-    @classmethod
-    def from_dict(cls, d:dict): return checked_params(cls, d, 'study')
-
 TARGET_ARMS = [('teacher', 'mamt'), ('motion', 'mamt'), ('joints', 'mamt'), ('random', None)]
 MASKING_ARMS = [('teacher', 'random'), ('teacher', 'single_tube'), ('teacher', 'multi_tube'), ('teacher', 'mamt')]
 
@@ -172,8 +138,7 @@ def check_settings(p:StudyParams):
     f = Path(p.out_dir)/'study_params.json'
     if not f.exists(): return
     old = json.loads(f.read_text())['params']
-    defaults = asdict(StudyParams())                                  # a setting newer than the study: its default
-    diff = {k: (old.get(k, defaults[k]), v) for k, v in asdict(p).items() if k not in _PIECE_FIELDS and old.get(k, defaults[k]) != v}
+    diff = {k: d for k, d in param_changes(StudyParams, old, asdict(p)).items() if k not in _PIECE_FIELDS}
     if diff: raise UserError(f"{f}: the study there used other settings {diff} (old, new); use another out_dir or --fresh")
 
 def run_study(p:StudyParams, progress:bool=False) -> dict:
@@ -264,13 +229,11 @@ def write_study_table(p:StudyParams) -> dict:
 
 # %% ../nbs/65_study.ipynb #ba977280
 def _add_args(ap):
-    from s2v.train import add_param_args
     add_param_args(ap, StudyParams)
     ap.add_argument('--fresh', action='store_true', help='delete out_dir first and rerun everything')
     return ap
 
 def _run(a):
-    from s2v.train import params_from_args
     p = params_from_args(a, StudyParams)
     if a.fresh and Path(p.out_dir).exists(): shutil.rmtree(p.out_dir)
     res = run_study(p, progress=False)

@@ -12,71 +12,18 @@ import torch
 import torch.distributed as dist
 from tqdm import tqdm
 from .core import seed_everything, cpu_supports_bf16, save_json, repo_root, atomic_path, UserError, ParamError
+from .params import (PretrainParams, RECIPES, resolve_params, resolve_preset, resolve_record, warmup_epochs_of, check_types,
+                        param_changes, add_param_args, params_from_args)
 from .checkpoint import CheckpointManager, load_checkpoint, rng_state, set_rng_state, export_encoder
 from .runs import RunFolder, PARAMS, SUMMARY, METRICS
 from .skeleton2vec import tau_schedule, ema_movement
 from .transforms import FrameSampler, random_rotate
 
 # %% auto #0
-__all__ = ['RECIPES', 'RESUMABLE', 'PretrainParams', 'checked_params', 'lr_schedule', 'DistInfo', 'init_distributed',
-           'epoch_batches', 'resolve_preset', 'resolve_params', 'model_config', 'run_dir_of', 'autocast_dtype',
-           'environment', 'check_types', 'device_problem', 'check_pretrain_params', 'run_changes', 'check_run_folder',
-           'Monitor', 'RunStopped', 'resume_metrics', 'NonFiniteLoss', 'make_optimizer', 'train_step', 'pretrain',
-           'field_help', 'add_param_args', 'params_from_args', 'run_from_args', 'main']
-
-# %% ../nbs/40_train.ipynb #43787f5d
-@dataclass
-class PretrainParams:
-    "Every tunable value of a pretraining run (see the runner notebook for the meaning of each)."
-    dataset: str = 'synthetic'          # a built-in dataset name (s2v.datasets.DATASETS) or the folder of a cache made by `s2v prepare`
-    split: str = ''                     # split of a cache folder whose training part is pretrained on; empty means its only split
-    data_dir: str = ''                  # folder of a built-in dataset (an `s2v prepare` cache); empty means data/<source>
-    synthetic_n: int = 2400             # number of sequences of the built-in synthetic dataset
-    epochs: int = 25                    # pretraining epochs (the paper: 600; a CPU-preset epoch on the synthetic data took 21 s on 2 cores)
-    batch_size: int = 0                 # global batch size, split across processes; 0 means the preset's (paper 128, cpu 32)
-    lr: float = 1e-3                    # peak learning rate after warm-up
-    min_lr: float = 1e-5                # final learning rate of the cosine schedule
-    warmup_epochs: int = -1             # linear warm-up epochs; -1 means min(20, epochs // 10)
-    weight_decay: float = 0.05          # AdamW weight decay (not on biases, norms, position embeddings, mask token)
-    clip_grad: float = 0.0              # clip the gradient norm to this value; 0 means off (reference code: 4.0)
-    mask_ratio: float = 0.9             # mask ratio m; int(V * (1 - m)) joints per tube stay visible
-    tube_len: int = 5                   # tube length alpha in segments (1 means random masking)
-    beta: float = 0.1                   # motion-awareness beta of MAMT masking (0 means multi-tube)
-    tau0: float = 0.0                   # initial EMA decay; 0 means the preset's (paper 0.9999, cpu 0.98)
-    tau_end: float = 1.0                # EMA decay reached at the end of the anneal, then held (data2vec 2.0's ema_end_decay)
-    tau_anneal_steps: int = 0           # steps over which tau rises linearly from tau0 to tau_end; 0 means the whole run
-    target: str = 'teacher'             # 'teacher' (Skeleton2vec), 'motion' (MAMP-style) or 'joints'
-    target_layer_output: str = 'block'  # teacher layer output averaged: 'block' (residual stream; authors' code) or 'ffn' (paper)
-    init: str = 'trunc_normal'          # Linear init: 'trunc_normal' (std 0.02, zero bias; authors' code) or 'torch' (PyTorch default)
-    layer_scale: float = 1e-4           # LayerScale init in every encoder block (authors' code); 0 means off
-    dec_layer_scale: float = 0.0        # LayerScale init in every decoder block; 0 means off (authors' code: 1e-4, see figures/screen_ucla.md)
-    num_masked_views: int = 1           # masked views per sample (data2vec 2.0 multi-mask); the teacher runs once per sample
-    top_k_layers: int = 0               # average only the top k teacher layers; 0 means all
-    preset: str = 'auto'                # model size: 'paper', 'cpu', 'tiny'; auto means paper for NTU/PKU, cpu otherwise
-    frames: int = 0                     # frames T per sample; 0 means the preset's (paper: 90)
-    precision: str = 'auto'             # 'fp32', 'bf16' or 'auto' (bf16 on GPU, fp32 on CPU)
-    compile: bool = False               # torch.compile the model
-    seed: int = 0                       # random seed (data order, augmentation, masking, initialisation)
-    run_name: str = ''                  # run directory name under out_dir; empty means <dataset>-<preset>-s<seed>
-    out_dir: str = 'runs'               # parent folder of run directories
-    resume: bool = True                 # continue from the run directory's latest checkpoint if there is one
-    overwrite: bool = False             # replace an existing run of this name (its folder is deleted first) instead of refusing
-    monitor_every: int = 5              # teacher-vs-student kNN monitor every this many epochs; 0 means off
-    monitor_size: int = 500             # labelled training sequences the monitor uses (and half as many test ones)
-    log_every: int = 20                 # write a metrics line every this many steps
-    keep_last: int = 2                  # checkpoints kept: the last few ...
-    keep_every: int = 0                 # ... plus every k-th epoch; 0 means none
-    device: str = ''                    # 'cpu', 'cuda', 'cuda:1'; empty means CUDA when available
-
-    @classmethod
-    def from_dict(cls, d:dict): return checked_params(cls, d, 'pretraining')
-
-def checked_params(cls, d:dict, what:str):
-    "`cls(**d)` for a parameter dataclass, refusing (ValueError) names that are not its fields."
-    names = [f.name for f in dataclasses.fields(cls)]
-    unknown = set(d) - set(names)
-    if unknown: raise ParamError(sorted(unknown)[0], d[sorted(unknown)[0]], f"unknown {what} parameter; known: {', '.join(names)}")
-    return cls(**d)
+__all__ = ['RESUMABLE', 'lr_schedule', 'DistInfo', 'init_distributed', 'epoch_batches', 'model_config', 'run_dir_of',
+           'autocast_dtype', 'environment', 'device_problem', 'check_pretrain_params', 'run_changes',
+           'check_run_folder', 'Monitor', 'RunStopped', 'resume_metrics', 'NonFiniteLoss', 'make_optimizer',
+           'train_step', 'pretrain', 'run_from_args', 'main']
 
 # %% ../nbs/40_train.ipynb #83cb81b7
 def lr_schedule(lr:float, min_lr:float, total_steps:int, warmup_steps:int) -> np.ndarray:
@@ -115,32 +62,16 @@ def epoch_batches(n:int, batch_size:int, epoch:int, seed:int, di:DistInfo=DistIn
     return [perm[i * batch_size:(i + 1) * batch_size][di.rank::di.world] for i in range(nb)]
 
 # %% ../nbs/40_train.ipynb #f1867be8
-def resolve_preset(p:PretrainParams) -> str:
-    "The model preset of a run: `p.preset`, or for 'auto' the paper model on NTU/PKU and on caches of 10,000 sequences or more, else the CPU one."
-    if p.preset != 'auto': return p.preset
-    from s2v.datasets import DATASETS, cache_dir, read_cache_info
-    if p.dataset in DATASETS: return 'cpu' if p.dataset.startswith(('synthetic', 'ucla')) else 'paper'
-    return 'paper' if read_cache_info(cache_dir(p.dataset))['num_sequences'] >= 10_000 else 'cpu'
-
-RECIPES = {'paper': dict(batch_size=128, tau0=0.9999), 'cpu': dict(batch_size=32, tau0=0.98), 'tiny': dict(batch_size=16, tau0=0.99)}
-
-def resolve_params(p:PretrainParams) -> PretrainParams:
-    "`p` with the preset-dependent defaults (0 = the preset's) filled in: batch size and initial EMA decay."
-    r = RECIPES[resolve_preset(p)]
-    return dataclasses.replace(p, preset=resolve_preset(p), batch_size=p.batch_size or r['batch_size'], tau0=p.tau0 or r['tau0'])
-
 def model_config(p:PretrainParams, num_joints:int, num_persons:int):
-    "The `S2VConfig` of a run."
+    "The `S2VConfig` of a run: the preset's model with the run's fields of the same name and the data's joints and persons."
     from s2v.skeleton2vec import S2VConfig
-    cfg = getattr(S2VConfig, resolve_preset(p))()
+    p = resolve_params(p); cfg = getattr(S2VConfig, p.preset)()
     shared = {f.name for f in dataclasses.fields(S2VConfig)} & {f.name for f in dataclasses.fields(PretrainParams)}
-    kw = {k: getattr(p, k) for k in shared if k != 'frames' or p.frames}    # by field name; frames 0 means the preset's
-    kw.update(num_joints=num_joints, num_persons=num_persons)
-    seg = cfg.seg_len
-    if kw.get('frames', cfg.frames) % seg: raise ParamError('frames', p.frames, f"must be a multiple of the segment length {seg}")
+    if p.frames % cfg.seg_len: raise ParamError('frames', p.frames, f"must be a multiple of the segment length {cfg.seg_len}")
     if int(num_joints * (1 - p.mask_ratio)) < 1:
-        raise ParamError('mask_ratio', p.mask_ratio, f"leaves no joint of {num_joints} visible per tube; at most {1 - 1 / num_joints:.4f} here")
-    return dataclasses.replace(cfg, **kw)
+        raise ParamError('mask_ratio', p.mask_ratio, f"leaves no joint of {num_joints} visible per tube; "
+                                                     f"at most {1 - 1 / num_joints:.4f} here")
+    return dataclasses.replace(cfg, **{k: getattr(p, k) for k in shared}, num_joints=num_joints, num_persons=num_persons)
 
 def run_dir_of(p:PretrainParams) -> Path:
     "runs/<run_name> (default name: <dataset>-<preset>-s<seed>, <dataset> the name the dataset goes by)."
@@ -166,16 +97,6 @@ def environment() -> dict:
                 threads=torch.get_num_threads())
 
 # %% ../nbs/40_train.ipynb #0d7a89eb
-def check_types(p) -> None:
-    "ParamError unless every field of the parameter dataclass `p` has its declared type (an int is a float too)."
-    kinds = {'int': (int, 'a whole number'), 'float': ((int, float), 'a number'), 'bool': (bool, 'true or false'), 'str': (str, 'a string')}
-    for f in dataclasses.fields(p):
-        v, t = getattr(p, f.name), f.type if isinstance(f.type, str) else f.type.__name__
-        if t not in kinds: continue
-        typ, what = kinds[t]
-        if not isinstance(v, typ) or (isinstance(v, bool) and t != 'bool'): raise ParamError(f.name, v, f"must be {what}")
-        if t == 'float' and not math.isfinite(v): raise ParamError(f.name, v, "must be a finite number")
-
 def device_problem(device:str) -> str|None:
     "Why `device` cannot be used on this machine, or None."
     if device in ('', 'cpu'): return None
@@ -242,8 +163,7 @@ RESUMABLE = {   # parameters that may differ when a run resumes, and what a chan
 
 def run_changes(old:dict, new:dict) -> tuple[dict, dict]:
     "({name: (old, new)} of the parameters that may change on resume, {name: (old, new)} of those that may not)."
-    defaults = {f.name: f.default for f in dataclasses.fields(PretrainParams)}     # a parameter newer than the run: its default
-    diff = {k: (old.get(k, defaults.get(k)), v) for k, v in new.items() if old.get(k, defaults.get(k)) != v}
+    diff = param_changes(PretrainParams, old, new)
     return {k: d for k, d in diff.items() if k in RESUMABLE}, {k: d for k, d in diff.items() if k not in RESUMABLE}
 
 def check_run_folder(p:PretrainParams) -> dict:
@@ -254,7 +174,7 @@ def check_run_folder(p:PretrainParams) -> dict:
         if any(x.suffix != '.ipynb' for x in run.iterdir()):     # executed runner notebooks may come first
             raise UserError(f"{run}: a folder that is not a pretraining run (no params.json); choose another run_name or out_dir")
         return {}
-    old = json.loads(f.read_text()).get('params', {})
+    old = resolve_record(json.loads(f.read_text()).get('params', {}))     # recorded by an older version: frames 0 -> the preset's
     done = max(CheckpointManager(run/'checkpoints').epochs(), default=0)
     if p.resume and done > p.epochs: raise ParamError('epochs', p.epochs, f"{run} has done {done} epochs already")
     if not p.resume and done:
@@ -375,8 +295,7 @@ def _set_up(p:PretrainParams, split=None) -> _Run:
     run_dir = run_dir_of(p)
     if di.main: _open_run_folder(p, old, cfg, run_dir, di.world)
     total = p.epochs * spe
-    warm = min(20, p.epochs // 10) if p.warmup_epochs < 0 else p.warmup_epochs
-    lrs, taus = lr_schedule(p.lr, p.min_lr, total, warm * spe), tau_schedule(p.tau0, total, p.tau_end, p.tau_anneal_steps)
+    lrs, taus = lr_schedule(p.lr, p.min_lr, total, warmup_epochs_of(p) * spe), tau_schedule(p.tau0, total, p.tau_end, p.tau_anneal_steps)
     ema = dict(tau0=p.tau0, tau_end=p.tau_end, anneal_steps=p.tau_anneal_steps or total, ema_movement=ema_movement(taus))
     if di.main and cfg.target == 'teacher':
         print(f"{run_dir}: {total} steps; EMA tau {p.tau0} -> {p.tau_end} over {ema['anneal_steps']} steps, "
@@ -495,41 +414,6 @@ def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progr
     return _finish(r, t_run)
 
 # %% ../nbs/40_train.ipynb #f6bac4bd
-def _parse_bool(s:str) -> bool:
-    if s.lower() in ('1', 'true', 'yes', 'on'): return True
-    if s.lower() in ('0', 'false', 'no', 'off'): return False
-    raise ValueError(f"not a boolean: {s!r}")
-
-def field_help(cls) -> dict:
-    "{field: the comment written after it in the class source} of a parameter dataclass."
-    import inspect
-    try: src = inspect.getsource(cls)
-    except (OSError, TypeError): return {}
-    return {m.group(1): m.group(2).strip() for m in re.finditer(r'^\s+(\w+)\s*:\s*[\w\[\]|, ]+=.*?#\s*(.+)$', src, re.M)}
-
-def add_param_args(parser, cls=PretrainParams, exclude:tuple=(), params_file:bool=True):
-    "Add one `--name` option per field of the parameter dataclass `cls` but `exclude` (defaults None = not given); help: the field's comment."
-    helps = field_help(cls)
-    for f in dataclasses.fields(cls):
-        if f.name in exclude: continue
-        typ = _parse_bool if f.type in ('bool', bool) else {'int': int, 'float': float, 'str': str}.get(f.type, f.type)
-        h = helps.get(f.name, '')
-        parser.add_argument(f'--{f.name}', type=typ, default=None, metavar=str(f.type).upper(),
-                            help=(f"{h} [default {f.default!r}]" if h else f"default {f.default!r}").replace('%', '%%'))
-    if params_file: parser.add_argument('--params', default=None, help='a params.json of an earlier run to start from')
-    return parser
-
-def params_from_args(args, cls=PretrainParams):
-    "A `cls` from parsed arguments: the given --params file, then the flags given explicitly."
-    d = {}
-    if args.params:
-        f = Path(args.params)
-        if not f.is_file(): raise ParamError('params', args.params, 'not a file' if f.exists() else 'no such file')
-        try: d.update(json.loads(f.read_text())['params'])
-        except (ValueError, KeyError, TypeError) as e: raise ParamError('params', args.params, f"not the params.json of a run ({type(e).__name__}: {e})")
-    d.update({f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if getattr(args, f.name) is not None})
-    return cls.from_dict(d)
-
 def run_from_args(args):
     "Pretrain with parsed command-line arguments; rank 0 prints the summary."
     p = params_from_args(args)
