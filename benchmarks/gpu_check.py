@@ -100,7 +100,7 @@ def part_pretrain(rows, out: Path) -> Path | None:
 
 def part_linear(rows, out: Path, run_dir: Path | None):
     if run_dir is None: return rows.append(dict(part='linear evaluation', result='skipped: no pretrained run'))
-    code = ("from s2v.protocols import LinearParams, run_linear; import json; "
+    code = ("from s2v.params import LinearParams; from s2v.protocols import run_linear; import json; "
             f"s = run_linear(LinearParams(checkpoint={str(run_dir)!r}, dataset='synthetic', protocol='cached', device='cuda', "
             f"run_name='linear', out_dir={str(out)!r}), progress=False); print('TOP1', s['top1_last'], s['wall_s'])")
     rc, o, e, s = run([sys.executable, '-c', code], LIMITS['linear'])

@@ -59,7 +59,8 @@ def run_seconds(run: Path) -> dict:
 
 
 def probe(a, checkpoint, which: str, name: str) -> float:
-    from s2v.protocols import LinearParams, run_linear
+    from s2v.params import LinearParams
+    from s2v.protocols import run_linear
     from s2v.runs import read_summary
     s = read_summary(Path(a.out_dir)/name) or run_linear(LinearParams(
         checkpoint=str(checkpoint), which=which, dataset=a.dataset, data_dir=a.data_dir, synthetic_n=a.synthetic_n, protocol='cached',
@@ -87,7 +88,8 @@ def main(argv=None):
     ap.add_argument('--probe_only', action='store_true', help='only probe the checkpoints there')
     a = ap.parse_args(argv)
     from s2v.study import ucla_data_dir, write_random_encoder
-    from s2v.train import PretrainParams, check_pretrain_params
+    from s2v.params import PretrainParams
+    from s2v.train import check_pretrain_params
     from s2v.runs import write_csv
     from s2v.viz import new_figure, save_figure
     a.data_dir = ucla_data_dir(a) if a.dataset == 'ucla' else a.data_dir
