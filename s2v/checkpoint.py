@@ -28,16 +28,21 @@ def load_checkpoint(path, map_location='cpu') -> dict:
 def rng_state() -> dict:
     "Python, NumPy, torch CPU and CUDA generator states in a weights-only-loadable form."
     kind, keys, pos, has_gauss, cached = np.random.get_state()
-    st = dict(python=[list(x) if isinstance(x, tuple) else x for x in random.getstate()],
-              numpy=dict(keys=torch.from_numpy(keys.astype(np.int64)), pos=int(pos), has_gauss=int(has_gauss), cached=float(cached)),
-              torch=torch.get_rng_state())
+    st = dict(
+        python=[list(x) if isinstance(x, tuple) else x for x in random.getstate()],
+        numpy=dict(
+            keys=torch.from_numpy(keys.astype(np.int64)), pos=int(pos), has_gauss=int(has_gauss), cached=float(cached)
+        ),
+        torch=torch.get_rng_state(),
+    )
     if torch.cuda.is_available(): st['cuda'] = torch.cuda.get_rng_state_all()
     return st
 
 def set_rng_state(st:dict):
     "Restore the states captured by `rng_state`."
     v, internal, g = st['python']; random.setstate((v, tuple(internal), g))
-    n = st['numpy']; np.random.set_state(('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['cached']))
+    n = st['numpy']
+    np.random.set_state(('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['cached']))
     torch.set_rng_state(st['torch'])
     if 'cuda' in st and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st['cuda'])
 
@@ -48,7 +53,9 @@ class CheckpointManager:
         self.folder, self.keep_last, self.keep_every = Path(folder), keep_last, keep_every
     def path(self, epoch:int) -> Path: return self.folder/f'epoch_{epoch:04d}.pt'
     def epochs(self) -> list:
-        return sorted(int(m.group(1)) for p in self.folder.glob('epoch_*.pt') if (m := re.fullmatch(r'epoch_(\d+)\.pt', p.name)))
+        return sorted(
+            int(m.group(1)) for p in self.folder.glob('epoch_*.pt') if (m := re.fullmatch(r'epoch_(\d+)\.pt', p.name))
+        )
     def save(self, state:dict, epoch:int) -> Path:
         p = save_checkpoint(state, self.path(epoch))
         for e in self.epochs()[:-self.keep_last or None]:
@@ -57,22 +64,33 @@ class CheckpointManager:
     def latest(self) -> Path|None:
         es = self.epochs()
         return self.path(es[-1]) if es else None
-    def latest_intact(self, map_location='cpu', move_aside:bool=True, needs=('model', 'optimizer', 'epoch', 'step', 'rng')):
+
+    def latest_intact(
+        self, map_location='cpu', move_aside: bool = True, needs=('model', 'optimizer', 'epoch', 'step', 'rng')
+    ):
         "(path, contents) of the newest checkpoint that loads and has the keys `needs`; None when there is none."
         damaged = []
         for e in reversed(self.epochs()):
             p = self.path(e)
             try:
                 ck = load_checkpoint(p, map_location)
-                if not isinstance(ck, dict) or not set(needs) <= set(ck): raise KeyError(f"missing {sorted(set(needs) - set(ck or {}))}")
+                if not isinstance(ck, dict) or not set(needs) <= set(ck):
+                    raise KeyError(f"missing {sorted(set(needs) - set(ck or {}))}")
                 return p, ck
             except (RuntimeError, EOFError, OSError, KeyError, pickle.UnpicklingError, zipfile.BadZipFile) as err:
                 why = (str(err).splitlines() or [''])[0][:160]
                 if move_aside: p.rename(p.with_name(p.name + '.damaged'))
-                print(f"warning: {p}: damaged checkpoint ({type(err).__name__}: {why}); "
-                      f"{'moved to ' + p.name + '.damaged, ' if move_aside else ''}trying the previous one", file=sys.stderr, flush=True)
+                print(
+                    f"warning: {p}: damaged checkpoint ({type(err).__name__}: {why}); "
+                    f"{'moved to ' + p.name + '.damaged, ' if move_aside else ''}trying the previous one",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 damaged.append(p.name)
-        if damaged: raise DataError(self.folder, f"no intact checkpoint left ({', '.join(damaged)} damaged); start again with overwrite")
+        if damaged:
+            raise DataError(
+                self.folder, f"no intact checkpoint left ({', '.join(damaged)} damaged); start again with overwrite"
+            )
         return None
 
 # %% ../nbs/38_checkpoint.ipynb #12bdeab0
@@ -81,7 +99,9 @@ ENCODER_FORMAT = 's2v-encoder-1'
 def export_encoder(encoder:torch.nn.Module, cfg, path, which:str='teacher', extra:dict|None=None) -> Path:
     "Write `encoder`'s weights with its config (`cfg.to_dict()`) to `path`."
     sd = {k: v.detach().cpu() for k, v in encoder.state_dict().items()}
-    return save_checkpoint(dict(format=ENCODER_FORMAT, which=which, config=cfg.to_dict(), state_dict=sd, extra=extra or {}), path)
+    return save_checkpoint(
+        dict(format=ENCODER_FORMAT, which=which, config=cfg.to_dict(), state_dict=sd, extra=extra or {}), path
+    )
 
 def _encoder_state(ck:dict, which:str) -> dict:
     "The encoder's state dict inside a full training checkpoint: the EMA teacher ('ema.') or the student ('encoder.')."

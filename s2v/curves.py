@@ -21,20 +21,47 @@ __all__ = ['curve_params', 'random_probe', 'probe_run', 'run_curves', 'main']
 # %% ../nbs/67_curves.ipynb #d50b8172
 def curve_params(p:CurveParams, target:str) -> PretrainParams:
     "The pretraining run behind one curve."
-    return PretrainParams(dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.epochs, target=target,
-                          preset=p.preset, frames=p.frames, tau0=p.tau0, seed=p.seed, run_name=f"pre-{target}-s{p.seed}", out_dir=p.out_dir,
-                          keep_every=p.every, keep_last=2, monitor_every=0)
+    return PretrainParams(
+        dataset=p.dataset,
+        data_dir=ucla_data_dir(p),
+        synthetic_n=p.synthetic_n,
+        epochs=p.epochs,
+        target=target,
+        preset=p.preset,
+        frames=p.frames,
+        tau0=p.tau0,
+        seed=p.seed,
+        run_name=f"pre-{target}-s{p.seed}",
+        out_dir=p.out_dir,
+        keep_every=p.every,
+        keep_last=2,
+        monitor_every=0,
+    )
 
 # %% ../nbs/67_curves.ipynb #d0af4b20
 def _linear(p:CurveParams, checkpoint, which:str, name:str) -> dict:
-    return read_summary(Path(p.out_dir)/name) or run_linear(LinearParams(
-        checkpoint=str(checkpoint), which=which, dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n,
-        protocol='cached', epochs=p.linear_epochs, clips=p.linear_clips, seed=p.seed, run_name=name, out_dir=p.out_dir), progress=False)
+    return read_summary(Path(p.out_dir) / name) or run_linear(
+        LinearParams(
+            checkpoint=str(checkpoint),
+            which=which,
+            dataset=p.dataset,
+            data_dir=ucla_data_dir(p),
+            synthetic_n=p.synthetic_n,
+            protocol='cached',
+            epochs=p.linear_epochs,
+            clips=p.linear_clips,
+            seed=p.seed,
+            run_name=name,
+            out_dir=p.out_dir,
+        ),
+        progress=False,
+    )
 
 def random_probe(p:CurveParams) -> dict:
     "The random-weights reference: the curves' architecture and initialisation (seed `p.seed`), untrained."
     run = Path(p.out_dir)/f"random-s{p.seed}"
-    if not (RunFolder(run).encoder()).exists(): write_random_encoder(curve_params(p, 'teacher'), RunFolder(run).encoder())
+    if not (RunFolder(run).encoder()).exists():
+        write_random_encoder(curve_params(p, 'teacher'), RunFolder(run).encoder())
     return _linear(p, RunFolder(run).encoder(), 'teacher', f"lin-random-s{p.seed}")
 
 def probe_run(p:CurveParams, target:str) -> list:
@@ -92,4 +119,6 @@ def main(argv=None):
     return _run(_add_args(argparse.ArgumentParser(prog='s2v curves')).parse_args(argv))
 
 from .cli import register_command
-register_command('curves', _add_args, _run, help='learning curves: linear top-1 of teacher and student vs pretraining steps')
+register_command(
+    'curves', _add_args, _run, help='learning curves: linear top-1 of teacher and student vs pretraining steps'
+)

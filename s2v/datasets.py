@@ -26,7 +26,8 @@ class Split:
     @property
     def num_classes(self) -> int: return self.data.num_classes
     def __repr__(self):
-        return f"Split({self.name!r}: {len(self.train)} train / {len(self.test)} test, {self.num_classes} classes, {self.data.layout})"
+        return (f"Split({self.name!r}: {len(self.train)} train / {len(self.test)} test, {self.num_classes} classes, "
+                f"{self.data.layout})")
 
 # %% ../nbs/19_datasets.ipynb #6546f72d
 DATASETS = {
@@ -37,16 +38,28 @@ DATASETS = {
     'pku1_xsub': ('pku1', 'xsub'), 'pku1_xview': ('pku1', 'xview'),
     'pku2_xsub': ('pku2', 'xsub'), 'pku2_xview': ('pku2', 'xview'),
 }
-SOURCE_FITS = {'ntu60': ('ntu25', 60), 'ntu120': ('ntu25', 120), 'pku1': ('ntu25', None), 'pku2': ('ntu25', None), 'ucla': ('ucla20', 10)}
+SOURCE_FITS = {
+    'ntu60': ('ntu25', 60),
+    'ntu120': ('ntu25', 120),
+    'pku1': ('ntu25', None),
+    'pku2': ('ntu25', None),
+    'ucla': ('ucla20', 10),
+}
 
 def is_cache(p) -> bool: p = Path(p); return (p/'info.json').exists() and (p/'frames.npy').exists()
 
 def cache_dir(dataset:str) -> Path:
     "The cache folder named by `dataset` (not a built-in name); ParamError/DataError when it is none."
     p = Path(dataset)
-    if not p.exists(): raise ParamError('dataset', dataset, f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) "
-                                                           "nor a cache folder made by `s2v prepare`")
-    if not is_cache(p): raise DataError(p, "not an s2v cache (no info.json and frames.npy); build one with `s2v prepare`")
+    if not p.exists():
+        raise ParamError(
+            'dataset',
+            dataset,
+            f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) "
+            "nor a cache folder made by `s2v prepare`",
+        )
+    if not is_cache(p):
+        raise DataError(p, "not an s2v cache (no info.json and frames.npy); build one with `s2v prepare`")
     return p
 
 def _default_split(splits, name:str) -> str:
@@ -54,7 +67,8 @@ def _default_split(splits, name:str) -> str:
     raise ParamError('split', '', f"{name} has splits {', '.join(sorted(splits)) or 'none'}: say which")
 
 def dataset_label(dataset:str, split:str='') -> str:
-    "The name a dataset goes by in run names, summaries and results tables: the built-in name, or <cache's name>_<split>."
+    """The name a dataset goes by in run names, summaries and results tables: the built-in name, or <cache's
+    name>_<split>."""
     if dataset in DATASETS: return dataset
     info = read_cache_info(cache_dir(dataset))
     return f"{info['name']}_{split or _default_split(info['splits'], info['name'])}"
@@ -72,26 +86,38 @@ def load_source(source:str, data_dir=None, synthetic_n:int=2400, seed:int=0) -> 
         d = load_cache(p)
         lay, k = SOURCE_FITS.get(source, (d.layout, None))
         if d.layout != lay or (k and d.num_classes != k):
-            raise DataError(p, f"holds {d.name!r} ({d.layout}, {d.num_classes} classes), not {source} ({lay}"
-                               + (f", {k} classes" if k else '') + f"). A dataset of your own goes by its folder: dataset = {p}")
+            raise DataError(
+                p,
+                f"holds {d.name!r} ({d.layout}, {d.num_classes} classes), not {source} ({lay}"
+                + (f", {k} classes" if k else '')
+                + f"). A dataset of your own goes by its folder: dataset = {p}",
+            )
         return d if d.info.get('prenormalized') else prenormalize(d)
     if source == 'ucla':
         from s2v.ucla import load_ucla
         return prenormalize(load_ucla(p))
-    raise DataError(p, f"not an s2v cache (no info.json). Build one with `s2v prepare {source} --src RAW_DIR --dst {p}`.")
+    raise DataError(
+        p, f"not an s2v cache (no info.json). Build one with `s2v prepare {source} --src RAW_DIR --dst {p}`."
+    )
 
 def load_dataset(name:str, data_dir=None, synthetic_n:int=2400, seed:int=0, split:str='') -> Split:
-    "Pre-normalised data and one split: `name` a built-in name of `DATASETS` (its own split) or a cache folder (`split`, or its only one)."
+    """Pre-normalised data and one split: `name` a built-in name of `DATASETS` (its own split) or a cache folder
+    (`split`, or its only one)."""
     if name in DATASETS:
         source, own = DATASETS[name]
         if split and split != own:
-            raise ParamError('split', split, f"the built-in dataset {name} is its {own} split; the others go by their own names: "
-                                             + ', '.join(k for k, v in DATASETS.items() if v[0] == source))
+            raise ParamError(
+                'split',
+                split,
+                f"the built-in dataset {name} is its {own} split; the others go by their own names: "
+                + ', '.join(k for k, v in DATASETS.items() if v[0] == source),
+            )
         d, split, label = load_source(source, data_dir, synthetic_n, seed), own, name
     else:
         d = load_cache(cache_dir(name))
         d = d if d.info.get('prenormalized') else prenormalize(d)
         split = split or _default_split(d.splits, d.name)
         label = f"{d.name}_{split}"
-    if split not in d.splits: raise ParamError('split', split, f"{d.name} has splits {', '.join(sorted(d.splits)) or 'none'}")
+    if split not in d.splits:
+        raise ParamError('split', split, f"{d.name} has splits {', '.join(sorted(d.splits)) or 'none'}")
     return Split(label, d, np.asarray(d.split(split, 'train')), np.asarray(d.split(split, 'test')), split)

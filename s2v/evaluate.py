@@ -19,19 +19,26 @@ __all__ = ['distinct_clips', 'clip_mean', 'extract_features', 'clip_scores', 'kn
 
 # %% ../nbs/39_evaluate.ipynb #c9e9188c
 def distinct_clips(lengths:torch.Tensor, T:int, clips:int) -> tuple:
-    "Frame indices (clips, n, T) of the test clips and which differ from the clip before (clips, n): the others repeat it."
+    """Frame indices (clips, n, T) of the test clips and which differ from the clip before (clips, n): the others repeat
+    it."""
     t = torch.stack([uniform_indices(lengths, T, train=False, clip=c, num_clips=clips) for c in range(clips)])
     new = torch.ones(t.shape[:2], dtype=torch.bool, device=t.device); new[1:] = (t[1:] != t[:-1]).any(-1)
     return t, new
 
+
 @torch.no_grad()
-def clip_mean(fn, module:nn.Module, sampler:FrameSampler, idx, T:int, clips:int=1, batch_size:int=256, amp_dtype=None) -> torch.Tensor:
-    "The mean over `clips` deterministic test clips of `fn(x)` (B, ...) for sequences `idx`, `module` in eval mode; each distinct clip runs once."
+def clip_mean(
+    fn, module: nn.Module, sampler: FrameSampler, idx, T: int, clips: int = 1, batch_size: int = 256, amp_dtype=None
+) -> torch.Tensor:
+    """The mean over `clips` deterministic test clips of `fn(x)` (B, ...) for sequences `idx`, `module` in eval mode;
+    each distinct clip runs once."""
     was = module.training; module.eval()
     idx = torch.as_tensor(np.asarray(idx), dtype=torch.long, device=sampler.device)
     t, new = distinct_clips(sampler.lengths[idx], T, clips)
-    group = new.cumsum(0) - 1                                            # which distinct clip of its sequence each clip repeats
-    weight = torch.zeros_like(t[:, :, 0]).scatter_add_(0, group, torch.ones_like(group))   # (clips, n): repeats of each distinct clip
+    # which distinct clip of its sequence each clip repeats
+    group = new.cumsum(0) - 1
+    # (clips, n): repeats of each distinct clip
+    weight = torch.zeros_like(t[:, :, 0]).scatter_add_(0, group, torch.ones_like(group))
     cs, ns = new.nonzero(as_tuple=True)
     w, out = weight[group[cs, ns], ns], None
     for a in range(0, len(cs), batch_size):
@@ -43,17 +50,25 @@ def clip_mean(fn, module:nn.Module, sampler:FrameSampler, idx, T:int, clips:int=
     module.train(was)
     return (out / clips).cpu() if out is not None else torch.zeros(0)
 
+
 def extract_features(encoder:nn.Module, sampler:FrameSampler, idx, T:int, clips:int=1, batch_size:int=256,
                      amp_dtype=None) -> torch.Tensor:
     "Pooled features (n, D) of sequences `idx`: the mean over `clips` deterministic test clips (1 = bin centres)."
     return clip_mean(encoder.features, encoder, sampler, idx, T, clips, batch_size, amp_dtype)
 
-def clip_scores(model:nn.Module, sampler:FrameSampler, idx, T:int, clips:int=10, batch_size:int=256, amp_dtype=None) -> torch.Tensor:
+
+def clip_scores(
+    model: nn.Module, sampler: FrameSampler, idx, T: int, clips: int = 10, batch_size: int = 256, amp_dtype=None
+) -> torch.Tensor:
     "Class scores (n, K) of a classifier `model` on (B, M, T, V, C), averaged (softmax) over `clips` test clips."
     return clip_mean(lambda x: model(x).float().softmax(-1), model, sampler, idx, T, clips, batch_size, amp_dtype)
 
-def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k:int=20, temperature:float|None=0.07, chunk:int=1024) -> float:
-    "Top-1 of a cosine k-NN classifier: exp(sim / temperature) weighted votes (as in DINO); `temperature=None`: plain majority."
+
+def knn_accuracy(
+    train_feats, train_labels, test_feats, test_labels, k: int = 20, temperature: float | None = 0.07, chunk: int = 1024
+) -> float:
+    """Top-1 of a cosine k-NN classifier: exp(sim / temperature) weighted votes (as in DINO); `temperature=None`: plain
+    majority."""
     tr, te = F.normalize(train_feats.float().cpu(), dim=-1), F.normalize(test_feats.float().cpu(), dim=-1)
     ytr, yte = torch.as_tensor(train_labels).long().cpu(), torch.as_tensor(test_labels).long().cpu()
     K, k = int(max(ytr.max(), yte.max())) + 1, min(k, len(tr))
@@ -65,13 +80,20 @@ def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k:int=20, t
         correct += (votes.argmax(1) == yte[i:i + chunk]).sum().item()
     return correct / len(te)
 
+
 def summarize(scores:torch.Tensor, labels, num_classes:int) -> dict:
     "top-1, top-5 and confusion matrix (rows = true class) of class scores (n, K)."
     y = torch.as_tensor(labels).long()
     top5 = scores.topk(min(5, scores.shape[1]), 1).indices
     pred = top5[:, 0]
-    conf = torch.zeros(num_classes, num_classes, dtype=torch.long).index_put_((y, pred), torch.ones_like(y), accumulate=True)
-    return dict(top1=(pred == y).float().mean().item(), top5=(top5 == y[:, None]).any(1).float().mean().item(), confusion=conf.tolist())
+    conf = torch.zeros(num_classes, num_classes, dtype=torch.long).index_put_(
+        (y, pred), torch.ones_like(y), accumulate=True
+    )
+    return dict(
+        top1=(pred == y).float().mean().item(),
+        top5=(top5 == y[:, None]).any(1).float().mean().item(),
+        confusion=conf.tolist(),
+    )
 
 # %% ../nbs/39_evaluate.ipynb #5c5462fb
 class LinearClassifier(nn.Module):
@@ -96,7 +118,8 @@ class FineTuneClassifier(nn.Module):
     def forward(self, x):
         h = self.encoder(x)                                    # (N, M, T_e, V, D)
         N, M = h.shape[:2]
-        h = self.head[0](h).mean(2).flatten(2).mean(1)         # dropout, mean over time, concat joints, mean over persons
+        # dropout, mean over time, concat joints, mean over persons
+        h = self.head[0](h).mean(2).flatten(2).mean(1)
         return self.head[1:](h)
 
 # %% ../nbs/39_evaluate.ipynb #7f2f193a
@@ -123,9 +146,28 @@ def _lr_at(it:int, total:int, warm:int, lr:float, min_lr:float) -> float:
     if it < warm: return lr * it / warm
     return min_lr + 0.5 * (lr - min_lr) * (1 + math.cos(math.pi * (it - warm) / max(1, total - warm)))
 
-def train_classifier(model:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int, opt, epochs:int, batch_size:int,
-                     lr:float, min_lr:float=0., warmup_epochs:int=0, label_smoothing:float=0., clips:int=10, eval_every:int=1,
-                     rotate:float=0.3, amp_dtype=None, seed:int=0, progress:bool=True, grad_params=None) -> dict:
+
+def train_classifier(
+    model: nn.Module,
+    sampler: FrameSampler,
+    train_idx,
+    test_idx,
+    T: int,
+    opt,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    min_lr: float = 0.0,
+    warmup_epochs: int = 0,
+    label_smoothing: float = 0.0,
+    clips: int = 10,
+    eval_every: int = 1,
+    rotate: float = 0.3,
+    amp_dtype=None,
+    seed: int = 0,
+    progress: bool = True,
+    grad_params=None,
+) -> dict:
     "Train `model` (classes out of (B, M, T, V, C)) and evaluate it; returns last and best-epoch results."
     train_idx, test_idx = np.asarray(train_idx), np.asarray(test_idx)
     labels = sampler.labels
@@ -135,7 +177,8 @@ def train_classifier(model:nn.Module, sampler:FrameSampler, train_idx, test_idx,
     history, best, t0 = [], None, time.time()
     for ep in range(epochs):
         model.train()
-        if hasattr(model, 'encoder') and not any(p.requires_grad for p in model.encoder.parameters()): model.encoder.eval()
+        if hasattr(model, 'encoder') and not any(p.requires_grad for p in model.encoder.parameters()):
+            model.encoder.eval()
         perm = train_idx[torch.randperm(len(train_idx), generator=g).numpy()]
         for i in tqdm(range(spe), desc=f'epoch {ep + 1}/{epochs}', disable=not progress, leave=False):
             it = ep * spe + i
@@ -144,13 +187,21 @@ def train_classifier(model:nn.Module, sampler:FrameSampler, train_idx, test_idx,
             x = sampler.sample(b, T, train=True)
             if rotate: x = random_rotate(x, rotate)
             with torch.autocast(x.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
-                loss = F.cross_entropy(model(x).float(), labels[torch.as_tensor(b, device=labels.device)], label_smoothing=label_smoothing)
-            if not torch.isfinite(loss).item(): raise FloatingPointError(f"classifier loss became {loss.item()} at epoch {ep + 1}, step {i}")
+                loss = F.cross_entropy(
+                    model(x).float(), labels[torch.as_tensor(b, device=labels.device)], label_smoothing=label_smoothing
+                )
+            if not torch.isfinite(loss).item():
+                raise FloatingPointError(f"classifier loss became {loss.item()} at epoch {ep + 1}, step {i}")
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         if (ep + 1) % eval_every == 0 or ep + 1 == epochs:
-            r = summarize(clip_scores(model, sampler, test_idx, T, clips, amp_dtype=amp_dtype), labels[torch.as_tensor(test_idx, device=labels.device)].cpu(), K)
+            r = summarize(
+                clip_scores(model, sampler, test_idx, T, clips, amp_dtype=amp_dtype),
+                labels[torch.as_tensor(test_idx, device=labels.device)].cpu(),
+                K,
+            )
             history.append(dict(epoch=ep + 1, top1=r['top1'], top5=r['top5'], loss=loss.item()))
-            if best is None or r['top1'] > best['top1']: best = dict(epoch=ep + 1, **{k: r[k] for k in ('top1', 'top5')})
+            if best is None or r['top1'] > best['top1']:
+                best = dict(epoch=ep + 1, **{k: r[k] for k in ('top1', 'top5')})
             last = r
     return dict(top1_last=last['top1'], top5_last=last['top5'], top1_best_epoch=best['top1'], best_epoch=best['epoch'],
                 confusion_last=last['confusion'], history=history, epochs=epochs, train_size=len(train_idx),
@@ -166,14 +217,43 @@ def linear_eval(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:
     try:
         model = LinearClassifier(encoder, encoder.cfg.dim, sampler.data.num_classes).to(sampler.device)
         opt = torch.optim.SGD(model.head.parameters(), lr=lr, momentum=0.9, weight_decay=0.)
-        r = train_classifier(model, sampler, train_idx, test_idx, T, opt, epochs, batch_size, lr, 0., 0, 0., clips, eval_every,
-                             amp_dtype=amp_dtype, seed=seed, progress=progress)
+        r = train_classifier(
+            model,
+            sampler,
+            train_idx,
+            test_idx,
+            T,
+            opt,
+            epochs,
+            batch_size,
+            lr,
+            0.0,
+            0,
+            0.0,
+            clips,
+            eval_every,
+            amp_dtype=amp_dtype,
+            seed=seed,
+            progress=progress,
+        )
     finally:
         for p, f in zip(encoder.parameters(), flags): p.requires_grad_(f)
     return dict(protocol='linear', **r)
 
-def linear_eval_cached(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int, epochs:int=100, batch_size:int=256,
-                       lr:float=0.1, clips:int=10, seed:int=0, amp_dtype=None) -> dict:
+
+def linear_eval_cached(
+    encoder: nn.Module,
+    sampler: FrameSampler,
+    train_idx,
+    test_idx,
+    T: int,
+    epochs: int = 100,
+    batch_size: int = 256,
+    lr: float = 0.1,
+    clips: int = 10,
+    seed: int = 0,
+    amp_dtype=None,
+) -> dict:
     "Linear protocol on features extracted once (no augmentation)."
     t0 = time.time()
     ftr = extract_features(encoder, sampler, train_idx, T, 1, amp_dtype=amp_dtype)
@@ -183,7 +263,10 @@ def linear_eval_cached(encoder:nn.Module, sampler:FrameSampler, train_idx, test_
     r = linear_probe_features(ftr, ytr, fte, yte, sampler.data.num_classes, epochs, batch_size, lr, seed)
     return dict(protocol='linear_cached', **r, clips=clips, wall_s=time.time() - t0)
 
-def linear_probe_features(ftr, ytr, fte, yte, num_classes:int, epochs:int=100, batch_size:int=256, lr:float=0.1, seed:int=0) -> dict:
+
+def linear_probe_features(
+    ftr, ytr, fte, yte, num_classes: int, epochs: int = 100, batch_size: int = 256, lr: float = 0.1, seed: int = 0
+) -> dict:
     "BatchNorm(affine=False) + Linear trained with SGD/cosine on fixed features; last and best-epoch results."
     torch.manual_seed(seed)
     head = nn.Sequential(nn.BatchNorm1d(ftr.shape[1], affine=False), nn.Linear(ftr.shape[1], num_classes))
@@ -215,8 +298,25 @@ def finetune(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int
     enc.set_drop_path(drop_path)
     model = FineTuneClassifier(enc, sampler.data.num_classes).to(sampler.device)
     opt = torch.optim.AdamW(layer_decay_groups(model, lr, weight_decay, layer_decay), lr=lr, betas=(0.9, 0.999))
-    r = train_classifier(model, sampler, train_idx, test_idx, T, opt, epochs, min(batch_size, len(train_idx)), lr, min_lr,
-                         warmup_epochs, label_smoothing, clips, eval_every, amp_dtype=amp_dtype, seed=seed, progress=progress)
+    r = train_classifier(
+        model,
+        sampler,
+        train_idx,
+        test_idx,
+        T,
+        opt,
+        epochs,
+        min(batch_size, len(train_idx)),
+        lr,
+        min_lr,
+        warmup_epochs,
+        label_smoothing,
+        clips,
+        eval_every,
+        amp_dtype=amp_dtype,
+        seed=seed,
+        progress=progress,
+    )
     return dict(protocol='finetune', **r)
 
 def semi_supervised_subset(labels, idx, fraction:float, seed:int=0) -> np.ndarray:

@@ -34,7 +34,8 @@ def num_tubes(num_segments:int, tube_len:int) -> int:
     return 1 if tube_len <= 0 else math.ceil(num_segments / tube_len)
 
 def num_kept(num_joints:int, mask_ratio:float) -> int:
-    "Joints kept visible per tube: int(V (1 - m)), with a 1e-6 tolerance against rounding (20 x (1 - 0.9) = 1.99999...)."
+    """Joints kept visible per tube: int(V (1 - m)), with a 1e-6 tolerance against rounding (20 x (1 - 0.9) =
+    1.99999...)."""
     return int(num_joints * (1 - mask_ratio) + 1e-6)
 
 def effective_mask_ratio(num_joints:int, mask_ratio:float) -> float:
@@ -42,7 +43,8 @@ def effective_mask_ratio(num_joints:int, mask_ratio:float) -> float:
     return 1 - num_kept(num_joints, mask_ratio) / num_joints
 
 def tube_intensity(intensity:torch.Tensor, tube_len:int=5) -> torch.Tensor:
-    "Per-tube motion (B, tubes, V): intensity (B, T_e, V) summed over each tube, divided by its max over joints (0 if no motion)."
+    """Per-tube motion (B, tubes, V): intensity (B, T_e, V) summed over each tube, divided by its max over joints (0 if
+    no motion)."""
     B, Te, V = intensity.shape
     tube_of = torch.arange(Te, device=intensity.device) // (Te if tube_len <= 0 else tube_len)
     ti = intensity.new_zeros(B, num_tubes(Te, tube_len), V).index_add_(1, tube_of, intensity)
@@ -60,11 +62,13 @@ def tube_mask(intensity:torch.Tensor, mask_ratio:float=0.9, tube_len:int=5, beta
     tube_of = torch.arange(Te, device=intensity.device) // L                               # (T_e,)
     if noise is None: noise = torch.rand(B, nt, V, device=intensity.device, generator=generator)
     score = noise.to(intensity.dtype)
-    if beta: score = score + beta * tube_intensity(intensity, tube_len)                    # p = U(0,1) + beta * intensity
+    # p = U(0,1) + beta * intensity
+    if beta: score = score + beta * tube_intensity(intensity, tube_len)
     order = score.argsort(-1)                                                               # low score = visible
     tmask = torch.ones(B, nt, V, dtype=torch.bool, device=intensity.device).scatter_(-1, order[..., :keep], False)
     mask = tmask[:, tube_of].reshape(B, Te * V)
-    ids_shuffle = mask.to(torch.int8).argsort(dim=1, stable=True)                               # visible first, token order
+    # visible first, token order
+    ids_shuffle = mask.to(torch.int8).argsort(dim=1, stable=True)
     return Masking(ids_shuffle[:, :keep * Te], mask, ids_shuffle.argsort(1))
 
 def mask_sequence(x:torch.Tensor, seg_len:int=3, mask_ratio:float=0.9, tube_len:int=5, beta:float=0.1,

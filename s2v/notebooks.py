@@ -20,7 +20,8 @@ JUPYTER_SETTINGS = {   # file under the environment's prefix -> settings merged 
 }
 
 def install_jupyter_config(prefix=None) -> list:
-    "Merge `JUPYTER_SETTINGS` into the config files of the environment `prefix` (default: this Python's), keeping other settings; returns the files."
+    """Merge `JUPYTER_SETTINGS` into the config files of the environment `prefix` (default: this Python's), keeping
+    other settings; returns the files."""
     prefix, files = Path(prefix or sys.prefix), []
     for rel, settings in JUPYTER_SETTINGS.items():
         f = prefix/rel; cfg = json.loads(f.read_text()) if f.exists() else {}
@@ -33,7 +34,9 @@ def install_jupyter_config(prefix=None) -> list:
 def clean_on_save(model:dict, path:str, contents_manager=None, **kwargs):
     "Jupyter pre-save hook: nbdev's clean for a notebook inside an nbdev project (one with settings.ini above it)."
     if model.get('type') != 'notebook': return
-    os_path = Path(contents_manager._get_os_path(path)) if hasattr(contents_manager, '_get_os_path') else Path(path).resolve()
+    os_path = (
+        Path(contents_manager._get_os_path(path)) if hasattr(contents_manager, '_get_os_path') else Path(path).resolve()
+    )
     if not any((d/'settings.ini').exists() for d in os_path.parents): return
     from nbdev.clean import clean_jupyter   # reads jupyter_hooks from that settings.ini
     clean_jupyter(path=os_path, model=model)
@@ -46,7 +49,8 @@ def server_config():
     return app.config
 
 def save_like_jupyterlab(root, path:str, kernel:str='python3') -> bytes:
-    "Open notebook `path` (relative to `root`) through a contents manager with `server_config`, add what JupyterLab adds, save; return the bytes on disk."
+    """Open notebook `path` (relative to `root`) through a contents manager with `server_config`, add what JupyterLab
+    adds, save; return the bytes on disk."""
     from jupyter_server.services.contents.filemanager import FileContentsManager
     from jupyter_client.kernelspec import KernelSpecManager
     cm = FileContentsManager(root_dir=str(root), config=server_config())
@@ -54,22 +58,34 @@ def save_like_jupyterlab(root, path:str, kernel:str='python3') -> bytes:
     spec = KernelSpecManager().get_kernel_spec(kernel)
     meta = model['content']['metadata']
     meta['kernelspec'] = dict(name=kernel, display_name=spec.display_name, language=spec.language)
-    meta['language_info'] = dict(name='python', version=sys.version.split()[0], mimetype='text/x-python', file_extension='.py',
-                                 codemirror_mode=dict(name='ipython', version=3), nbconvert_exporter='python', pygments_lexer='ipython3')
+    meta['language_info'] = dict(
+        name='python',
+        version=sys.version.split()[0],
+        mimetype='text/x-python',
+        file_extension='.py',
+        codemirror_mode=dict(name='ipython', version=3),
+        nbconvert_exporter='python',
+        pygments_lexer='ipython3',
+    )
     cm.save(model, path)
     return (Path(root)/path).read_bytes()
 
 # %% ../nbs/95_notebooks.ipynb #1a4a117a
-OUTPUT_NOTEBOOKS = {'15_synthetic': 'image', '20_embedding': 'text', '21_masking': 'image', '31_targets': 'image',   # notebook -> what
-                    '32_skeleton2vec': 'image'}                                                         # its outputs must hold
+# notebook -> what
+OUTPUT_NOTEBOOKS = {'15_synthetic': 'image', '20_embedding': 'text', '21_masking': 'image', '31_targets': 'image',
+                    # its outputs must hold
+                    '32_skeleton2vec': 'image'}
 _SKIP = re.compile(r'^\s*#\|\s*(?:(?:slow|cuda)\b|eval:\s*false)', re.M)
 
 def run_for_outputs(nb_path, timeout:int=900) -> int:
-    "Run a notebook in a kernel and keep its outputs (skipping slow, cuda and eval: false cells); returns the number of outputs."
+    """Run a notebook in a kernel and keep its outputs (skipping slow, cuda and eval: false cells); returns the number
+    of outputs."""
     import nbformat, nbclient
     from nbdev.clean import nbdev_clean
     nb_path = Path(nb_path); nb = nbformat.read(nb_path, as_version=4)
-    client = nbclient.NotebookClient(nb, kernel_name='python3', timeout=timeout, resources={'metadata': {'path': str(nb_path.parent)}})
+    client = nbclient.NotebookClient(
+        nb, kernel_name='python3', timeout=timeout, resources={'metadata': {'path': str(nb_path.parent)}}
+    )
     with client.setup_kernel():
         for i, c in enumerate(nb.cells):
             if c.cell_type != 'code': continue
@@ -83,8 +99,16 @@ def image_outputs(nb_path) -> list:
     "The sizes in bytes of the PNG images among a notebook's outputs."
     import base64
     nb = json.loads(Path(nb_path).read_text())
-    return [len(base64.b64decode(''.join(o['data']['image/png']) if isinstance(o['data']['image/png'], list) else o['data']['image/png']))
-            for c in nb['cells'] for o in c.get('outputs', []) if 'image/png' in o.get('data', {})]
+    return [
+        len(
+            base64.b64decode(
+                ''.join(o['data']['image/png']) if isinstance(o['data']['image/png'], list) else o['data']['image/png']
+            )
+        )
+        for c in nb['cells']
+        for o in c.get('outputs', [])
+        if 'image/png' in o.get('data', {})
+    ]
 
 # %% ../nbs/95_notebooks.ipynb #33769576
 def render_readme(index=None) -> str:
@@ -93,7 +117,8 @@ def render_readme(index=None) -> str:
     return '\n\n'.join(''.join(c['source']).strip('\n') for c in nb['cells'] if c['cell_type'] == 'markdown') + '\n'
 
 def write_parameter_cells(root=None) -> list:
-    "Rewrite the `parameters` cell of every runner notebook (`s2v.params.RUNNERS`) from its class; the notebooks changed."
+    """Rewrite the `parameters` cell of every runner notebook (`s2v.params.RUNNERS`) from its class; the notebooks
+    changed."""
     from s2v.params import RUNNERS, parameters_cell
     root, changed = Path(root or repo_root()), []
     for name, (cls, defaults) in RUNNERS.items():
@@ -115,10 +140,13 @@ def write_readme(root=None) -> bool:
 
 # %% ../nbs/95_notebooks.ipynb #ad42811b
 def _add_args(ap):
-    ap.add_argument('action', choices=['install', 'outputs', 'readme', 'params'],
-                    help="install: the Jupyter settings into this environment; outputs: run notebooks and keep their outputs; "
-                         "readme: write README.md from nbs/index.ipynb; params: the runner notebooks' parameters cells "
-                         "from s2v.params")
+    ap.add_argument(
+        'action',
+        choices=['install', 'outputs', 'readme', 'params'],
+        help="install: the Jupyter settings into this environment; outputs: run notebooks and keep their outputs; "
+        "readme: write README.md from nbs/index.ipynb; params: the runner notebooks' parameters cells "
+        "from s2v.params",
+    )
     ap.add_argument('notebooks', nargs='*', help=f"for outputs: the notebooks (default: {', '.join(OUTPUT_NOTEBOOKS)})")
 
 def _run(a):
@@ -127,7 +155,10 @@ def _run(a):
     elif a.action == 'params':
         for f in write_parameter_cells(): print(f"notebooks: {f}: parameters cell rewritten from s2v.params")
     elif a.action == 'readme':
-        print("notebooks: README.md " + ("written from nbs/index.ipynb" if write_readme() else "already matches nbs/index.ipynb"))
+        print(
+            "notebooks: README.md "
+            + ("written from nbs/index.ipynb" if write_readme() else "already matches nbs/index.ipynb")
+        )
     else:
         for n in a.notebooks or [repo_root()/'nbs'/f'{n}.ipynb' for n in OUTPUT_NOTEBOOKS]:
             print(f"notebooks: {n}: {run_for_outputs(n)} outputs kept", flush=True)

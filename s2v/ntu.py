@@ -145,7 +145,8 @@ def parse_skeleton(data:bytes, path='<bytes>', max_bodies:int=2, notes:list|None
         kept = np.sort(np.argsort(-motion, kind='stable')[:max_bodies])
         slot = np.full(len(first), -1); slot[kept] = np.arange(max_bodies)
         if notes is not None:
-            notes.append(f"{len(first)} bodies; kept the {max_bodies} most active (bodies {', '.join(str(k + 1) for k in kept)} "
+            kept_list = ', '.join(str(k + 1) for k in kept)
+            notes.append(f"{len(first)} bodies; kept the {max_bodies} most active (bodies {kept_list} "
                          f"in order of appearance)")
     s = slot[body]; keep = s >= 0
     out = np.zeros((T, max_bodies, 25, 3), np.float32)
@@ -256,7 +257,8 @@ def _check_names(files, benchmark, ntu60_only):
     for i, f in enumerate(files):
         if t['action'][i] < 0: bad.append((i, "file name is not of the form SsssCcccPpppRrrrAaaa.skeleton"))
         elif not (1 <= t['action'][i] <= spec['classes']):
-            bad.append((i, f"action {t['action'][i]} outside {benchmark} (actions 1-{spec['classes']}): label out of range"))
+            bad.append((i, f"action {t['action'][i]} outside {benchmark} (actions 1-{spec['classes']}): "
+                           "label out of range"))
         elif not (1 <= t['setup'][i] <= spec['setups']):
             bad.append((i, f"setup {t['setup'][i]} outside {benchmark} (setups 1-{spec['setups']})"))
         elif f.stem in seen: bad.append((i, f"duplicate sample name (also {files[seen[f.stem]]})"))
@@ -267,7 +269,8 @@ def load_ntu_folder(folder, workers:int|None=None, benchmark:str='ntu60', ntu60_
                     max_bodies:int=2, progress:bool=True, chunk:int|None=None, name:str|None=None) -> SkeletonData:
     "Every `.skeleton` file under `folder` as `SkeletonData` with the splits of `benchmark` ('ntu60' or 'ntu120')."
     folder = Path(folder)
-    if benchmark not in NTU_BENCHMARKS: raise ValueError(f"unknown benchmark {benchmark!r}; known: {', '.join(NTU_BENCHMARKS)}")
+    if benchmark not in NTU_BENCHMARKS:
+        raise ValueError(f"unknown benchmark {benchmark!r}; known: {', '.join(NTU_BENCHMARKS)}")
     if not folder.is_dir(): raise DataError(folder, "not a folder of NTU RGB+D .skeleton files")
     files = sorted(folder.rglob('*.skeleton'), key=lambda f: (f.name, str(f)))
     if not files: raise DataError(folder, "no .skeleton files found (expected SsssCcccPpppRrrrAaaa.skeleton)")

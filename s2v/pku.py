@@ -155,7 +155,8 @@ def load_pku(skeleton_dir, label_dir, split_files=None, part:int=1, strict:bool=
             'confidence': rows[:, 3], 'label_line': np.array(cols['line'], dtype=np.int64)}
     notes = []
     unlabelled = sorted(set(skels) - {l.stem for l in labels_files})
-    if unlabelled: notes.append(f"{len(unlabelled)} skeleton files without a label file (no sequences), e.g. {unlabelled[0]}")
+    if unlabelled:
+        notes.append(f"{len(unlabelled)} skeleton files without a label file (no sequences), e.g. {unlabelled[0]}")
     splits = {}
     if split_files is not None:
         if not isinstance(split_files, dict):
@@ -164,10 +165,12 @@ def load_pku(skeleton_dir, label_dir, split_files=None, part:int=1, strict:bool=
             if not split_files: raise DataError(folder, "no cross-subject / cross-view split list found")
         for sname, path in split_files.items():
             train, test = read_pku_split(path)
-            splits[sname] = {'train': np.flatnonzero(np.isin(video, train)), 'test': np.flatnonzero(np.isin(video, test))}
+            splits[sname] = {'train': np.flatnonzero(np.isin(video, train)),
+                             'test': np.flatnonzero(np.isin(video, test))}
             missing = sorted(set(train + test) - set(video.tolist()))
             outside = sorted(set(video.tolist()) - set(train) - set(test))
-            if missing: notes.append(f"{sname}: {len(missing)} listed videos have no loaded sequence, e.g. {missing[0]}")
+            if missing:
+                notes.append(f"{sname}: {len(missing)} listed videos have no loaded sequence, e.g. {missing[0]}")
             if outside: notes.append(f"{sname}: {len(outside)} loaded videos are in neither list, e.g. {outside[0]}")
     info = {'found': len(labels_files), 'instances_found': n_inst,
             'rejected': rejected, 'notes': notes, 'part': part, 'actions_present': present,

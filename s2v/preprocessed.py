@@ -19,7 +19,8 @@ def _onehot_labels(path, key, y, n) -> tuple[np.ndarray, int]:
     y = np.asarray(y)
     if len(y) != n: raise DataError(path, f"{key} has {len(y)} rows but x has {n} sequences")
     if y.ndim == 1:
-        if not np.issubdtype(y.dtype, np.integer) and not (y == np.round(y)).all(): raise DataError(path, f"{key} is not integer class labels")
+        if not np.issubdtype(y.dtype, np.integer) and not (y == np.round(y)).all():
+            raise DataError(path, f"{key} is not integer class labels")
         return y.astype(np.int64), int(y.max()) + 1 if n else 0
     if y.ndim != 2: raise DataError(path, f"{key} has shape {y.shape}, expected one-hot (N, classes) or labels (N,)")
     ok = ((y == 0) | (y == 1)).all(1) & ((y == 1).sum(1) == 1)
@@ -39,7 +40,11 @@ def _strip_padding(x:np.ndarray, chunk:int=2048) -> tuple[np.ndarray, np.ndarray
         frames.append(xs[np.arange(T)[None] < L[:, None]].astype(np.float32, copy=False))
         lengths.append(L); bad.append(~fin)
     cat = lambda l, s: np.concatenate(l) if l else np.zeros(s)
-    return cat(frames, (0, x.shape[2])).astype(np.float32, copy=False), cat(lengths, 0).astype(np.int64), cat(bad, 0).astype(bool)
+    return (
+        cat(frames, (0, x.shape[2])).astype(np.float32, copy=False),
+        cat(lengths, 0).astype(np.int64),
+        cat(bad, 0).astype(bool),
+    )
 
 def layout_for(path, num_joints:int|None=None, layout=None, values:int|None=None) -> Layout:
     "The layout of a file: `layout` when given (checked against the data), else the only known layout that fits."
@@ -48,19 +53,31 @@ def layout_for(path, num_joints:int|None=None, layout=None, values:int|None=None
         if num_joints is not None and num_joints != l.num_joints:
             raise DataError(path, f"the data has {num_joints} joints but layout {l.name} has {l.num_joints}")
         if values is not None and (values % (3 * l.num_joints) or values == 0):
-            raise DataError(path, f"{values} values per frame are not persons x {l.num_joints} joints x 3 (layout {l.name})")
+            raise DataError(
+                path, f"{values} values per frame are not persons x {l.num_joints} joints x 3 (layout {l.name})"
+            )
         return l
     counts = sorted({l.num_joints for l in LAYOUTS.values()})
     if num_joints is None:
         fits = [V for V in counts if values and values % (3 * V) == 0 and values // (3 * V) <= 4]
         if len(fits) != 1:
-            raise DataError(path, f"{values} values per frame fit " + (f"persons x joints x 3 for {fits} joints" if fits else
-                                  f"no known layout ({', '.join(f'{n}: {l.num_joints} joints' for n, l in LAYOUTS.items())})")
-                                  + "; say which layout with --layout (a name or a layout JSON file)")
+            raise DataError(
+                path,
+                f"{values} values per frame fit "
+                + (
+                    f"persons x joints x 3 for {fits} joints"
+                    if fits
+                    else f"no known layout ({', '.join(f'{n}: {l.num_joints} joints' for n, l in LAYOUTS.items())})"
+                )
+                + "; say which layout with --layout (a name or a layout JSON file)",
+            )
         num_joints = fits[0]
     names = layouts_with(num_joints)
     if len(names) == 1: return LAYOUTS[names[0]]
-    if not names: raise DataError(path, f"no known layout has {num_joints} joints; declare one in a JSON file and pass it with --layout")
+    if not names:
+        raise DataError(
+            path, f"no known layout has {num_joints} joints; declare one in a JSON file and pass it with --layout"
+        )
     raise DataError(path, f"{num_joints} joints fit layouts {', '.join(names)}, which order their joints differently; "
                           "say which with --layout")
 
@@ -69,23 +86,27 @@ def load_ctrgcn_npz(path, split:str='default', strict:bool=False, name:str|None=
     path = Path(path)
     if not path.is_file(): raise DataError(path, "a folder, not a file" if path.is_dir() else "no such file")
     if not zipfile.is_zipfile(path): raise DataError(path, "not an .npz archive (an .npz file is a zip of .npy arrays)")
-    try: z = np.load(path, allow_pickle=False)
+    try:z = np.load(path, allow_pickle=False)
     except (ValueError, OSError) as e: raise DataError(path, f"not a readable .npz file ({e})") from None
     with z:
         missing = [k for k in ('x_train', 'y_train', 'x_test', 'y_test') if k not in z.files]
         if missing: raise DataError(path, f"missing arrays {missing}; found {z.files}")
         parts, K, M, lay = {}, None, None, None
         for part in ('train', 'test'):
-            try: x = z[f'x_{part}']
+            try:x = z[f'x_{part}']
             except ValueError as e: raise DataError(path, f"x_{part} cannot be read without pickles ({e})") from None
             if x.ndim != 3 or x.shape[2] == 0:
                 raise DataError(path, f"x_{part} has shape {x.shape}, expected (N, T, M * V * 3) = "
                                       "(sequences, frames, persons x joints x 3), e.g. (N, 300, 150) for NTU")
             lay = lay or layout_for(path, layout=layout, values=x.shape[2])
             if x.shape[2] % (3 * lay.num_joints):
-                raise DataError(path, f"x_{part} has {x.shape[2]} values per frame, not persons x {lay.num_joints} joints x 3")
+                raise DataError(
+                    path, f"x_{part} has {x.shape[2]} values per frame, not persons x {lay.num_joints} joints x 3"
+                )
             if M is not None and x.shape[2] // (3 * lay.num_joints) != M:
-                raise DataError(path, f"x_train has {M} persons per frame but x_test {x.shape[2] // (3 * lay.num_joints)}")
+                raise DataError(
+                    path, f"x_train has {M} persons per frame but x_test {x.shape[2] // (3 * lay.num_joints)}"
+                )
             M = x.shape[2] // (3 * lay.num_joints)
             labels, k = _onehot_labels(path, f'y_{part}', z[f'y_{part}'], len(x))
             K = k if K is None else max(K, k)
@@ -98,8 +119,11 @@ def load_ctrgcn_npz(path, split:str='default', strict:bool=False, name:str|None=
             rejected.append({'file': f"{path}:x_{part}[{i}]", 'reason': why})
         keep = L > 0
         frames.append(f); lengths.append(L[keep]); labels.append(y[keep])
-        names.append(np.array([f"{part}_{i:06d}" for i in np.flatnonzero(keep)], dtype=str)); which.append(np.full(keep.sum(), part == 'test'))
-    lengths = np.concatenate(lengths); offsets = np.zeros(len(lengths) + 1, np.int64); np.cumsum(lengths, out=offsets[1:])
+        names.append(np.array([f"{part}_{i:06d}" for i in np.flatnonzero(keep)], dtype=str))
+        which.append(np.full(keep.sum(), part == 'test'))
+    lengths = np.concatenate(lengths)
+    offsets = np.zeros(len(lengths) + 1, np.int64)
+    np.cumsum(lengths, out=offsets[1:])
     frames = np.concatenate(frames).reshape(-1, M, lay.num_joints, 3)
     which = np.concatenate(which)
     d = SkeletonData(frames, offsets, np.concatenate(labels), {'name': np.concatenate(names)}, K, lay.name,
@@ -112,7 +136,8 @@ def load_ctrgcn_npz(path, split:str='default', strict:bool=False, name:str|None=
 _NTU_NAME = re.compile(r'S(\d{3})C(\d{3})P(\d{3})R(\d{3})A(\d{3})')
 
 def _pyskl_split(key:str) -> tuple[str, str]|None:
-    "(split, part) of a pyskl split key: xsub_train -> (xsub, train), val -> (default, val), test2 -> (split2, test); None otherwise."
+    """(split, part) of a pyskl split key: xsub_train -> (xsub, train), val -> (default, val), test2 -> (split2, test);
+    None otherwise."""
     m = re.fullmatch(r'(?:(.+?)_)?(train|val|test)(\d*)', key)
     if m is None: return None
     base, part, n = m.groups()
@@ -121,18 +146,23 @@ def _pyskl_split(key:str) -> tuple[str, str]|None:
 def _fold(key:str) -> bool: return re.fullmatch(r'(?:fold|split)_?\d+', key) is not None
 
 def pyskl_splits(split_lists:dict, names:list, notes:list) -> dict:
-    "Our splits from pyskl's {key: [frame_dir, ...]}; k-fold keys (fold1..k: the test members of each fold) get the other folds as train."
+    """Our splits from pyskl's {key: [frame_dir, ...]}; k-fold keys (fold1..k: the test members of each fold) get the
+    other folds as train."""
     pos = {n: i for i, n in enumerate(names)}
     def members(key):
         idx = [pos[m] for m in split_lists[key] if m in pos]
-        if len(idx) < len(split_lists[key]): notes.append(f"split {key!r}: {len(split_lists[key]) - len(idx)} listed entries not loaded")
+        if len(idx) < len(split_lists[key]):
+            notes.append(f"split {key!r}: {len(split_lists[key]) - len(idx)} listed entries not loaded")
         return np.array(sorted(idx), dtype=np.int64)
     splits, folds = {}, [k for k in split_lists if _fold(str(k))]
     for key in split_lists:
         if key in folds: continue
         sp = _pyskl_split(str(key))
         if sp is None:
-            notes.append(f"split {key!r} is none of <name>_train/_val/_test, train/val/test, trainN/testN, foldN: ignored"); continue
+            notes.append(
+                f"split {key!r} is none of <name>_train/_val/_test, train/val/test, trainN/testN, foldN: ignored"
+            )
+            continue
         splits.setdefault(sp[0], {})[sp[1]] = members(key)
     for key in folds:
         test = members(key)
@@ -145,14 +175,17 @@ def pyskl_splits(split_lists:dict, names:list, notes:list) -> dict:
 
 def _check_entry(a, V) -> str|None:
     "Why an annotation entry cannot be used (None when it can)."
-    if not isinstance(a, dict) or not {'frame_dir', 'label', 'keypoint'} <= set(a): return "not a dict with frame_dir, label, keypoint"
+    if not isinstance(a, dict) or not {'frame_dir', 'label', 'keypoint'} <= set(a):
+        return "not a dict with frame_dir, label, keypoint"
     k = a['keypoint']
-    if not isinstance(k, np.ndarray) or k.ndim != 4: return f"keypoint is not an (M, T, V, C) array (got {getattr(k, 'shape', type(k).__name__)})"
+    if not isinstance(k, np.ndarray) or k.ndim != 4:
+        return f"keypoint is not an (M, T, V, C) array (got {getattr(k, 'shape', type(k).__name__)})"
     M, T, v, C = k.shape
     if C != 3: return f"keypoint has C={C}; this reader takes 3-D skeletons (C=3)"
     if v != V: return f"{v} joints, but the layout has {V}"
     if M == 0 or T == 0: return f"keypoint has shape {k.shape} (no persons or no frames)"
-    if 'total_frames' in a and int(a['total_frames']) != T: return f"total_frames {a['total_frames']} but keypoint has {T} frames"
+    if 'total_frames' in a and int(a['total_frames']) != T:
+        return f"total_frames {a['total_frames']} but keypoint has {T} frames"
     if not np.isfinite(k).all(): return "NaN or infinite coordinates"
     if not (k != 0).any(): return "all coordinates are zero"
     if int(a['label']) != a['label'] or a['label'] < 0: return f"label {a['label']!r} is not a class index"
@@ -160,7 +193,11 @@ def _check_entry(a, V) -> str|None:
 
 def _joint_count(anns) -> int|None:
     "The most common joint count of the entries' keypoint arrays."
-    vs = [a['keypoint'].shape[2] for a in anns if isinstance(a, dict) and isinstance(a.get('keypoint'), np.ndarray) and a['keypoint'].ndim == 4]
+    vs = [
+        a['keypoint'].shape[2]
+        for a in anns
+        if isinstance(a, dict) and isinstance(a.get('keypoint'), np.ndarray) and a['keypoint'].ndim == 4
+    ]
     return max(set(vs), key=vs.count) if vs else None
 
 def load_pyskl(path, trust:bool=False, strict:bool=False, num_persons:int|None=None,
@@ -169,16 +206,23 @@ def load_pyskl(path, trust:bool=False, strict:bool=False, num_persons:int|None=N
     path = Path(path)
     if not path.is_file(): raise DataError(path, "a folder, not a file" if path.is_dir() else "no such file")
     if not trust:
-        raise DataError(path, "is a Python pickle, and loading a pickle can execute arbitrary code. Load it only "
-                              "if it comes from a source you trust, and then say so: --trust (s2v prepare), trust=True (load_pyskl)")
+        raise DataError(
+            path,
+            "is a Python pickle, and loading a pickle can execute arbitrary code. Load it only "
+            "if it comes from a source you trust, and then say so: --trust (s2v prepare), trust=True (load_pyskl)",
+        )
     try:
         with open(path, 'rb') as f: obj = pickle.load(f)
-    except Exception as e: raise DataError(path, f"cannot unpickle ({type(e).__name__}: {e})") from None
+    except Exception as e:
+        raise DataError(path, f"cannot unpickle ({type(e).__name__}: {e})") from None
     if not isinstance(obj, dict) or not isinstance(obj.get('annotations'), list):
         raise DataError(path, "expected a dict with 'annotations' (a list) and 'split' (a dict)")
     anns, split_lists = obj['annotations'], obj.get('split')
     if not isinstance(split_lists, dict) or not split_lists:
-        raise DataError(path, "declares no split ('split': {name: [frame_dir, ...]}); a dataset needs at least a train and a test list")
+        raise DataError(
+            path,
+            "declares no split ('split': {name: [frame_dir, ...]}); a dataset needs at least a train and a test list",
+        )
     lay = layout_for(path, _joint_count(anns), layout)
     seqs, labels, names, rejected, notes = [], [], [], [], []
     for i, a in enumerate(anns):
@@ -203,5 +247,13 @@ def load_pyskl(path, trust:bool=False, strict:bool=False, num_persons:int|None=N
     splits = pyskl_splits(split_lists, names, notes)
     if not splits:
         raise DataError(path, f"none of its splits {sorted(map(str, split_lists))} is usable: " + '; '.join(notes[-3:]))
-    return from_sequences(seqs, labels, meta, num_classes=num_classes, layout=lay.name, name=name or path.stem, splits=splits,
-                          info={'found': len(anns), 'rejected': rejected, 'notes': notes, 'source': str(path)})
+    return from_sequences(
+        seqs,
+        labels,
+        meta,
+        num_classes=num_classes,
+        layout=lay.name,
+        name=name or path.stem,
+        splits=splits,
+        info={'found': len(anns), 'rejected': rejected, 'notes': notes, 'source': str(path)},
+    )

@@ -14,11 +14,13 @@ __all__ = ['run_notebook', 'check_main_job', 'main_job', 'format_result', 'pretr
 
 # %% ../nbs/70_quickstart.ipynb #c2a66411
 def run_notebook(name:str, out:Path, parameters:dict, show_output:bool=True):
-    "Execute nbs/<name>.ipynb with papermill into `out`, its printed lines shown as they come; a user's mistake inside it is a `UserError` here."
+    """Execute nbs/<name>.ipynb with papermill into `out`, its printed lines shown as they come; a user's mistake inside
+    it is a `UserError` here."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
     out.parent.mkdir(parents=True, exist_ok=True)
-    try: pm.execute_notebook(str(repo_root()/'nbs'/f'{name}.ipynb'), str(out), parameters=parameters, kernel_name='python3',
+    try: pm.execute_notebook(str(repo_root()/'nbs'/f'{name}.ipynb'), str(out), parameters=parameters,
+                             kernel_name='python3',
                              cwd=str(repo_root()), progress_bar=False, log_output=show_output,
                              **(dict(stdout_file=sys.stdout, stderr_file=sys.stderr) if show_output else {}))
     except PapermillExecutionError as e:
@@ -37,20 +39,27 @@ def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, lin
     t0 = time.time()
     check_main_job(run, out_dir, pretrain)
     run_dir = Path(out_dir)/run
-    print(f"s2v: pretraining -> {run_dir} ({(pretrain or {}).get('dataset', 'the built-in synthetic data')}; see {run_dir}/metrics.jsonl)", flush=True)
+    data = (pretrain or {}).get('dataset', 'the built-in synthetic data')
+    print(f"s2v: pretraining -> {run_dir} ({data}; see {run_dir}/metrics.jsonl)", flush=True)
     run_notebook('pretrain', run_dir/'pretrain.ipynb', dict(run_name=run, out_dir=out_dir, **(pretrain or {})))
-    pre, pp = RunFolder(run_dir).summary(), RunFolder(run_dir).params()      # pp: the dataset as given (a name or a cache folder)
+    # pp: the dataset as given (a name or a cache folder)
+    pre, pp = RunFolder(run_dir).summary(), RunFolder(run_dir).params()
     data = {k: pp.get(k, '') for k in ('dataset', 'split', 'data_dir')}
     lin = dict(protocol='cached', **data, out_dir=str(run_dir), **(linear or {}))
     if pp['dataset'].startswith('synthetic'): lin.setdefault('synthetic_n', pp['synthetic_n'])
     res = {}
-    for which, extra in (('teacher', dict(checkpoint=str(run_dir), which='teacher')), ('random', dict(checkpoint='', preset=pre['preset']))):
-        print(f"s2v: linear evaluation of the {'randomly initialised' if which == 'random' else 'pretrained (EMA teacher)' if pre['config']['target'] == 'teacher' else 'pretrained'} encoder", flush=True)
+    for which, extra in (('teacher', dict(checkpoint=str(run_dir), which='teacher')),
+                         ('random', dict(checkpoint='', preset=pre['preset']))):
+        what = ('randomly initialised' if which == 'random' else
+                'pretrained (EMA teacher)' if pre['config']['target'] == 'teacher' else 'pretrained')
+        print(f"s2v: linear evaluation of the {what} encoder", flush=True)
         run_notebook('linear_eval', run_dir/f'linear_{which}.ipynb', dict(run_name=f'linear_{which}', **lin, **extra))
         res[which] = RunFolder(run_dir/f'linear_{which}').summary()
-    result = dict(run_dir=str(run_dir), dataset=pre['dataset'], split=res['teacher']['split'], epochs=pre['epochs'], preset=pre['preset'],
-                  protocol=res['teacher']['protocol'], top1_pretrained=res['teacher']['top1_last'], top1_random=res['random']['top1_last'],
-                  knn_teacher=pre['monitor'].get('knn_teacher'), pretrain_wall_s=pre['wall_s'], total_wall_s=time.time() - t0,
+    result = dict(run_dir=str(run_dir), dataset=pre['dataset'], split=res['teacher']['split'], epochs=pre['epochs'],
+                  preset=pre['preset'], protocol=res['teacher']['protocol'],
+                  top1_pretrained=res['teacher']['top1_last'], top1_random=res['random']['top1_last'],
+                  knn_teacher=pre['monitor'].get('knn_teacher'),
+                  pretrain_wall_s=pre['wall_s'], total_wall_s=time.time() - t0,
                   environment=pre['environment'], pretrain_overrides=dict(pretrain or {}),
                   **{k: pre['config'][k] for k in ('target', 'mask_ratio', 'tube_len', 'beta')})
     save_json(result, run_dir/'main_job.json')
@@ -60,12 +69,16 @@ def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, lin
 def format_result(r:dict) -> str:
     "The main job's result as a short table."
     return '\n'.join([
-        f"\ns2v main job: {r['dataset']} ({r['split']} split), {r['preset']} preset, {r['epochs']} pretraining epochs, {r['environment']['device']}",
-        *([f"  target {r['target']}, mask ratio {r['mask_ratio']}, tube length {r['tube_len']}, beta {r['beta']}"] if 'target' in r else []),
+        f"\ns2v main job: {r['dataset']} ({r['split']} split), {r['preset']} preset, {r['epochs']} pretraining epochs, "
+        f"{r['environment']['device']}",
+        *([f"  target {r['target']}, mask ratio {r['mask_ratio']}, tube length {r['tube_len']}, beta {r['beta']}"]
+          if 'target' in r else []),
         f"  linear evaluation ({r['protocol']}), top-1 at the last epoch:",
-        f"    pretrained encoder {'(EMA teacher)' if r.get('target', 'teacher') == 'teacher' else '(student)    '}: {100 * r['top1_pretrained']:.1f}%",
+        f"    pretrained encoder {'(EMA teacher)' if r.get('target', 'teacher') == 'teacher' else '(student)    '}: "
+        f"{100 * r['top1_pretrained']:.1f}%",
         f"    same encoder, random weights    : {100 * r['top1_random']:.1f}%",
-        f"  pretraining {r['pretrain_wall_s'] / 60:.1f} min, everything {r['total_wall_s'] / 60:.1f} min; results in {r['run_dir']}/main_job.json"])
+        f"  pretraining {r['pretrain_wall_s'] / 60:.1f} min, everything {r['total_wall_s'] / 60:.1f} min; "
+        f"results in {r['run_dir']}/main_job.json"])
 
 _OWN = ('run_name', 'out_dir')   # set by --run / --out_dir of the main job itself
 
@@ -79,18 +92,22 @@ def _add_args(ap):
 def pretrain_overrides(a) -> dict:
     "The pretraining parameters given on the command line (the rest keep the runner's defaults)."
     from s2v.params import PretrainParams
-    return {k: v for k, v in vars(a).items() if k in PretrainParams.__dataclass_fields__ and k not in _OWN and v is not None}
+    return {k: v for k, v in vars(a).items()
+            if k in PretrainParams.__dataclass_fields__ and k not in _OWN and v is not None}
 
 def _run(a):
     try: main_job(a.run, a.out_dir, pretrain=pretrain_overrides(a))
     except KeyboardInterrupt:
-        print(f"\ns2v main: interrupted; the same command resumes from the last checkpoint in {Path(a.out_dir)/a.run/'checkpoints'}", file=sys.stderr)
+        print("\ns2v main: interrupted; the same command resumes from the last checkpoint in "
+              f"{Path(a.out_dir)/a.run/'checkpoints'}", file=sys.stderr)
         return 130
     return 0
 
 def main(argv=None):
-    "Command line of the main job: `s2v main [--run NAME] [--epochs N] [--target joints] ...` (any pretraining parameter)."
+    """Command line of the main job: `s2v main [--run NAME] [--epochs N] [--target joints] ...` (any pretraining
+    parameter)."""
     return _run(_add_args(argparse.ArgumentParser(prog='s2v main')).parse_args(argv))
 
 from .cli import register_command
-register_command('main', _add_args, _run, help='pretrain on the built-in data, then linear evaluation (pretrained vs random)')
+register_command('main', _add_args, _run,
+                 help='pretrain on the built-in data, then linear evaluation (pretrained vs random)')

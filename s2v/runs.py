@@ -38,7 +38,8 @@ def write_csv(rows:list, path, columns:list|None=None) -> Path:
 
 # %% ../nbs/02_runs.ipynb #65e4b474
 class RunFolder:
-    "A run folder: `params()`, `config()`, `summary()` (None until finished), `metrics()`, `encoder(which)`, `checkpoints`."
+    """A run folder: `params()`, `config()`, `summary()` (None until finished), `metrics()`, `encoder(which)`,
+    `checkpoints`."""
     def __init__(self, path): self.path = Path(path)
     def __repr__(self): return f"RunFolder({str(self.path)!r})"
     def __truediv__(self, name): return self.path/name
@@ -55,7 +56,8 @@ class RunFolder:
 
     @classmethod
     def of(cls, path, bases=()) -> 'RunFolder|None':
-        "The pretraining run folder that `path` (a run folder, its encoder or a checkpoint in it) belongs to, looked up as given and under `bases`."
+        """The pretraining run folder that `path` (a run folder, its encoder or a checkpoint in it) belongs to, looked
+        up as given and under `bases`."""
         for base in ('', *bases):
             p = Path(base)/path if base else Path(path)
             for d in [p] + list(p.parents)[:2]:

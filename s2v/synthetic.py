@@ -219,7 +219,11 @@ def _distract(rng, k, A, X, p):
 def _arm_m(A, side, x=0, y=0, z=0, fx=0, fz=0):
     "`_arm` for arrays that already carry the person axis (P, T, M)."
     up, fore = (R_UP, R_FORE) if side > 0 else (L_UP, L_FORE)
-    A[..., up, 0] += x; A[..., up, 1] += side * y; A[..., up, 2] += side * z; A[..., fore, 0] += fx; A[..., fore, 2] += side * fz
+    A[..., up, 0] += x
+    A[..., up, 1] += side * y
+    A[..., up, 2] += side * z
+    A[..., fore, 0] += fx
+    A[..., fore, 2] += side * fz
 
 def _legs_m(A, side, thigh=0, shank=0):
     th, sh = (R_THIGH, R_SHANK) if side > 0 else (L_THIGH, L_SHANK)
@@ -287,7 +291,8 @@ def _sensor_noise(rng, x, length, noise):
 
 # %% ../nbs/15_synthetic.ipynb #db6a8fa0
 def _perform(r, action, L, sj, sp, rp, bodies, distract, warp):
-    "World joints (P, T, M, V, 3) of P performances of `action` (lengths L, subjects sj, partners sp) and scene yaws (P,)."
+    """World joints (P, T, M, V, 3) of P performances of `action` (lengths L, subjects sj, partners sp) and scene yaws
+    (P,)."""
     fn, kind, base, reps, M, dist = ACTIONS[action]
     P, T = len(L), int(L.max())
     t = np.broadcast_to(np.arange(T) / FPS, (P, T))
@@ -365,7 +370,13 @@ def make_synthetic(n:int=2400, seed:int=0, num_classes:int=16, min_frames:int=40
             x, cams, pi, yaw = _film(r, pos, L, st, face, keep, setups, noise)
             frames += [x[s, :L[p]] for s, p in enumerate(pi)]
             lengths += list(L[pi]); labels += [c] * keep
-            for key, v in (('subject', sj[pi]), ('view', cams), ('setup', st[pi]), ('replication', rp[pi]), ('yaw', yaw)):
+            for key, v in (
+                ('subject', sj[pi]),
+                ('view', cams),
+                ('setup', st[pi]),
+                ('replication', rp[pi]),
+                ('yaw', yaw),
+            ):
                 meta[key].append(v)
     meta = {k: np.concatenate(v).astype(np.float32 if k == 'yaw' else np.int64) for k, v in meta.items()}
     labels = np.array(labels, np.int64)
@@ -383,11 +394,17 @@ def make_synthetic(n:int=2400, seed:int=0, num_classes:int=16, min_frames:int=40
     return SkeletonData(frames, offsets, labels, meta, num_classes, 'ntu25', name, splits, info)
 
 # %% ../nbs/15_synthetic.ipynb #81fbec8c
-NTU_ALIASES = {'hip_center': 'spine_base', 'spine': 'spine_mid', 'torso': 'spine_mid', 'shoulder_center': 'spine_shoulder',
-               'neck': 'spine_shoulder'}   # joints of other layouts that NTU's 25 name differently
+NTU_ALIASES = {
+    'hip_center': 'spine_base',
+    'spine': 'spine_mid',
+    'torso': 'spine_mid',
+    'shoulder_center': 'spine_shoulder',
+    'neck': 'spine_shoulder',
+}  # joints of other layouts that NTU's 25 name differently
 
 def in_layout(d:SkeletonData, layout:str) -> SkeletonData:
-    "The ntu25 data `d` with the joints of another layout picked by name (e.g. msr20, sbu15): data for examples and tests of other datasets."
+    """The ntu25 data `d` with the joints of another layout picked by name (e.g. msr20, sbu15): data for examples and
+    tests of other datasets."""
     target = get_layout(layout)
     if target.name == d.layout: return d
     src = LAYOUTS[d.layout].joints
@@ -395,8 +412,17 @@ def in_layout(d:SkeletonData, layout:str) -> SkeletonData:
     missing = [j for j, n in zip(target.joints, names) if n not in src]
     if missing: raise ValueError(f"layout {target.name}: joints {missing} have no counterpart in {d.layout}")
     idx = [src.index(n) for n in names]
-    return SkeletonData(np.ascontiguousarray(np.asarray(d.frames)[:, :, idx]), d.offsets, d.labels, d.meta, d.num_classes, target.name,
-                        d.name, d.splits, {**d.info, 'joints_from': d.layout})
+    return SkeletonData(
+        np.ascontiguousarray(np.asarray(d.frames)[:, :, idx]),
+        d.offsets,
+        d.labels,
+        d.meta,
+        d.num_classes,
+        target.name,
+        d.name,
+        d.splits,
+        {**d.info, 'joints_from': d.layout},
+    )
 
 # %% ../nbs/15_synthetic.ipynb #9102e806
 DEPTH_K = (364.8, 260.3, -367.7, 209.3)           # fx, cx, fy, cy: depth pixel = f * (x or y) / z + c
@@ -421,7 +447,9 @@ def ntu_columns(x:np.ndarray, rng:np.random.Generator) -> np.ndarray:
     q /= np.maximum(np.linalg.norm(q, axis=-1, keepdims=True), 1e-6)
     base = np.random.default_rng(25).normal(size=(25, 4)); base /= np.linalg.norm(base, axis=-1, keepdims=True)
     q = _quat_mul(q, base); q[..., LEAVES, :] = 0
-    state = np.where(rng.random(x.shape[:-1] + (1,)) < np.where(np.isin(np.arange(25), EXTREMITIES), .08, .02)[:, None], 1, 2)
+    state = np.where(
+        rng.random(x.shape[:-1] + (1,)) < np.where(np.isin(np.arange(25), EXTREMITIES), 0.08, 0.02)[:, None], 1, 2
+    )
     return np.concatenate([x, DEPTH_K[0]*u + DEPTH_K[1], DEPTH_K[2]*v + DEPTH_K[3],
                            COLOR_K[0]*u + COLOR_K[1], COLOR_K[2]*v + COLOR_K[3], q, state], -1)
 

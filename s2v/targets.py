@@ -26,7 +26,8 @@ def contextual_targets(layers, top_k:int=0, num_layers:int|None=None) -> torch.T
     acc, seen = None, 0
     for z in layers:
         seen += 1
-        if seen <= n - k: continue                             # lower layers: computed (they feed the top ones), not used
+        # lower layers: computed (they feed the top ones), not used
+        if seen <= n - k: continue
         z = instance_norm_tokens(z)
         acc = z if acc is None else acc.add_(z)
     if seen != n: raise ValueError(f"expected {n} layers, got {seen}")
@@ -46,11 +47,13 @@ def joint_targets(x:torch.Tensor, seg_len:int) -> torch.Tensor:
     return _token_norm(segment(x, seg_len).flatten(1, 2))
 
 def masked_error(pred:torch.Tensor, target:torch.Tensor, mask:torch.Tensor) -> tuple:
-    "(sum over the masked tokens (mask (B, N) True) of the squared error averaged over channels, number of masked tokens)."
+    """(sum over the masked tokens (mask (B, N) True) of the squared error averaged over channels, number of masked
+    tokens)."""
     err = (pred.float() - target.float()).pow(2).mean(-1)
     return (err * mask).sum(), mask.sum()
 
 def masked_mse(pred:torch.Tensor, target:torch.Tensor, mask:torch.Tensor) -> torch.Tensor:
-    "Mean squared error over masked tokens and channels: the pretraining loss (the sum and count add up across processes)."
+    """Mean squared error over masked tokens and channels: the pretraining loss (the sum and count add up across
+    processes)."""
     s, n = masked_error(pred, target, mask)
     return s / n.clamp_min(1)

@@ -44,7 +44,8 @@ class Attention(nn.Module):
         return self.proj(o.transpose(1, 2).reshape(B, N, D)), a
 
 class Block(nn.Module):
-    "Pre-LN transformer block; `forward` returns (block output, FFN output before the residual add, attention weights or None)."
+    """Pre-LN transformer block; `forward` returns (block output, FFN output before the residual add, attention weights
+    or None)."""
     def __init__(self, dim:int, heads:int, mlp_dim:int, drop_path:float=0., layer_scale:float=0.):
         super().__init__()
         self.norm1, self.attn = nn.LayerNorm(dim), Attention(dim, heads)

@@ -28,14 +28,16 @@ def _rotation_to(a:np.ndarray, b:np.ndarray) -> np.ndarray:
     K = K - K.transpose(0, 2, 1)
     f = np.where(s > 1e-8, (1 - c) / np.maximum(s, 1e-8) ** 2, 0.5)[:, None, None]
     R = np.eye(3) + K + K @ K * f
-    opposite = (s <= 1e-8) & (c < 0)                                  # a points away from b: a half turn about an axis normal to b
+    # a points away from b: a half turn about an axis normal to b
+    opposite = (s <= 1e-8) & (c < 0)
     if opposite.any():
         w = np.cross(b, [1., 0, 0] if abs(b[0]) < .9 else [0, 1., 0]); w /= np.linalg.norm(w)
         R[opposite] = 2 * np.outer(w, w) - np.eye(3)
     return R
 
 def align_bodies(out:np.ndarray, offsets:np.ndarray, layout) -> np.ndarray:
-    "Rotate each sequence (frames of `out`, centred) so that person 0's spine in its first frame points along +z and its shoulders along +x."
+    """Rotate each sequence (frames of `out`, centred) so that person 0's spine in its first frame points along +z and
+    its shoulders along +x."""
     first = out[offsets[:-1], 0]                                      # (N, V, 3)
     spine = first[:, layout.spine[1]] - first[:, layout.spine[0]]
     R1 = _rotation_to(spine, np.array([0., 0, 1]))
@@ -47,7 +49,8 @@ def align_bodies(out:np.ndarray, offsets:np.ndarray, layout) -> np.ndarray:
     return (np.einsum('fij,fmvj->fmvi', R[seq].astype(np.float32), out) * nonzero).astype(np.float32)
 
 def prenormalize(d:SkeletonData, align:bool=False) -> SkeletonData:
-    "Drop all-zero frames, put the most present person first, centre on person 0's spine in frame 0 (`align`: and turn the body upright, facing the camera)."
+    """Drop all-zero frames, put the most present person first, centre on person 0's spine in frame 0 (`align`: and turn
+    the body upright, facing the camera)."""
     frames = np.asarray(d.frames)
     present = (frames != 0).any(axis=(2, 3))                          # (F, M): person visible in frame
     keep = present.any(1)
@@ -67,8 +70,12 @@ def prenormalize(d:SkeletonData, align:bool=False) -> SkeletonData:
     out *= nonzero
     if align: out = align_bodies(out, offsets, LAYOUTS[d.layout])
     dropped = d.lengths - lengths
-    changes = dict(frames_dropped=int(dropped.sum()), sequences_shortened=int((dropped > 0).sum()),
-                   persons_swapped=int(swap[offsets[:-1]].sum()) if out.shape[1] > 1 and len(out) else 0, aligned=bool(align))
+    changes = dict(
+        frames_dropped=int(dropped.sum()),
+        sequences_shortened=int((dropped > 0).sum()),
+        persons_swapped=int(swap[offsets[:-1]].sum()) if out.shape[1] > 1 and len(out) else 0,
+        aligned=bool(align),
+    )
     return SkeletonData(out, offsets, d.labels, d.meta, d.num_classes, d.layout, d.name, d.splits,
                         {**d.info, 'prenormalized': True, 'prenormalize': changes})
 
@@ -78,8 +85,16 @@ def uniform_indices(lengths:torch.Tensor, T:int, train:bool=True, clip:int=0, nu
     "Frame indices (B, T) into sequences of `lengths` (B,): one per equal bin, random (train) or fixed per clip."
     L = lengths.to(torch.float64)[:, None]
     i = torch.arange(T + 1, device=lengths.device, dtype=torch.float64)[None]
-    if train: u = torch.rand(len(lengths), T, generator=generator, device=lengths.device if generator is None else generator.device, dtype=torch.float64).to(lengths.device)
-    else: u = torch.full((1, T), (clip + 0.5) / num_clips, dtype=torch.float64, device=lengths.device)
+    if train:
+        u = torch.rand(
+            len(lengths),
+            T,
+            generator=generator,
+            device=lengths.device if generator is None else generator.device,
+            dtype=torch.float64,
+        ).to(lengths.device)
+    else:
+        u = torch.full((1, T), (clip + 0.5) / num_clips, dtype=torch.float64, device=lengths.device)
     bounds = torch.floor(i * L / T)                                    # integer bin edges (pyskl)
     size = bounds[:, 1:] - bounds[:, :-1]
     long_idx = bounds[:, :-1] + torch.floor(u * size)                  # L >= T: one distinct frame per bin
@@ -92,7 +107,8 @@ class FrameSampler:
     def __init__(self, d:SkeletonData, device='cpu', dtype=torch.float32):
         self.data, self.device = d, torch.device(device)
         frames = np.ascontiguousarray(d.frames)
-        with warnings.catch_warnings():      # a read-only memory-mapped cache: the tensor shares it and is never written
+        # a read-only memory-mapped cache: the tensor shares it and is never written
+        with warnings.catch_warnings():
             warnings.filterwarnings('ignore', message='The given NumPy array is not writable')
             self.frames = torch.as_tensor(frames, dtype=dtype).to(self.device)      # (F, M, V, 3)
         self.starts = torch.as_tensor(d.offsets[:-1], dtype=torch.long, device=self.device)
@@ -123,6 +139,10 @@ def rotation_matrices(angles:torch.Tensor) -> torch.Tensor:
 def random_rotate(x:torch.Tensor, max_angle:float=0.3, generator=None) -> torch.Tensor:
     "Rotate each sample of x (B, ..., 3) by its own random rotation, angles U(-max_angle, max_angle) per axis."
     B = x.shape[0]
-    ang = (torch.rand(B, 3, generator=generator, device=x.device if generator is None else generator.device).to(x.device) * 2 - 1) * max_angle
+    ang = (
+        torch.rand(B, 3, generator=generator, device=x.device if generator is None else generator.device).to(x.device)
+        * 2
+        - 1
+    ) * max_angle
     R = rotation_matrices(ang.to(x.dtype))
     return (x.reshape(B, -1, 3) @ R.transpose(1, 2)).reshape(x.shape)

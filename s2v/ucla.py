@@ -34,13 +34,16 @@ def read_ucla(path) -> np.ndarray:
     "One N-UCLA JSON file as (1, T, 20, 3) float32; `DataError` naming the file (and JSON line) otherwise."
     path = Path(path)
     try: obj = json.loads(path.read_bytes())
-    except json.JSONDecodeError as e: raise DataError(path, f"invalid JSON: {e.msg} (column {e.colno})", line=e.lineno) from None
+    except json.JSONDecodeError as e:
+        raise DataError(path, f"invalid JSON: {e.msg} (column {e.colno})", line=e.lineno) from None
     except UnicodeDecodeError as e: raise DataError(path, f"not UTF-8 text: {e.reason}") from None
     if not isinstance(obj, dict) or 'skeletons' not in obj: raise DataError(path, "no 'skeletons' key")
     try: x = np.asarray(obj['skeletons'], dtype=np.float32)
-    except (ValueError, TypeError) as e: raise DataError(path, f"'skeletons' is not a regular frames x joints x 3 array of numbers ({e})") from None
+    except (ValueError, TypeError) as e:
+        raise DataError(path, f"'skeletons' is not a regular frames x joints x 3 array of numbers ({e})") from None
     if x.ndim == 1 and len(x) == 0: raise DataError(path, "zero frames")
-    if x.ndim != 3 or x.shape[2] != 3: raise DataError(path, f"'skeletons' has shape {x.shape}, expected (frames, {UCLA_JOINTS}, 3)")
+    if x.ndim != 3 or x.shape[2] != 3:
+        raise DataError(path, f"'skeletons' has shape {x.shape}, expected (frames, {UCLA_JOINTS}, 3)")
     if x.shape[1] != UCLA_JOINTS: raise DataError(path, f"{x.shape[1]} joints per frame, expected {UCLA_JOINTS}")
     if len(x) == 0: raise DataError(path, "zero frames")
     bad = ~np.isfinite(x).all(axis=(1, 2))

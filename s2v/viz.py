@@ -44,17 +44,25 @@ def save_figure(fig, out) -> list:
 
 # %% ../nbs/60_viz.ipynb #c2180646
 def plot_teacher_student(metrics_path, out=None, title:str|None=None) -> Figure:
-    "Teacher and student k-NN accuracy over epochs from a run's metrics.jsonl (saved as out.{png,pdf,csv} when `out` is given)."
+    """Teacher and student k-NN accuracy over epochs from a run's metrics.jsonl (saved as out.{png,pdf,csv} when `out`
+    is given)."""
     recs = [r for r in read_jsonl(metrics_path) if r.get('kind') == 'epoch']
     mon = [r for r in recs if 'knn_teacher' in r]
     if not mon: raise ValueError(f"{metrics_path}: no monitor records (was monitor_every 0?)")
-    if out: write_csv([dict(epoch=r['epoch'], loss=r['loss'], knn_teacher=r['knn_teacher'], knn_student=r['knn_student']) for r in mon],
-              Path(out).with_suffix('.csv'))
+    if out:
+        write_csv(
+            [
+                dict(epoch=r['epoch'], loss=r['loss'], knn_teacher=r['knn_teacher'], knn_student=r['knn_student'])
+                for r in mon
+            ],
+            Path(out).with_suffix('.csv'),
+        )
     fig = new_figure((5.5, 3.6)); ax = fig.subplots()
     ax.plot([r['epoch'] for r in mon], [100 * r['knn_teacher'] for r in mon], 'o-', label='teacher (EMA)')
     ax.plot([r['epoch'] for r in mon], [100 * r['knn_student'] for r in mon], 's--', label='student')
     ax.set_xlabel('epoch'); ax.set_ylabel('k-NN top-1 (%)'); ax.grid(alpha=.3)
-    ax2 = ax.twinx(); ax2.plot([r['epoch'] for r in recs], [r['loss'] for r in recs], color='gray', alpha=.5, lw=1, label='loss')
+    ax2 = ax.twinx()
+    ax2.plot([r['epoch'] for r in recs], [r['loss'] for r in recs], color='gray', alpha=0.5, lw=1, label='loss')
     ax2.set_ylabel('pretraining loss', color='gray')
     h1, l1 = ax.get_legend_handles_labels(); h2, l2 = ax2.get_legend_handles_labels()
     ax.legend(h1 + h2, l1 + l2, loc='lower right', fontsize=8)
@@ -64,14 +72,16 @@ def plot_teacher_student(metrics_path, out=None, title:str|None=None) -> Figure:
 
 # %% ../nbs/60_viz.ipynb #051ac975
 def _person_sequences(x:torch.Tensor) -> torch.Tensor:
-    "The person sequences (B, T, V, C) of a batch (N, M, T, V, C), absent (all-zero) persons left out (one kept at least)."
+    """The person sequences (B, T, V, C) of a batch (N, M, T, V, C), absent (all-zero) persons left out (one kept at
+    least)."""
     xs = x.flatten(0, 1)
     present = xs.flatten(1).abs().amax(1) > 0
     return xs[present] if present.any() else xs[:1]
 
 @torch.no_grad()
 def attention_table(encoder, x:torch.Tensor, path) -> dict:
-    "Attention of `encoder` on x (N, M, T, V, C), mean over persons and heads -> path (.npz: tokens, joints, T_e, V, samples)."
+    """Attention of `encoder` on x (N, M, T, V, C), mean over persons and heads -> path (.npz: tokens, joints, T_e, V,
+    samples)."""
     Te, V = encoder.cfg.num_segments, encoder.cfg.num_joints
     xs = _person_sequences(x.to(next(encoder.parameters()).device))
     was = encoder.training; encoder.eval()
@@ -87,7 +97,8 @@ def attention_table(encoder, x:torch.Tensor, path) -> dict:
 
 # %% ../nbs/60_viz.ipynb #b689a3b1
 def plot_attention(tables:dict, out=None, level:str='joints') -> Figure:
-    "Per-layer attention from `attention_table` files {label: .npz}: a row per encoder, a column per layer (-> out.{png,pdf,csv})."
+    """Per-layer attention from `attention_table` files {label: .npz}: a row per encoder, a column per layer (->
+    out.{png,pdf,csv})."""
     if level not in ('joints', 'tokens'): raise ValueError(f"level must be 'joints' or 'tokens', not {level!r}")
     maps = {k: np.load(p)[level] for k, p in tables.items()}
     if not maps: raise ValueError("no attention tables given")
@@ -120,7 +131,11 @@ def tsne_table(features, labels, path, seed:int=0, perplexity:float=30, threads:
     "2-D t-SNE (init 'pca', seeded) of features (n, D) -> path (CSV: x, y, label); returns the rows."
     from sklearn.manifold import TSNE
     from threadpoolctl import threadpool_limits
-    f = (features.detach().float().cpu().numpy() if isinstance(features, torch.Tensor) else np.asarray(features, np.float32))
+    f = (
+        features.detach().float().cpu().numpy()
+        if isinstance(features, torch.Tensor)
+        else np.asarray(features, np.float32)
+    )
     labels = np.asarray(labels.cpu() if isinstance(labels, torch.Tensor) else labels).astype(int)
     if len(f) != len(labels): raise ValueError(f"{len(f)} feature rows but {len(labels)} labels")
     if len(f) < 4: raise ValueError(f"t-SNE needs at least 4 points, got {len(f)}")
@@ -133,7 +148,8 @@ def tsne_table(features, labels, path, seed:int=0, perplexity:float=30, threads:
 
 # %% ../nbs/60_viz.ipynb #80b4920b
 def dataset_class_names(name:str) -> tuple|None:
-    "Action names of a dataset name of `s2v.datasets.DATASETS` where the package knows them (N-UCLA, synthetic), else None."
+    """Action names of a dataset name of `s2v.datasets.DATASETS` where the package knows them (N-UCLA, synthetic), else
+    None."""
     if name.startswith('ucla'):
         from s2v.ucla import UCLA_CLASSES; return UCLA_CLASSES
     if name.startswith('synthetic'):
@@ -141,7 +157,8 @@ def dataset_class_names(name:str) -> tuple|None:
     return None
 
 def plot_tsne(tables:dict, out=None, class_names=None) -> Figure:
-    "t-SNE points from `tsne_table` files {label: .csv}, one panel per encoder, coloured by class (-> out.{png,pdf,csv})."
+    """t-SNE points from `tsne_table` files {label: .csv}, one panel per encoder, coloured by class (->
+    out.{png,pdf,csv})."""
     data = {k: list(csv.DictReader(open(p))) for k, p in tables.items()}
     if not data: raise ValueError("no t-SNE tables given")
     classes = sorted({int(r['label']) for rs in data.values() for r in rs})
@@ -153,12 +170,24 @@ def plot_tsne(tables:dict, out=None, class_names=None) -> Figure:
         for k in classes:
             ax.scatter(*xy[c == k].T, s=6, color=cmap(k % cmap.N), linewidths=0, label=name(k))
         ax.set_title(label, fontsize=9); ax.set_xticks([]); ax.set_yticks([])
-    axes[0, -1].legend(*axes[0, 0].get_legend_handles_labels(), loc='center left', bbox_to_anchor=(1.02, .5), fontsize=7,
-                       markerscale=2.5, frameon=False)
+    axes[0, -1].legend(
+        *axes[0, 0].get_legend_handles_labels(),
+        loc='center left',
+        bbox_to_anchor=(1.02, 0.5),
+        fontsize=7,
+        markerscale=2.5,
+        frameon=False,
+    )
     if not out: return fig
     out = Path(out)
-    write_csv([dict(encoder=k, x=r['x'], y=r['y'], label=r['label'], name=name(int(r['label']))) for k, rs in data.items() for r in rs],
-              out.with_suffix('.csv'))
+    write_csv(
+        [
+            dict(encoder=k, x=r['x'], y=r['y'], label=r['label'], name=name(int(r['label'])))
+            for k, rs in data.items()
+            for r in rs
+        ],
+        out.with_suffix('.csv'),
+    )
     save_figure(fig, out)
     return fig
 
@@ -166,7 +195,8 @@ def plot_tsne(tables:dict, out=None, class_names=None) -> Figure:
 SOURCE_LAYOUTS = {'ntu': 'ntu25', 'ucla': 'ucla20'}
 
 def skeleton_sequence(path, source:str='ntu') -> torch.Tensor:
-    "Person 0 of one raw file (`source` 'ntu': .skeleton, 'ucla': .json) as (T, V, 3), zero frames dropped, centred on frame 0's centre joint."
+    """Person 0 of one raw file (`source` 'ntu': .skeleton, 'ucla': .json) as (T, V, 3), zero frames dropped, centred on
+    frame 0's centre joint."""
     if source == 'ntu':
         from s2v.ntu import read_skeleton; x = read_skeleton(path, max_bodies=1)[0]
     elif source == 'ucla':
@@ -177,20 +207,35 @@ def skeleton_sequence(path, source:str='ntu') -> torch.Tensor:
     return torch.from_numpy(x - x[0, LAYOUTS[SOURCE_LAYOUTS[source]].center]).float()
 
 def masking_table(x, path, seg_len:int=3, mask_ratio:float=0.9, seed:int=0, frames:int=4) -> dict:
-    "Masks (T_e, V) of every strategy of `MASKING` on one sequence x (T, V, C), seeded, and the x-y of `frames` frames -> path (JSON)."
+    """Masks (T_e, V) of every strategy of `MASKING` on one sequence x (T, V, C), seeded, and the x-y of `frames` frames
+    -> path (JSON)."""
     x = x.detach().float().cpu() if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x), dtype=torch.float32)
     T = len(x) - len(x) % seg_len
     if T == 0: raise ValueError(f"{len(x)} frames: fewer than one segment of {seg_len}")
     x = x[:T]; Te, V = T // seg_len, x.shape[1]
     masks, ratios = {}, {}
     for name, kw in MASKING.items():
-        mk = mask_sequence(x[None], seg_len, mask_ratio, kw['tube_len'], kw['beta'], generator=torch.Generator().manual_seed(seed))
+        mk = mask_sequence(
+            x[None], seg_len, mask_ratio, kw['tube_len'], kw['beta'], generator=torch.Generator().manual_seed(seed)
+        )
         m = mk.mask.view(Te, V)
         masks[name], ratios[name] = m.int().tolist(), round(m.float().mean().item(), 6)
     shown = np.linspace(0, T - 1, frames).round().astype(int)
-    d = dict(strategies=list(MASKING), settings=MASKING, seg_len=seg_len, mask_ratio=mask_ratio, seed=seed, frames=T,
-             segments=Te, joints=V, ratios=ratios, masks=masks, intensity=motion_intensity(x[None], seg_len)[0].round(decimals=5).tolist(),
-             shown_frames=shown.tolist(), xy=x[shown, :, :2].round(decimals=5).tolist())
+    d = dict(
+        strategies=list(MASKING),
+        settings=MASKING,
+        seg_len=seg_len,
+        mask_ratio=mask_ratio,
+        seed=seed,
+        frames=T,
+        segments=Te,
+        joints=V,
+        ratios=ratios,
+        masks=masks,
+        intensity=motion_intensity(x[None], seg_len)[0].round(decimals=5).tolist(),
+        shown_frames=shown.tolist(),
+        xy=x[shown, :, :2].round(decimals=5).tolist(),
+    )
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(d))
     return d
@@ -199,7 +244,8 @@ def masking_table(x, path, seg_len:int=3, mask_ratio:float=0.9, seed:int=0, fram
 STRATEGY_NAMES = {'random': 'random', 'single_tube': 'single tube', 'multi_tube': 'multi-tube', 'mamt': 'MAMT'}
 
 def plot_masking(path, out=None, layout:str='ntu25') -> Figure:
-    "Masks of `masking_table`'s JSON as time-segment x joint maps, and its frames with MAMT's masked joints (-> out.{png,pdf,json})."
+    """Masks of `masking_table`'s JSON as time-segment x joint maps, and its frames with MAMT's masked joints (->
+    out.{png,pdf,json})."""
     d, lay = json.loads(Path(path).read_text()), LAYOUTS[layout]
     xy, ts = np.array(d['xy']), d['shown_frames']; V = xy.shape[1]
     if V != lay.num_joints: raise ValueError(f"{path}: {V} joints, layout {layout} has {lay.num_joints}")
@@ -223,11 +269,16 @@ def plot_masking(path, out=None, layout:str='ntu25') -> Figure:
         for a, b in lay.bones: ax.plot(*p[[a, b]].T, color='#999999', lw=1.2, zorder=1)
         ax.scatter(*p[~m].T, s=14, color='#2b6cb0', zorder=2, label='visible')
         ax.scatter(*p[m].T, s=22, color='#d62728', marker='x', linewidths=1.2, zorder=3, label='masked')
-        ax.set_xlim(lo[0] - pad, hi[0] + pad); ax.set_ylim(lo[1] - pad, hi[1] + pad); ax.set_aspect('equal'); ax.axis('off')
+        ax.set_xlim(lo[0] - pad, hi[0] + pad)
+        ax.set_ylim(lo[1] - pad, hi[1] + pad)
+        ax.set_aspect('equal')
+        ax.axis('off')
         ax.set_title(f'frame {t} (segment {seg})', fontsize=8)
         drawn.append(dict(frame=int(t), segment=int(seg), masked=np.flatnonzero(m).tolist(), xy=p.round(5).tolist()))
     bottom.legend(*ax.get_legend_handles_labels(), loc='lower center', ncol=2, fontsize=7, frameon=False)
-    bottom.suptitle(f"{STRATEGY_NAMES.get(shown, shown)} masking on frames of the sequence (x-y projection)", fontsize=9)
+    bottom.suptitle(
+        f"{STRATEGY_NAMES.get(shown, shown)} masking on frames of the sequence (x-y projection)", fontsize=9
+    )
     if not out: return fig
     out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix('.json').write_text(json.dumps(dict(strategies=strategies, ratios=d['ratios'], masks=d['masks'],
@@ -237,11 +288,13 @@ def plot_masking(path, out=None, layout:str='ntu25') -> Figure:
 
 # %% ../nbs/60_viz.ipynb #ebc27c87
 def plot_skeleton(x, layout:str='ntu25', frames:int=5, title:str|None=None, out=None) -> Figure:
-    "Evenly spaced frames of x (T, V, C) or (M, T, V, C): each present person's bones and joints, x-y projection (-> out.{png,pdf})."
+    """Evenly spaced frames of x (T, V, C) or (M, T, V, C): each present person's bones and joints, x-y projection (->
+    out.{png,pdf})."""
     x = np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x, dtype=np.float32)
     x = x[None] if x.ndim == 3 else x
     lay = LAYOUTS[layout]
-    if x.ndim != 4 or x.shape[2] != lay.num_joints: raise ValueError(f"expected (T, V, C) or (M, T, V, C) with V = {lay.num_joints} ({layout}), got {x.shape}")
+    if x.ndim != 4 or x.shape[2] != lay.num_joints:
+        raise ValueError(f"expected (T, V, C) or (M, T, V, C) with V = {lay.num_joints} ({layout}), got {x.shape}")
     ts = np.linspace(0, x.shape[1] - 1, frames).round().astype(int)
     present = np.abs(x).reshape(*x.shape[:2], -1).max(-1) > 0                     # (M, T)
     pts = x[:, ts][present[:, ts]][..., :2]
@@ -253,7 +306,10 @@ def plot_skeleton(x, layout:str='ntu25', frames:int=5, title:str|None=None, out=
             p = x[m, t, :, :2]
             for a, b in lay.bones: ax.plot(*p[[a, b]].T, color=f'C{m}', lw=1.2)
             ax.scatter(*p.T, s=6, color=f'C{m}', zorder=2)
-        ax.set_xlim(lo[0] - pad, hi[0] + pad); ax.set_ylim(lo[1] - pad, hi[1] + pad); ax.set_aspect('equal'); ax.axis('off')
+        ax.set_xlim(lo[0] - pad, hi[0] + pad)
+        ax.set_ylim(lo[1] - pad, hi[1] + pad)
+        ax.set_aspect('equal')
+        ax.axis('off')
         ax.set_title(f'frame {t}', fontsize=8)
     if title: fig.suptitle(title, fontsize=9)
     if out: save_figure(fig, out)
@@ -261,10 +317,24 @@ def plot_skeleton(x, layout:str='ntu25', frames:int=5, title:str|None=None, out=
 
 # %% ../nbs/60_viz.ipynb #e136b902
 ABLATION_PARAMS = ('tube_len', 'beta', 'mask_ratio', 'tau0')
-ABLATION_COLUMNS = ('run', 'pretrain_run', 'dataset', 'protocol', 'target', 'tube_len', 'beta', 'mask_ratio', 'tau0', 'epochs', 'seed', 'top1')
+ABLATION_COLUMNS = (
+    'run',
+    'pretrain_run',
+    'dataset',
+    'protocol',
+    'target',
+    'tube_len',
+    'beta',
+    'mask_ratio',
+    'tau0',
+    'epochs',
+    'seed',
+    'top1',
+)
 
 def _run_folder(checkpoint:str, root:Path, summary:Path) -> RunFolder|None:
-    "The pretraining run a summary's `checkpoint` names, where it is now: as written, in the repository, or by name under `root`."
+    """The pretraining run a summary's `checkpoint` names, where it is now: as written, in the repository, or by name
+    under `root`."""
     found = RunFolder.of(checkpoint, bases=(repo_root(),))
     if found: return found
     p = Path(checkpoint)
@@ -272,17 +342,20 @@ def _run_folder(checkpoint:str, root:Path, summary:Path) -> RunFolder|None:
     return RunFolder.of(name, bases=(root, summary.parent.parent))
 
 def ablation_rows(root) -> list:
-    "One row per linear-evaluation summary under `root`, with the pretraining parameters of the run it evaluated (top1: a fraction)."
+    """One row per linear-evaluation summary under `root`, with the pretraining parameters of the run it evaluated
+    (top1: a fraction)."""
     root, rows = Path(root), []
     for s in sorted(root.rglob(SUMMARY)):
         d = json.loads(s.read_text())
         if d.get('kind') != 'linear': continue
         run = _run_folder(d['checkpoint'], root, s) if d.get('checkpoint') else None
         if run is None:
-            print(f"skipped {s}: its checkpoint {d.get('checkpoint') or '(random weights)'!r} has no params.json"); continue
+            print(f"skipped {s}: its checkpoint {d.get('checkpoint') or '(random weights)'!r} has no params.json")
+            continue
         p, own = run.params(), run.summary() or {}
         if own.get('target') == 'random':
-            print(f"skipped {s}: {run.name} is a randomly initialised encoder (no pretraining parameters to compare)"); continue
+            print(f"skipped {s}: {run.name} is a randomly initialised encoder (no pretraining parameters to compare)")
+            continue
         rows.append(dict(run=s.parent.name, pretrain_run=run.name, dataset=d['dataset'], protocol=d['protocol'],
                          target=own.get('target', p['target']), **{k: p[k] for k in ABLATION_PARAMS},
                          epochs=own.get('epochs', p['epochs']), seed=p['seed'], top1=d['top1_last']))
@@ -307,9 +380,11 @@ def varying_params(rows, params=ABLATION_PARAMS) -> list:
     return [p for p in params if len({r[p] for r in rows}) > 1]
 
 def plot_ablation(rows, out=None, params=ABLATION_PARAMS) -> Figure:
-    "Linear top-1 (%) against each varying pretraining parameter of `rows` (list or `ablation_rows` CSV; -> out.{png,pdf,csv})."
+    """Linear top-1 (%) against each varying pretraining parameter of `rows` (list or `ablation_rows` CSV; ->
+    out.{png,pdf,csv})."""
     rows = read_rows(rows); vary = varying_params(rows, params)
-    if not vary: raise ValueError(f"none of {list(params)} takes two values among the {len(rows)} runs: no ablation to draw")
+    if not vary:
+        raise ValueError(f"none of {list(params)} takes two values among the {len(rows)} runs: no ablation to draw")
     fig = new_figure((3.6 * len(vary), 3.3)); axes = fig.subplots(1, len(vary), squeeze=False, sharey=True)
     drawn = []
     for ax, p in zip(axes[0], vary):
@@ -326,8 +401,16 @@ def plot_ablation(rows, out=None, params=ABLATION_PARAMS) -> Figure:
                     label=f"{gname} ({n} seed{'s' * (n > 1)})")
             if n > 1:
                 m = [100 * mean[v] for v in vs]
-                ax.errorbar([pos[v] for v in vs], m, yerr=[np.subtract(m, lo), np.subtract(hi, m)], fmt='none', ecolor=f'C{i}',
-                            elinewidth=1, capsize=2, alpha=.8)
+                ax.errorbar(
+                    [pos[v] for v in vs],
+                    m,
+                    yerr=[np.subtract(m, lo), np.subtract(hi, m)],
+                    fmt='none',
+                    ecolor=f'C{i}',
+                    elinewidth=1,
+                    capsize=2,
+                    alpha=0.8,
+                )
                 ax.fill_between([pos[v] for v in vs], lo, hi, color=f'C{i}', alpha=.12, lw=0)
             drawn += [dict(panel=p, group=gname, mean_top1=round(mean[r[p]], 6), **r) for r in rg]
         ax.set_xticks(range(len(values)), [str(v) for v in values], fontsize=8); ax.tick_params(axis='y', labelsize=8)
@@ -341,13 +424,16 @@ def plot_ablation(rows, out=None, params=ABLATION_PARAMS) -> Figure:
 
 # %% ../nbs/60_viz.ipynb #56fecf4c
 def plot_learning_curves(table, out=None, title:str|None=None) -> Figure:
-    "Linear top-1 vs pretraining steps per target and encoder, random weights as a band, from a CSV table (-> out.{png,pdf})."
+    """Linear top-1 vs pretraining steps per target and encoder, random weights as a band, from a CSV table (->
+    out.{png,pdf})."""
     rows = read_rows(table)
     fig = new_figure((6.4, 4)); ax = fig.subplots()
     rnd = [r['top1'] for r in rows if r['which'] == 'random']
     if rnd:
         ax.axhspan(min(rnd), max(rnd), color='0.85', zorder=0)
-        ax.axhline(float(np.mean(rnd)), color='0.4', lw=1, label=f'random weights ({len(rnd)} seed{"s" * (len(rnd) > 1)})')
+        ax.axhline(
+            float(np.mean(rnd)), color='0.4', lw=1, label=f'random weights ({len(rnd)} seed{"s" * (len(rnd) > 1)})'
+        )
     targets = list(dict.fromkeys(r['target'] for r in rows if r['which'] != 'random'))
     for i, t in enumerate(targets):
         for which, ls in (('teacher', '-'), ('student', '--')):
@@ -361,11 +447,15 @@ def plot_learning_curves(table, out=None, title:str|None=None) -> Figure:
 
 # %% ../nbs/60_viz.ipynb #17e5566d
 def plot_study(table, out=None) -> Figure:
-    "Bar chart (mean ± std over seeds) of the linear and semi-supervised top-1 per arm of `s2v study`'s JSON table, with the from-scratch lines (-> out.{png,pdf})."
+    """Bar chart (mean ± std over seeds) of the linear and semi-supervised top-1 per arm of `s2v study`'s JSON table,
+    with the from-scratch lines (-> out.{png,pdf})."""
     d = json.loads(Path(table).read_text()); rows = d['rows']; frac = d['params']['semi_fraction']
     arms = [r for r in rows if r['part'] != 'reference']
     fig = new_figure((11, 3.8)); axes = fig.subplots(1, 2, sharey=True)
-    for ax, key, title in ((axes[0], 'linear', 'linear (cached features)'), (axes[1], 'semi', f'{frac:.0%} labels, fine-tuned')):
+    for ax, key, title in (
+        (axes[0], 'linear', 'linear (cached features)'),
+        (axes[1], 'semi', f'{frac:.0%} labels, fine-tuned'),
+    ):
         xs = np.arange(len(arms))
         ys = [r[key]['mean'] if r[key]['mean'] is not None else np.nan for r in arms]
         es = [r[key]['std'] or 0 for r in arms]
@@ -391,6 +481,9 @@ def require_runs(*paths) -> list:
     "The run folders `paths` as `Path`s; `DataError` naming the first that does not exist and how to make it."
     for p in map(Path, paths):
         if not p.is_dir():
-            raise DataError(p, "no such run folder. The study's runs are made by `s2v study` (from the repository root; "
-                               "it writes runs/ucla_study), or pass the folders of your own runs as parameters.")
+            raise DataError(
+                p,
+                "no such run folder. The study's runs are made by `s2v study` (from the repository root; "
+                "it writes runs/ucla_study), or pass the folders of your own runs as parameters.",
+            )
     return [Path(p) for p in paths]
