@@ -30,11 +30,8 @@ def rng_state() -> dict:
     kind, keys, pos, has_gauss, cached = np.random.get_state()
     st = dict(
         python=[list(x) if isinstance(x, tuple) else x for x in random.getstate()],
-        numpy=dict(
-            keys=torch.from_numpy(keys.astype(np.int64)), pos=int(pos), has_gauss=int(has_gauss), cached=float(cached)
-        ),
-        torch=torch.get_rng_state(),
-    )
+        numpy=dict(keys=torch.from_numpy(keys.astype(np.int64)), pos=int(pos), has_gauss=int(has_gauss),
+                   cached=float(cached)), torch=torch.get_rng_state())
     if torch.cuda.is_available(): st['cuda'] = torch.cuda.get_rng_state_all()
     return st
 
@@ -54,8 +51,7 @@ class CheckpointManager:
     def path(self, epoch:int) -> Path: return self.folder/f'epoch_{epoch:04d}.pt'
     def epochs(self) -> list:
         return sorted(
-            int(m.group(1)) for p in self.folder.glob('epoch_*.pt') if (m := re.fullmatch(r'epoch_(\d+)\.pt', p.name))
-        )
+            int(m.group(1)) for p in self.folder.glob('epoch_*.pt') if (m := re.fullmatch(r'epoch_(\d+)\.pt', p.name)))
     def save(self, state:dict, epoch:int) -> Path:
         p = save_checkpoint(state, self.path(epoch))
         for e in self.epochs()[:-self.keep_last or None]:
@@ -65,9 +61,8 @@ class CheckpointManager:
         es = self.epochs()
         return self.path(es[-1]) if es else None
 
-    def latest_intact(
-        self, map_location='cpu', move_aside: bool = True, needs=('model', 'optimizer', 'epoch', 'step', 'rng')
-    ):
+    def latest_intact(self, map_location='cpu', move_aside: bool = True,
+                      needs=('model', 'optimizer', 'epoch', 'step', 'rng')):
         "(path, contents) of the newest checkpoint that loads and has the keys `needs`; None when there is none."
         damaged = []
         for e in reversed(self.epochs()):
@@ -83,14 +78,11 @@ class CheckpointManager:
                 print(
                     f"warning: {p}: damaged checkpoint ({type(err).__name__}: {why}); "
                     f"{'moved to ' + p.name + '.damaged, ' if move_aside else ''}trying the previous one",
-                    file=sys.stderr,
-                    flush=True,
-                )
+                    file=sys.stderr, flush=True)
                 damaged.append(p.name)
         if damaged:
-            raise DataError(
-                self.folder, f"no intact checkpoint left ({', '.join(damaged)} damaged); start again with overwrite"
-            )
+            raise DataError(self.folder,
+                            f"no intact checkpoint left ({', '.join(damaged)} damaged); start again with overwrite")
         return None
 
 # %% ../nbs/38_checkpoint.ipynb #12bdeab0
@@ -100,8 +92,7 @@ def export_encoder(encoder:torch.nn.Module, cfg, path, which:str='teacher', extr
     "Write `encoder`'s weights with its config (`cfg.to_dict()`) to `path`."
     sd = {k: v.detach().cpu() for k, v in encoder.state_dict().items()}
     return save_checkpoint(
-        dict(format=ENCODER_FORMAT, which=which, config=cfg.to_dict(), state_dict=sd, extra=extra or {}), path
-    )
+        dict(format=ENCODER_FORMAT, which=which, config=cfg.to_dict(), state_dict=sd, extra=extra or {}), path)
 
 def _encoder_state(ck:dict, which:str) -> dict:
     "The encoder's state dict inside a full training checkpoint: the EMA teacher ('ema.') or the student ('encoder.')."

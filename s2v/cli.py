@@ -21,6 +21,12 @@ class Command:
     run: Callable
     help: str = ''
 
+    def main(self, argv=None):
+        "Run this command alone, as `s2v <name> ...` does, with the arguments `argv`."
+        parser = argparse.ArgumentParser(prog=f's2v {self.name}', description=self.help)
+        self.add_args(parser)
+        return self.run(parser.parse_args(argv))
+
 COMMANDS: dict[str, Command] = {}
 
 def register_command(name:str, add_args:Callable, run:Callable, help:str='') -> Command:

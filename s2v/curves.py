@@ -16,46 +16,22 @@ from .runs import RunFolder, read_summary, write_csv, PARAMS, SUMMARY
 from .protocols import run_linear
 
 # %% auto #0
-__all__ = ['curve_params', 'random_probe', 'probe_run', 'run_curves', 'main']
+__all__ = ['main', 'curve_params', 'random_probe', 'probe_run', 'run_curves']
 
 # %% ../nbs/67_curves.ipynb #d50b8172
 def curve_params(p:CurveParams, target:str) -> PretrainParams:
     "The pretraining run behind one curve."
-    return PretrainParams(
-        dataset=p.dataset,
-        data_dir=ucla_data_dir(p),
-        synthetic_n=p.synthetic_n,
-        epochs=p.epochs,
-        target=target,
-        preset=p.preset,
-        frames=p.frames,
-        tau0=p.tau0,
-        seed=p.seed,
-        run_name=f"pre-{target}-s{p.seed}",
-        out_dir=p.out_dir,
-        keep_every=p.every,
-        keep_last=2,
-        monitor_every=0,
-    )
+    return PretrainParams(dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.epochs,
+                          target=target, preset=p.preset, frames=p.frames, tau0=p.tau0, seed=p.seed,
+                          run_name=f"pre-{target}-s{p.seed}", out_dir=p.out_dir, keep_every=p.every, keep_last=2,
+                          monitor_every=0)
 
 # %% ../nbs/67_curves.ipynb #d0af4b20
 def _linear(p:CurveParams, checkpoint, which:str, name:str) -> dict:
     return read_summary(Path(p.out_dir) / name) or run_linear(
-        LinearParams(
-            checkpoint=str(checkpoint),
-            which=which,
-            dataset=p.dataset,
-            data_dir=ucla_data_dir(p),
-            synthetic_n=p.synthetic_n,
-            protocol='cached',
-            epochs=p.linear_epochs,
-            clips=p.linear_clips,
-            seed=p.seed,
-            run_name=name,
-            out_dir=p.out_dir,
-        ),
-        progress=False,
-    )
+        LinearParams(checkpoint=str(checkpoint), which=which, dataset=p.dataset, data_dir=ucla_data_dir(p),
+                     synthetic_n=p.synthetic_n, protocol='cached', epochs=p.linear_epochs, clips=p.linear_clips,
+                     seed=p.seed, run_name=name, out_dir=p.out_dir), progress=False)
 
 def random_probe(p:CurveParams) -> dict:
     "The random-weights reference: the curves' architecture and initialisation (seed `p.seed`), untrained."
@@ -114,11 +90,6 @@ def _run(a):
     print(f"curves: {len(res['rows'])} points in {p.figures_dir}/learning_curves.csv")
     return 0
 
-def main(argv=None):
-    "`s2v curves [--targets teacher,joints] [--epochs 650] [--every 65] [--probe_only true]`."
-    return _run(_add_args(argparse.ArgumentParser(prog='s2v curves')).parse_args(argv))
-
 from .cli import register_command
-register_command(
-    'curves', _add_args, _run, help='learning curves: linear top-1 of teacher and student vs pretraining steps'
-)
+main = register_command('curves', _add_args, _run,
+                        help='learning curves: linear top-1 of teacher and student vs pretraining steps').main

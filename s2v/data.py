@@ -76,12 +76,8 @@ def check_layout(l:Layout, where='layout') -> Layout:
     if V < 2: bad(f"needs at least 2 joints, has {V}")
     if len(set(l.joints)) != V: bad("joint names repeat")
     if len(l.parents) != V: bad(f"{len(l.parents)} parents for {V} joints")
-    for what, js in (
-        ('parents', [p for p in l.parents if p != -1]),
-        ('center', [l.center]),
-        ('spine', l.spine),
-        ('shoulders', l.shoulders),
-    ):
+    for what, js in (('parents', [p for p in l.parents
+                                  if p != -1]), ('center', [l.center]), ('spine', l.spine), ('shoulders', l.shoulders)):
         if any(not isinstance(j, (int, np.integer)) or not 0 <= j < V for j in js):
             bad(f"{what} {list(js) if what != 'center' else l.center} outside joints 0..{V-1}")
     if len(l.spine) != 2 or len(l.shoulders) != 2: bad("spine and shoulders are pairs of joints")
@@ -114,8 +110,7 @@ def layout_from_dict(d:dict, where='layout') -> Layout:
     parents = tuple(idx(p, 'parents') for p in d['parents'])
     pair = lambda k: tuple(idx(v, k) for v in d[k])
     return check_layout(
-        Layout(str(d['name']), joints, parents, idx(d['center'], 'center'), pair('spine'), pair('shoulders')), where
-    )
+        Layout(str(d['name']), joints, parents, idx(d['center'], 'center'), pair('spine'), pair('shoulders')), where)
 
 def load_layout(path, register:bool=True) -> Layout:
     "Read a layout JSON file (see above) and, with `register`, make it known by its name."
@@ -218,9 +213,8 @@ def validate(d:SkeletonData) -> SkeletonData:
     if d.frames.dtype != np.float32: raise DataError(d.name, f"frames must be float32, got {d.frames.dtype}")
     if d.layout not in LAYOUTS: raise DataError(d.name, f"unknown layout {d.layout!r}; known: {', '.join(LAYOUTS)}")
     if d.num_joints != LAYOUTS[d.layout].num_joints:
-        raise DataError(
-            d.name, f"layout {d.layout} has {LAYOUTS[d.layout].num_joints} joints, frames have {d.num_joints}"
-        )
+        raise DataError(d.name,
+                        f"layout {d.layout} has {LAYOUTS[d.layout].num_joints} joints, frames have {d.num_joints}")
     if d.offsets.shape != (n + 1,) or d.offsets[0] != 0 or d.offsets[-1] != len(d.frames):
         raise DataError(d.name, f"offsets must run from 0 to {len(d.frames)} with {n+1} entries")
     lengths = d.lengths
@@ -237,9 +231,8 @@ def validate(d:SkeletonData) -> SkeletonData:
         if len(v) != n: raise DataError(d.name, f"metadata column {k!r} has {len(v)} values for {n} sequences")
     for s, parts in d.splits.items():
         if 'train' not in parts or not ({'val', 'test'} & set(parts)) or set(parts) - set(PARTS):
-            raise DataError(
-                d.name, f"split {s!r} has parts {sorted(parts)}; a split has 'train' and 'test' and/or 'val'"
-            )
+            raise DataError(d.name,
+                            f"split {s!r} has parts {sorted(parts)}; a split has 'train' and 'test' and/or 'val'")
         for part, idx in parts.items():
             if len(idx) and (idx.min() < 0 or idx.max() >= n):
                 raise DataError(d.name, f"split {s}/{part} index out of range")
@@ -267,11 +260,9 @@ def layout_warning(d:SkeletonData) -> str|None:
     r = tree_length_ratio(d)
     if not r > LAYOUT_RATIO_WARN: return None
     same = [n for n in layouts_with(d.num_joints) if n != d.layout]
-    return (
-        f"the data fits layout {d.layout!r} poorly: its bones are {r:.2f}x the shortest tree through the joints "
-        f"(about 1.1 when the order is right); check the joint order"
-        + (f" (other {d.num_joints}-joint layouts: {', '.join(same)})" if same else '')
-    )
+    return (f"the data fits layout {d.layout!r} poorly: its bones are {r:.2f}x the shortest tree through the joints "
+            f"(about 1.1 when the order is right); check the joint order" +
+            (f" (other {d.num_joints}-joint layouts: {', '.join(same)})" if same else ''))
 
 # %% ../nbs/10_data.ipynb #60b2de5f
 CACHE_FORMAT = 2   # 2: full layout and named split parts in info.json; 1: a built-in layout and train/test parts
@@ -286,23 +277,12 @@ def save_cache(d:SkeletonData, path) -> Path:
             for part, idx in parts.items(): np.save(tmp/f'split_{s}_{part}.npy', np.asarray(idx, dtype=np.int64))
         (tmp / 'info.json').write_text(
             json.dumps(
-                dict(
-                    format=f's2v-cache-{CACHE_FORMAT}',
-                    name=d.name,
-                    layout=d.layout,
-                    layout_def=LAYOUTS[d.layout].to_dict(),
-                    num_classes=d.num_classes,
-                    num_sequences=len(d),
-                    num_joints=d.num_joints,
-                    num_persons=d.num_persons,
-                    splits={s: list(p) for s, p in sorted(d.splits.items())},
-                    meta=sorted(d.meta),
-                    info=d.info,
-                ),
-                indent=2,
-                default=str,
-            )
-        )
+                dict(format=f's2v-cache-{CACHE_FORMAT}', name=d.name, layout=d.layout,
+                     layout_def=LAYOUTS[d.layout].to_dict(), num_classes=d.num_classes, num_sequences=len(d),
+                     num_joints=d.num_joints, num_persons=d.num_persons,
+                     splits={s: list(p)
+                             for s, p in sorted(d.splits.items())}, meta=sorted(d.meta), info=d.info), indent=2,
+                default=str))
     return path
 
 def read_cache_info(path) -> dict:
@@ -310,23 +290,17 @@ def read_cache_info(path) -> dict:
     path = Path(path)
     if not (path / 'info.json').exists():
         raise DataError(path, "not an s2v cache (no info.json); build one with `s2v prepare`")
-    try:
-        info = json.loads((path / 'info.json').read_text())
-    except ValueError as e:
-        raise DataError(path / 'info.json', f"not valid JSON ({e})") from None
+    try: info = json.loads((path/'info.json').read_text())
+    except ValueError as e: raise DataError(path/'info.json', f"not valid JSON ({e})") from None
     m = re.fullmatch(r's2v-cache-(\d+)', str(info.get('format', '')) if isinstance(info, dict) else '')
     if m is None:
-        raise DataError(
-            path / 'info.json', f"not an s2v cache format ({info.get('format') if isinstance(info, dict) else info!r})"
-        )
+        raise DataError(path / 'info.json',
+                        f"not an s2v cache format ({info.get('format') if isinstance(info, dict) else info!r})")
     if int(m.group(1)) > CACHE_FORMAT:
-        raise DataError(
-            path,
-            f"written in cache format {m.group(1)} by a newer s2v; "
-            f"this one reads formats up to {CACHE_FORMAT}: update s2v",
-        )
+        raise DataError(path, f"written in cache format {m.group(1)} by a newer s2v; "
+                              f"this one reads formats up to {CACHE_FORMAT}: update s2v")
     if isinstance(info['splits'], list): info['splits'] = {s: ['train', 'test'] for s in info['splits']}   # format 1
-    if 'layout_def' in info:register_layout(layout_from_dict(info['layout_def'], path/'info.json'), path/'info.json')
+    if 'layout_def' in info: register_layout(layout_from_dict(info['layout_def'], path/'info.json'), path/'info.json')
     elif info['layout'] not in LAYOUTS: raise DataError(path/'info.json', f"unknown layout {info['layout']!r}")
     return info
 
@@ -334,19 +308,15 @@ def load_cache(path, mmap:bool=True) -> SkeletonData:
     "Open a cache folder written by `save_cache` (frames memory-mapped unless `mmap=False`)."
     path = Path(path); info = read_cache_info(path)
     def ld(n):
-        try:return np.load(path/n, allow_pickle=False, mmap_mode='r' if mmap and n == 'frames.npy' else None)
+        try: return np.load(path/n, allow_pickle=False, mmap_mode='r' if mmap and n == 'frames.npy' else None)
         except FileNotFoundError: raise DataError(path, f"incomplete cache: {n} is missing") from None
-    d = SkeletonData(
-        ld('frames.npy'),
-        ld('offsets.npy'),
-        ld('labels.npy'),
-        {k: ld(f'meta_{k}.npy') for k in info['meta']},
-        info['num_classes'],
-        info['layout'],
-        info['name'],
-        {s: {p: ld(f'split_{s}_{p}.npy') for p in parts} for s, parts in info['splits'].items()},
-        info.get('info', {}),
-    )
+
+    d = SkeletonData(ld('frames.npy'), ld('offsets.npy'), ld('labels.npy'),
+                     {k: ld(f'meta_{k}.npy')
+                      for k in info['meta']}, info['num_classes'], info['layout'], info['name'],
+                     {s: {p: ld(f'split_{s}_{p}.npy')
+                          for p in parts}
+                      for s, parts in info['splits'].items()}, info.get('info', {}))
     if len(d) != info['num_sequences']:
         raise DataError(path, f"cache holds {len(d)} sequences, info.json says {info['num_sequences']}")
     return d
@@ -369,14 +339,7 @@ def drop_sequences(d:SkeletonData, drop) -> SkeletonData:
     offsets = np.zeros(len(keep) + 1, np.int64); np.cumsum(d.lengths[keep], out=offsets[1:])
     new = np.full(len(d), -1, np.int64); new[keep] = np.arange(len(keep))
     splits = {s: {p: new[idx][new[idx] >= 0] for p, idx in parts.items()} for s, parts in d.splits.items()}
-    return SkeletonData(
-        np.ascontiguousarray(np.asarray(d.frames)[np.repeat(~drop, d.lengths)]),
-        offsets,
-        d.labels[keep].copy(),
-        {k: v[keep] for k, v in d.meta.items()},
-        d.num_classes,
-        d.layout,
-        d.name,
-        splits,
-        dict(d.info),
-    )
+    return SkeletonData(np.ascontiguousarray(np.asarray(d.frames)[np.repeat(~drop, d.lengths)]), offsets,
+                        d.labels[keep].copy(), {k: v[keep]
+                                                for k, v in d.meta.items()}, d.num_classes, d.layout, d.name, splits,
+                        dict(d.info))

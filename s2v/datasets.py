@@ -39,11 +39,8 @@ DATASETS = {
     'pku2_xsub': ('pku2', 'xsub'), 'pku2_xview': ('pku2', 'xview'),
 }
 SOURCE_FITS = {
-    'ntu60': ('ntu25', 60),
-    'ntu120': ('ntu25', 120),
-    'pku1': ('ntu25', None),
-    'pku2': ('ntu25', None),
-    'ucla': ('ucla20', 10),
+    'ntu60': ('ntu25', 60), 'ntu120': ('ntu25', 120), 'pku1': ('ntu25', None), 'pku2': ('ntu25', None),
+    'ucla': ('ucla20', 10)
 }
 
 def is_cache(p) -> bool: p = Path(p); return (p/'info.json').exists() and (p/'frames.npy').exists()
@@ -53,11 +50,8 @@ def cache_dir(dataset:str) -> Path:
     p = Path(dataset)
     if not p.exists():
         raise ParamError(
-            'dataset',
-            dataset,
-            f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) "
-            "nor a cache folder made by `s2v prepare`",
-        )
+            'dataset', dataset, f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) "
+            "nor a cache folder made by `s2v prepare`")
     if not is_cache(p):
         raise DataError(p, "not an s2v cache (no info.json and frames.npy); build one with `s2v prepare`")
     return p
@@ -87,18 +81,14 @@ def load_source(source:str, data_dir=None, synthetic_n:int=2400, seed:int=0) -> 
         lay, k = SOURCE_FITS.get(source, (d.layout, None))
         if d.layout != lay or (k and d.num_classes != k):
             raise DataError(
-                p,
-                f"holds {d.name!r} ({d.layout}, {d.num_classes} classes), not {source} ({lay}"
-                + (f", {k} classes" if k else '')
-                + f"). A dataset of your own goes by its folder: dataset = {p}",
-            )
+                p, f"holds {d.name!r} ({d.layout}, {d.num_classes} classes), not {source} ({lay}" +
+                (f", {k} classes" if k else '') + f"). A dataset of your own goes by its folder: dataset = {p}")
         return d if d.info.get('prenormalized') else prenormalize(d)
     if source == 'ucla':
         from s2v.ucla import load_ucla
         return prenormalize(load_ucla(p))
-    raise DataError(
-        p, f"not an s2v cache (no info.json). Build one with `s2v prepare {source} --src RAW_DIR --dst {p}`."
-    )
+    raise DataError(p,
+                    f"not an s2v cache (no info.json). Build one with `s2v prepare {source} --src RAW_DIR --dst {p}`.")
 
 def load_dataset(name:str, data_dir=None, synthetic_n:int=2400, seed:int=0, split:str='') -> Split:
     """Pre-normalised data and one split: `name` a built-in name of `DATASETS` (its own split) or a cache folder
@@ -107,11 +97,8 @@ def load_dataset(name:str, data_dir=None, synthetic_n:int=2400, seed:int=0, spli
         source, own = DATASETS[name]
         if split and split != own:
             raise ParamError(
-                'split',
-                split,
-                f"the built-in dataset {name} is its {own} split; the others go by their own names: "
-                + ', '.join(k for k, v in DATASETS.items() if v[0] == source),
-            )
+                'split', split, f"the built-in dataset {name} is its {own} split; the others go by their own names: " +
+                ', '.join(k for k, v in DATASETS.items() if v[0] == source))
         d, split, label = load_source(source, data_dir, synthetic_n, seed), own, name
     else:
         d = load_cache(cache_dir(name))

@@ -25,11 +25,9 @@ def distinct_clips(lengths:torch.Tensor, T:int, clips:int) -> tuple:
     new = torch.ones(t.shape[:2], dtype=torch.bool, device=t.device); new[1:] = (t[1:] != t[:-1]).any(-1)
     return t, new
 
-
 @torch.no_grad()
-def clip_mean(
-    fn, module: nn.Module, sampler: FrameSampler, idx, T: int, clips: int = 1, batch_size: int = 256, amp_dtype=None
-) -> torch.Tensor:
+def clip_mean(fn, module: nn.Module, sampler: FrameSampler, idx, T: int, clips: int = 1, batch_size: int = 256,
+              amp_dtype=None) -> torch.Tensor:
     """The mean over `clips` deterministic test clips of `fn(x)` (B, ...) for sequences `idx`, `module` in eval mode;
     each distinct clip runs once."""
     was = module.training; module.eval()
@@ -50,23 +48,20 @@ def clip_mean(
     module.train(was)
     return (out / clips).cpu() if out is not None else torch.zeros(0)
 
-
 def extract_features(encoder:nn.Module, sampler:FrameSampler, idx, T:int, clips:int=1, batch_size:int=256,
                      amp_dtype=None) -> torch.Tensor:
     "Pooled features (n, D) of sequences `idx`: the mean over `clips` deterministic test clips (1 = bin centres)."
     return clip_mean(encoder.features, encoder, sampler, idx, T, clips, batch_size, amp_dtype)
 
 
-def clip_scores(
-    model: nn.Module, sampler: FrameSampler, idx, T: int, clips: int = 10, batch_size: int = 256, amp_dtype=None
-) -> torch.Tensor:
+def clip_scores(model: nn.Module, sampler: FrameSampler, idx, T: int, clips: int = 10, batch_size: int = 256,
+                amp_dtype=None) -> torch.Tensor:
     "Class scores (n, K) of a classifier `model` on (B, M, T, V, C), averaged (softmax) over `clips` test clips."
     return clip_mean(lambda x: model(x).float().softmax(-1), model, sampler, idx, T, clips, batch_size, amp_dtype)
 
 
-def knn_accuracy(
-    train_feats, train_labels, test_feats, test_labels, k: int = 20, temperature: float | None = 0.07, chunk: int = 1024
-) -> float:
+def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k: int = 20, temperature: float | None = 0.07,
+                 chunk: int = 1024) -> float:
     """Top-1 of a cosine k-NN classifier: exp(sim / temperature) weighted votes (as in DINO); `temperature=None`: plain
     majority."""
     tr, te = F.normalize(train_feats.float().cpu(), dim=-1), F.normalize(test_feats.float().cpu(), dim=-1)
@@ -80,20 +75,15 @@ def knn_accuracy(
         correct += (votes.argmax(1) == yte[i:i + chunk]).sum().item()
     return correct / len(te)
 
-
 def summarize(scores:torch.Tensor, labels, num_classes:int) -> dict:
     "top-1, top-5 and confusion matrix (rows = true class) of class scores (n, K)."
     y = torch.as_tensor(labels).long()
     top5 = scores.topk(min(5, scores.shape[1]), 1).indices
     pred = top5[:, 0]
-    conf = torch.zeros(num_classes, num_classes, dtype=torch.long).index_put_(
-        (y, pred), torch.ones_like(y), accumulate=True
-    )
-    return dict(
-        top1=(pred == y).float().mean().item(),
-        top5=(top5 == y[:, None]).any(1).float().mean().item(),
-        confusion=conf.tolist(),
-    )
+    conf = torch.zeros(num_classes, num_classes, dtype=torch.long).index_put_((y, pred), torch.ones_like(y),
+                                                                              accumulate=True)
+    return dict(top1=(pred == y).float().mean().item(), top5=(top5 == y[:, None]).any(1).float().mean().item(),
+                confusion=conf.tolist())
 
 # %% ../nbs/39_evaluate.ipynb #5c5462fb
 class LinearClassifier(nn.Module):
@@ -146,28 +136,10 @@ def _lr_at(it:int, total:int, warm:int, lr:float, min_lr:float) -> float:
     if it < warm: return lr * it / warm
     return min_lr + 0.5 * (lr - min_lr) * (1 + math.cos(math.pi * (it - warm) / max(1, total - warm)))
 
-
-def train_classifier(
-    model: nn.Module,
-    sampler: FrameSampler,
-    train_idx,
-    test_idx,
-    T: int,
-    opt,
-    epochs: int,
-    batch_size: int,
-    lr: float,
-    min_lr: float = 0.0,
-    warmup_epochs: int = 0,
-    label_smoothing: float = 0.0,
-    clips: int = 10,
-    eval_every: int = 1,
-    rotate: float = 0.3,
-    amp_dtype=None,
-    seed: int = 0,
-    progress: bool = True,
-    grad_params=None,
-) -> dict:
+def train_classifier(model: nn.Module, sampler: FrameSampler, train_idx, test_idx, T: int, opt, epochs: int,
+                     batch_size: int, lr: float, min_lr: float = 0., warmup_epochs: int = 0,
+                     label_smoothing: float = 0., clips: int = 10, eval_every: int = 1, rotate: float = 0.3,
+                     amp_dtype=None, seed: int = 0, progress: bool = True, grad_params=None) -> dict:
     "Train `model` (classes out of (B, M, T, V, C)) and evaluate it; returns last and best-epoch results."
     train_idx, test_idx = np.asarray(train_idx), np.asarray(test_idx)
     labels = sampler.labels
@@ -188,17 +160,13 @@ def train_classifier(
             if rotate: x = random_rotate(x, rotate)
             with torch.autocast(x.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
                 loss = F.cross_entropy(
-                    model(x).float(), labels[torch.as_tensor(b, device=labels.device)], label_smoothing=label_smoothing
-                )
+                    model(x).float(), labels[torch.as_tensor(b, device=labels.device)], label_smoothing=label_smoothing)
             if not torch.isfinite(loss).item():
                 raise FloatingPointError(f"classifier loss became {loss.item()} at epoch {ep + 1}, step {i}")
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         if (ep + 1) % eval_every == 0 or ep + 1 == epochs:
-            r = summarize(
-                clip_scores(model, sampler, test_idx, T, clips, amp_dtype=amp_dtype),
-                labels[torch.as_tensor(test_idx, device=labels.device)].cpu(),
-                K,
-            )
+            r = summarize(clip_scores(model, sampler, test_idx, T, clips, amp_dtype=amp_dtype),
+                          labels[torch.as_tensor(test_idx, device=labels.device)].cpu(), K)
             history.append(dict(epoch=ep + 1, top1=r['top1'], top5=r['top5'], loss=loss.item()))
             if best is None or r['top1'] > best['top1']:
                 best = dict(epoch=ep + 1, **{k: r[k] for k in ('top1', 'top5')})
@@ -217,43 +185,15 @@ def linear_eval(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:
     try:
         model = LinearClassifier(encoder, encoder.cfg.dim, sampler.data.num_classes).to(sampler.device)
         opt = torch.optim.SGD(model.head.parameters(), lr=lr, momentum=0.9, weight_decay=0.)
-        r = train_classifier(
-            model,
-            sampler,
-            train_idx,
-            test_idx,
-            T,
-            opt,
-            epochs,
-            batch_size,
-            lr,
-            0.0,
-            0,
-            0.0,
-            clips,
-            eval_every,
-            amp_dtype=amp_dtype,
-            seed=seed,
-            progress=progress,
-        )
+        r = train_classifier(model, sampler, train_idx, test_idx, T, opt, epochs, batch_size, lr, 0., 0, 0., clips,
+                             eval_every, amp_dtype=amp_dtype, seed=seed, progress=progress)
     finally:
         for p, f in zip(encoder.parameters(), flags): p.requires_grad_(f)
     return dict(protocol='linear', **r)
 
 
-def linear_eval_cached(
-    encoder: nn.Module,
-    sampler: FrameSampler,
-    train_idx,
-    test_idx,
-    T: int,
-    epochs: int = 100,
-    batch_size: int = 256,
-    lr: float = 0.1,
-    clips: int = 10,
-    seed: int = 0,
-    amp_dtype=None,
-) -> dict:
+def linear_eval_cached(encoder: nn.Module, sampler: FrameSampler, train_idx, test_idx, T: int, epochs: int = 100,
+                       batch_size: int = 256, lr: float = 0.1, clips: int = 10, seed: int = 0, amp_dtype=None) -> dict:
     "Linear protocol on features extracted once (no augmentation)."
     t0 = time.time()
     ftr = extract_features(encoder, sampler, train_idx, T, 1, amp_dtype=amp_dtype)
@@ -264,9 +204,8 @@ def linear_eval_cached(
     return dict(protocol='linear_cached', **r, clips=clips, wall_s=time.time() - t0)
 
 
-def linear_probe_features(
-    ftr, ytr, fte, yte, num_classes: int, epochs: int = 100, batch_size: int = 256, lr: float = 0.1, seed: int = 0
-) -> dict:
+def linear_probe_features(ftr, ytr, fte, yte, num_classes: int, epochs: int = 100, batch_size: int = 256,
+                          lr: float = 0.1, seed: int = 0) -> dict:
     "BatchNorm(affine=False) + Linear trained with SGD/cosine on fixed features; last and best-epoch results."
     torch.manual_seed(seed)
     head = nn.Sequential(nn.BatchNorm1d(ftr.shape[1], affine=False), nn.Linear(ftr.shape[1], num_classes))
@@ -298,25 +237,9 @@ def finetune(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int
     enc.set_drop_path(drop_path)
     model = FineTuneClassifier(enc, sampler.data.num_classes).to(sampler.device)
     opt = torch.optim.AdamW(layer_decay_groups(model, lr, weight_decay, layer_decay), lr=lr, betas=(0.9, 0.999))
-    r = train_classifier(
-        model,
-        sampler,
-        train_idx,
-        test_idx,
-        T,
-        opt,
-        epochs,
-        min(batch_size, len(train_idx)),
-        lr,
-        min_lr,
-        warmup_epochs,
-        label_smoothing,
-        clips,
-        eval_every,
-        amp_dtype=amp_dtype,
-        seed=seed,
-        progress=progress,
-    )
+    r = train_classifier(model, sampler, train_idx, test_idx, T, opt, epochs, min(batch_size, len(train_idx)), lr,
+                         min_lr, warmup_epochs, label_smoothing, clips, eval_every, amp_dtype=amp_dtype, seed=seed,
+                         progress=progress)
     return dict(protocol='finetune', **r)
 
 def semi_supervised_subset(labels, idx, fraction:float, seed:int=0) -> np.ndarray:

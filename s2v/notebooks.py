@@ -34,9 +34,8 @@ def install_jupyter_config(prefix=None) -> list:
 def clean_on_save(model:dict, path:str, contents_manager=None, **kwargs):
     "Jupyter pre-save hook: nbdev's clean for a notebook inside an nbdev project (one with settings.ini above it)."
     if model.get('type') != 'notebook': return
-    os_path = (
-        Path(contents_manager._get_os_path(path)) if hasattr(contents_manager, '_get_os_path') else Path(path).resolve()
-    )
+    os_path = Path(contents_manager._get_os_path(path)) if hasattr(contents_manager,
+                                                                   '_get_os_path') else Path(path).resolve()
     if not any((d/'settings.ini').exists() for d in os_path.parents): return
     from nbdev.clean import clean_jupyter   # reads jupyter_hooks from that settings.ini
     clean_jupyter(path=os_path, model=model)
@@ -58,15 +57,9 @@ def save_like_jupyterlab(root, path:str, kernel:str='python3') -> bytes:
     spec = KernelSpecManager().get_kernel_spec(kernel)
     meta = model['content']['metadata']
     meta['kernelspec'] = dict(name=kernel, display_name=spec.display_name, language=spec.language)
-    meta['language_info'] = dict(
-        name='python',
-        version=sys.version.split()[0],
-        mimetype='text/x-python',
-        file_extension='.py',
-        codemirror_mode=dict(name='ipython', version=3),
-        nbconvert_exporter='python',
-        pygments_lexer='ipython3',
-    )
+    meta['language_info'] = dict(name='python', version=sys.version.split()[0], mimetype='text/x-python',
+                                 file_extension='.py', codemirror_mode=dict(name='ipython', version=3),
+                                 nbconvert_exporter='python', pygments_lexer='ipython3')
     cm.save(model, path)
     return (Path(root)/path).read_bytes()
 
@@ -83,9 +76,8 @@ def run_for_outputs(nb_path, timeout:int=900) -> int:
     import nbformat, nbclient
     from nbdev.clean import nbdev_clean
     nb_path = Path(nb_path); nb = nbformat.read(nb_path, as_version=4)
-    client = nbclient.NotebookClient(
-        nb, kernel_name='python3', timeout=timeout, resources={'metadata': {'path': str(nb_path.parent)}}
-    )
+    client = nbclient.NotebookClient(nb, kernel_name='python3', timeout=timeout,
+                                     resources={'metadata': {'path': str(nb_path.parent)}})
     with client.setup_kernel():
         for i, c in enumerate(nb.cells):
             if c.cell_type != 'code': continue
@@ -101,13 +93,9 @@ def image_outputs(nb_path) -> list:
     nb = json.loads(Path(nb_path).read_text())
     return [
         len(
-            base64.b64decode(
-                ''.join(o['data']['image/png']) if isinstance(o['data']['image/png'], list) else o['data']['image/png']
-            )
-        )
-        for c in nb['cells']
-        for o in c.get('outputs', [])
-        if 'image/png' in o.get('data', {})
+            base64.b64decode(''.join(o['data']['image/png']) if isinstance(o['data']['image/png'], list
+                                                                           ) else o['data']['image/png']))
+        for c in nb['cells'] for o in c.get('outputs', []) if 'image/png' in o.get('data', {})
     ]
 
 # %% ../nbs/95_notebooks.ipynb #33769576
@@ -141,12 +129,10 @@ def write_readme(root=None) -> bool:
 # %% ../nbs/95_notebooks.ipynb #ad42811b
 def _add_args(ap):
     ap.add_argument(
-        'action',
-        choices=['install', 'outputs', 'readme', 'params'],
+        'action', choices=['install', 'outputs', 'readme', 'params'],
         help="install: the Jupyter settings into this environment; outputs: run notebooks and keep their outputs; "
         "readme: write README.md from nbs/index.ipynb; params: the runner notebooks' parameters cells "
-        "from s2v.params",
-    )
+        "from s2v.params")
     ap.add_argument('notebooks', nargs='*', help=f"for outputs: the notebooks (default: {', '.join(OUTPUT_NOTEBOOKS)})")
 
 def _run(a):
@@ -155,10 +141,8 @@ def _run(a):
     elif a.action == 'params':
         for f in write_parameter_cells(): print(f"notebooks: {f}: parameters cell rewritten from s2v.params")
     elif a.action == 'readme':
-        print(
-            "notebooks: README.md "
-            + ("written from nbs/index.ipynb" if write_readme() else "already matches nbs/index.ipynb")
-        )
+        print("notebooks: README.md " +
+              ("written from nbs/index.ipynb" if write_readme() else "already matches nbs/index.ipynb"))
     else:
         for n in a.notebooks or [repo_root()/'nbs'/f'{n}.ipynb' for n in OUTPUT_NOTEBOOKS]:
             print(f"notebooks: {n}: {run_for_outputs(n)} outputs kept", flush=True)

@@ -145,9 +145,9 @@ def parse_skeleton(data:bytes, path='<bytes>', max_bodies:int=2, notes:list|None
         kept = np.sort(np.argsort(-motion, kind='stable')[:max_bodies])
         slot = np.full(len(first), -1); slot[kept] = np.arange(max_bodies)
         if notes is not None:
-            kept_list = ', '.join(str(k + 1) for k in kept)
-            notes.append(f"{len(first)} bodies; kept the {max_bodies} most active (bodies {kept_list} "
-                         f"in order of appearance)")
+            notes.append(
+                f"{len(first)} bodies; kept the {max_bodies} most active (bodies {', '.join(str(k + 1) for k in kept)} "
+                f"in order of appearance)")
     s = slot[body]; keep = s >= 0
     out = np.zeros((T, max_bodies, 25, 3), np.float32)
     out[frame[keep], s[keep]] = xyz[keep]
@@ -257,8 +257,8 @@ def _check_names(files, benchmark, ntu60_only):
     for i, f in enumerate(files):
         if t['action'][i] < 0: bad.append((i, "file name is not of the form SsssCcccPpppRrrrAaaa.skeleton"))
         elif not (1 <= t['action'][i] <= spec['classes']):
-            bad.append((i, f"action {t['action'][i]} outside {benchmark} (actions 1-{spec['classes']}): "
-                           "label out of range"))
+            bad.append(
+                (i, f"action {t['action'][i]} outside {benchmark} (actions 1-{spec['classes']}): label out of range"))
         elif not (1 <= t['setup'][i] <= spec['setups']):
             bad.append((i, f"setup {t['setup'][i]} outside {benchmark} (setups 1-{spec['setups']})"))
         elif f.stem in seen: bad.append((i, f"duplicate sample name (also {files[seen[f.stem]]})"))

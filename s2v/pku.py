@@ -165,8 +165,9 @@ def load_pku(skeleton_dir, label_dir, split_files=None, part:int=1, strict:bool=
             if not split_files: raise DataError(folder, "no cross-subject / cross-view split list found")
         for sname, path in split_files.items():
             train, test = read_pku_split(path)
-            splits[sname] = {'train': np.flatnonzero(np.isin(video, train)),
-                             'test': np.flatnonzero(np.isin(video, test))}
+            splits[sname] = {
+                'train': np.flatnonzero(np.isin(video, train)), 'test': np.flatnonzero(np.isin(video, test))
+            }
             missing = sorted(set(train + test) - set(video.tolist()))
             outside = sorted(set(video.tolist()) - set(train) - set(test))
             if missing:

@@ -62,21 +62,19 @@ def _synthetic(src=None, workers=None, progress=True, n=2400, seed=0):
     from s2v.synthetic import make_synthetic
     return make_synthetic(n, seed=seed)
 
-
 _NTU_OPTS = dict(ntu60_only=dict(action='store_true', help='ntu60 from a folder that also holds NTU-120 files: '
                                  'leave out setups > 17 and actions > 60 (counted in the report)'),
                  max_bodies=dict(type=int, help='persons kept per sequence (default 2)'))
 register_source('ntu60', _ntu('ntu60'), 'NTU RGB+D 60 raw .skeleton files (splits xsub, xview)', _NTU_OPTS)
+
+
 def _ntu_any(src, workers=None, progress=True, benchmark='ntu60', **kw):
     return _ntu(benchmark)(src, workers, progress, **kw)
 
 
 register_source(
-    'ntu',
-    _ntu_any,
-    'NTU RGB+D raw .skeleton files with the splits of --benchmark (ntu60 or ntu120)',
-    {'benchmark': dict(choices=('ntu60', 'ntu120'), help='ntu: which benchmark (default ntu60)'), **_NTU_OPTS},
-)
+    'ntu', _ntu_any, 'NTU RGB+D raw .skeleton files with the splits of --benchmark (ntu60 or ntu120)',
+    {'benchmark': dict(choices=('ntu60', 'ntu120'), help='ntu: which benchmark (default ntu60)'), **_NTU_OPTS})
 register_source('ntu120', _ntu('ntu120'), 'NTU RGB+D 120 raw .skeleton files (splits xsub, xset)',
                 {'max_bodies': _NTU_OPTS['max_bodies']})
 register_source('ucla', _ucla, 'N-UCLA all_sqe JSON files (split xview)')
@@ -89,18 +87,12 @@ _LAYOUT_OPT = dict(help='npz, pyskl: joint layout, a built-in name (ntu25, ucla2
 register_source('npz', _npz, 'a CTR-GCN-style .npz (x_train, y_train, x_test, y_test), any layout',
                 dict(split=dict(help='npz: name of the split the file holds (default "default")'), layout=_LAYOUT_OPT))
 register_source(
-    'pyskl',
-    _pyskl,
-    'a pyskl annotation pickle, any layout (--trust: pickles can run code)',
-    dict(trust=dict(action='store_true', help='pyskl: the pickle comes from a source you trust'), layout=_LAYOUT_OPT),
-)
+    'pyskl', _pyskl, 'a pyskl annotation pickle, any layout (--trust: pickles can run code)',
+    dict(trust=dict(action='store_true', help='pyskl: the pickle comes from a source you trust'), layout=_LAYOUT_OPT))
 register_source(
-    'synthetic',
-    _synthetic,
-    'the built-in synthetic dataset (no --src)',
+    'synthetic', _synthetic, 'the built-in synthetic dataset (no --src)',
     dict(n=dict(type=int, help='synthetic: number of sequences'), seed=dict(type=int, help='synthetic: seed')),
-    needs_src=False,
-)
+    needs_src=False)
 
 # %% ../nbs/17_prepare.ipynb #bc37ce9a
 def _default_prenormalize() -> bool: return importlib.util.find_spec('s2v.transforms') is not None
@@ -115,17 +107,10 @@ def screen_sequences(d:SkeletonData, min_length:int=2) -> tuple[SkeletonData, li
     n = cs[d.offsets[1:]] - cs[d.offsets[:-1]]
     bad = n < max(1, min_length)
     src = d.info.get('source', d.name)
-    rejected = [
-        {
-            'file': f"{src}:{d.names[i]}",
-            'reason': (
-                'every frame is all zeros'
-                if n[i] == 0
-                else f"{n[i]} frame{'' if n[i] == 1 else 's'} with data, fewer than min_length {min_length}"
-            ),
-        }
-        for i in np.flatnonzero(bad)
-    ]
+    rejected = [{
+        'file': f"{src}:{d.names[i]}", 'reason': 'every frame is all zeros'
+        if n[i] == 0 else f"{n[i]} frame{'' if n[i] == 1 else 's'} with data, fewer than min_length {min_length}"
+    } for i in np.flatnonzero(bad)]
     return drop_sequences(d, bad), rejected
 
 def _changes(d:SkeletonData, screened:list) -> dict:
@@ -141,30 +126,22 @@ def report_text(r:dict, max_notes:int|None=None) -> str:
     c = r.get('changes') or {}
     short = c.get('shorter_than', {})
     lines = [
-        (
-            f"s2v prepare {r['source']}: {r['src']} -> {r['dst']}"
-            if r['src'] is not None or r['source'] != 'arrays'
-            else f"dataset {r.get('name')} (built in memory) -> {r['dst']}"
-        ),
-        f"  found {r['found']}, read {r['read']}, rejected {len(r['rejected'])}"
-        + (f"; {r['excluded']} left out by option" if r.get('excluded') else ''),
+        f"s2v prepare {r['source']}: {r['src']} -> {r['dst']}" if r['src'] is not None or r['source'] != 'arrays' else
+        f"dataset {r.get('name')} (built in memory) -> {r['dst']}",
+        f"  found {r['found']}, read {r['read']}, rejected {len(r['rejected'])}" +
+        (f"; {r['excluded']} left out by option" if r.get('excluded') else ''),
         f"  {r['sequences']} sequences, {r['frames']} frames, {r['num_classes']} classes, "
         f"layout {r.get('layout', '?')}, "
-        f"splits {', '.join(r['splits']) or '-'}"
-        + (", pre-normalised" if r['prenormalized'] else '')
-        + (" and aligned" if r.get('aligned') else ''),
-        (
-            f"  changes: {c.get('sequences_rejected', 0)} sequences rejected as unusable (listed below), "
-            f"{c.get('frames_dropped', 0)} all-zero frames dropped from {c.get('sequences_shortened', 0)} sequences, "
-            f"persons swapped in {c.get('persons_swapped', 0)}; "
-            + ', '.join(f"{v} sequences shorter than {T} frames" for T, v in short.items())
-            + " (their frames repeat when sampled)"
-            if c
-            else '  changes: not counted'
-        ),
+        f"splits {', '.join(r['splits']) or '-'}" + (", pre-normalised" if r['prenormalized'] else '') +
+        (" and aligned" if r.get('aligned') else ''),
+        f"  changes: {c.get('sequences_rejected', 0)} sequences rejected as unusable (listed below), "
+        f"{c.get('frames_dropped', 0)} all-zero frames dropped from {c.get('sequences_shortened', 0)} sequences, "
+        f"persons swapped in {c.get('persons_swapped', 0)}; " + ', '.join(f"{v} sequences shorter than {T} frames"
+                                                                          for T, v in short.items()) +
+        " (their frames repeat when sampled)" if c else '  changes: not counted',
         f"  {r['seconds']['total']:.1f} s: {r['seconds']['load']:.1f} s reading, {r['seconds']['prenormalize']:.1f} s "
-        f"pre-normalising, {r['seconds']['write']:.1f} s writing"
-        + (f"; {r['bytes_read'] / 1e6:.0f} MB at {r['mb_per_s']:.0f} MB/s end to end" if r.get('mb_per_s') else ''),
+        f"pre-normalising, {r['seconds']['write']:.1f} s writing" +
+        (f"; {r['bytes_read'] / 1e6:.0f} MB at {r['mb_per_s']:.0f} MB/s end to end" if r.get('mb_per_s') else '')
     ]
     if r.get('warnings'): lines += [f"  WARNING: {w}" for w in r['warnings']]
     if r['rejected']:
@@ -185,23 +162,12 @@ def _check_output(name:str|None, min_length:int):
     if min_length < 1: raise ValueError(f"min_length {min_length}: must be >= 1")
     if name is not None and not _NAME.fullmatch(name):
         raise ValueError(
-            f"name {name!r}: a dataset name is letters, digits, '_', '-' and '.', starting with a letter or digit"
-        )
+            f"name {name!r}: a dataset name is letters, digits, '_', '-' and '.', starting with a letter or digit")
 
 
-def write_dataset(
-    d: SkeletonData,
-    dst,
-    prenormalize: bool | None = None,
-    min_length: int = 2,
-    verbose: bool = True,
-    source: str = 'arrays',
-    src=None,
-    options: dict | None = None,
-    workers: int | None = None,
-    load_s: float = 0.0,
-    align: bool = False,
-) -> dict:
+def write_dataset(d: SkeletonData, dst, prenormalize: bool | None = None, min_length: int = 2, verbose: bool = True,
+                  source: str = 'arrays', src=None, options: dict | None = None, workers: int | None = None,
+                  load_s: float = 0.0, align: bool = False) -> dict:
     """Check, screen, pre-normalise and write `d` (from a reader or built in memory) as the cache `dst`; return the
     report."""
     _check_output(d.name or '', min_length)
@@ -211,46 +177,24 @@ def write_dataset(
     if prenormalize and len(d):
         from s2v.transforms import prenormalize as _prenormalize
         d = _prenormalize(d, align=align)
-    elif align:
-        raise ValueError("align needs pre-normalisation (it rotates the centred bodies)")
+    elif align: raise ValueError("align needs pre-normalisation (it rotates the centred bodies)")
     t2 = time.perf_counter()
     info = d.info
     rejected, notes = list(info.get('rejected', [])) + screened, list(info.get('notes', []))
     found = int(info.get('found', len(d) + len(rejected)))
     nbytes = int(info.get('bytes_read', 0))
     warning = layout_warning(d) if len(d) else None
-    r = dict(
-        source=source,
-        src=str(src) if src is not None else None,
-        dst=str(dst),
-        name=d.name,
-        layout=d.layout,
-        found=found,
-        read=len(d),
-        rejected=rejected,
-        excluded=int(info.get('excluded', 0)),
-        notes=notes,
-        warnings=[warning] if warning else [],
-        changes=_changes(d, screened),
-        sequences=len(d),
-        frames=int(len(d.frames)),
-        num_classes=int(d.num_classes),
-        splits=sorted(d.splits),
-        prenormalized=bool(prenormalize),
-        aligned=bool(align),
-        min_length=min_length,
-        options=dict(options or {}),
-        workers=workers,
-        bytes_read=nbytes,
-        seconds=dict(load=load_s, prenormalize=t2 - t1),
-    )
+    r = dict(source=source, src=str(src) if src is not None else None, dst=str(dst), name=d.name, layout=d.layout,
+             found=found, read=len(d), rejected=rejected, excluded=int(info.get('excluded', 0)), notes=notes,
+             warnings=[warning] if warning else [], changes=_changes(d, screened), sequences=len(d),
+             frames=int(len(d.frames)), num_classes=int(d.num_classes), splits=sorted(d.splits),
+             prenormalized=bool(prenormalize), aligned=bool(align), min_length=min_length, options=dict(options or {}),
+             workers=workers, bytes_read=nbytes, seconds=dict(load=load_s, prenormalize=t2 - t1))
     if len(d) == 0:
         r['seconds'].update(write=0.0, total=load_s + t2 - t1); r['mb_per_s'] = None
         if verbose: print(report_text(r, max_notes=20))
-        raise DataError(
-            src if src is not None else d.name,
-            f"none of the {found} files or entries found could be used; nothing written",
-        )
+        raise DataError(src if src is not None else d.name,
+                        f"none of the {found} files or entries found could be used; nothing written")
     d.info = {**info, 'rejected': rejected, 'prepare': {k: v for k, v in r.items() if k not in ('rejected', 'notes')}}
     save_cache(d, dst)
     t3 = time.perf_counter()
@@ -262,7 +206,6 @@ def write_dataset(
     if verbose: print(report_text(r, max_notes=20))
     return r
 
-
 def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:bool|None=None, progress:bool=True,
             verbose:bool=True, name:str|None=None, min_length:int=2, align:bool=False, **options) -> dict:
     "Read `src` with the reader of `source`, write the cache `dst` (default data/<name or source>); return the report."
@@ -271,8 +214,7 @@ def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:
     extra = sorted(set(options) - set(s.options))
     if extra:
         raise TypeError(
-            f"source {source!r} takes no option {', '.join(extra)} (it takes: {', '.join(s.options) or 'none'})"
-        )
+            f"source {source!r} takes no option {', '.join(extra)} (it takes: {', '.join(s.options) or 'none'})")
     _check_output(name, min_length)                  # before anything is read
     if s.needs_src:
         if src is None: raise ValueError(f"source {source!r} needs src (a folder or file of raw data)")
@@ -282,9 +224,8 @@ def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:
     t0 = time.perf_counter()
     d = s.load(src, workers=workers, progress=progress, **options)
     if name: d.name = name
-    return write_dataset(
-        d, dst, prenormalize, min_length, verbose, source, src, options, workers, time.perf_counter() - t0, align
-    )
+    return write_dataset(d, dst, prenormalize, min_length, verbose, source, src, options, workers,
+                         time.perf_counter() - t0, align)
 
 # %% ../nbs/17_prepare.ipynb #8019718a
 def _prepare_args(p):
@@ -299,9 +240,10 @@ def _prepare_args(p):
                    help='sequences with fewer frames that hold data are rejected and listed in the report (default 2)')
     p.add_argument('--no-prenormalize', dest='prenormalize', action='store_false', default=None,
                    help='store the coordinates as read (default: pre-normalise when s2v.transforms is available)')
-    p.add_argument('--align', action='store_true',
-                   help="also rotate each sequence upright, shoulders along x (pyskl's align_spine "
-                                                        "and align_center; default off, as in the paper)")
+    p.add_argument(
+        '--align', action='store_true',
+        help="also rotate each sequence upright, shoulders along x (pyskl's align_spine "
+        "and align_center; default off, as in the paper)")
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     seen = set()
     for s in SOURCES.values():
@@ -323,6 +265,7 @@ def _prepare_run(args) -> int:
     except (DataError, ValueError) as e:
         print(f"s2v prepare: error: {e}"); return 2
     return 0
+
 
 register_command('prepare', _prepare_args, _prepare_run,
                  help='turn raw dataset files into an s2v cache (with a report)')

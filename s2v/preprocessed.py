@@ -40,11 +40,8 @@ def _strip_padding(x:np.ndarray, chunk:int=2048) -> tuple[np.ndarray, np.ndarray
         frames.append(xs[np.arange(T)[None] < L[:, None]].astype(np.float32, copy=False))
         lengths.append(L); bad.append(~fin)
     cat = lambda l, s: np.concatenate(l) if l else np.zeros(s)
-    return (
-        cat(frames, (0, x.shape[2])).astype(np.float32, copy=False),
-        cat(lengths, 0).astype(np.int64),
-        cat(bad, 0).astype(bool),
-    )
+    return cat(frames, (0, x.shape[2])).astype(np.float32,
+                                               copy=False), cat(lengths, 0).astype(np.int64), cat(bad, 0).astype(bool)
 
 def layout_for(path, num_joints:int|None=None, layout=None, values:int|None=None) -> Layout:
     "The layout of a file: `layout` when given (checked against the data), else the only known layout that fits."
@@ -53,31 +50,24 @@ def layout_for(path, num_joints:int|None=None, layout=None, values:int|None=None
         if num_joints is not None and num_joints != l.num_joints:
             raise DataError(path, f"the data has {num_joints} joints but layout {l.name} has {l.num_joints}")
         if values is not None and (values % (3 * l.num_joints) or values == 0):
-            raise DataError(
-                path, f"{values} values per frame are not persons x {l.num_joints} joints x 3 (layout {l.name})"
-            )
+            raise DataError(path,
+                            f"{values} values per frame are not persons x {l.num_joints} joints x 3 (layout {l.name})")
         return l
     counts = sorted({l.num_joints for l in LAYOUTS.values()})
     if num_joints is None:
         fits = [V for V in counts if values and values % (3 * V) == 0 and values // (3 * V) <= 4]
         if len(fits) != 1:
             raise DataError(
-                path,
-                f"{values} values per frame fit "
-                + (
-                    f"persons x joints x 3 for {fits} joints"
-                    if fits
-                    else f"no known layout ({', '.join(f'{n}: {l.num_joints} joints' for n, l in LAYOUTS.items())})"
-                )
-                + "; say which layout with --layout (a name or a layout JSON file)",
-            )
+                path, f"{values} values per frame fit " +
+                (f"persons x joints x 3 for {fits} joints" if fits else
+                 f"no known layout ({', '.join(f'{n}: {l.num_joints} joints' for n, l in LAYOUTS.items())})") +
+                "; say which layout with --layout (a name or a layout JSON file)")
         num_joints = fits[0]
     names = layouts_with(num_joints)
     if len(names) == 1: return LAYOUTS[names[0]]
     if not names:
         raise DataError(
-            path, f"no known layout has {num_joints} joints; declare one in a JSON file and pass it with --layout"
-        )
+            path, f"no known layout has {num_joints} joints; declare one in a JSON file and pass it with --layout")
     raise DataError(path, f"{num_joints} joints fit layouts {', '.join(names)}, which order their joints differently; "
                           "say which with --layout")
 
@@ -86,14 +76,14 @@ def load_ctrgcn_npz(path, split:str='default', strict:bool=False, name:str|None=
     path = Path(path)
     if not path.is_file(): raise DataError(path, "a folder, not a file" if path.is_dir() else "no such file")
     if not zipfile.is_zipfile(path): raise DataError(path, "not an .npz archive (an .npz file is a zip of .npy arrays)")
-    try:z = np.load(path, allow_pickle=False)
+    try: z = np.load(path, allow_pickle=False)
     except (ValueError, OSError) as e: raise DataError(path, f"not a readable .npz file ({e})") from None
     with z:
         missing = [k for k in ('x_train', 'y_train', 'x_test', 'y_test') if k not in z.files]
         if missing: raise DataError(path, f"missing arrays {missing}; found {z.files}")
         parts, K, M, lay = {}, None, None, None
         for part in ('train', 'test'):
-            try:x = z[f'x_{part}']
+            try: x = z[f'x_{part}']
             except ValueError as e: raise DataError(path, f"x_{part} cannot be read without pickles ({e})") from None
             if x.ndim != 3 or x.shape[2] == 0:
                 raise DataError(path, f"x_{part} has shape {x.shape}, expected (N, T, M * V * 3) = "
@@ -101,12 +91,10 @@ def load_ctrgcn_npz(path, split:str='default', strict:bool=False, name:str|None=
             lay = lay or layout_for(path, layout=layout, values=x.shape[2])
             if x.shape[2] % (3 * lay.num_joints):
                 raise DataError(
-                    path, f"x_{part} has {x.shape[2]} values per frame, not persons x {lay.num_joints} joints x 3"
-                )
+                    path, f"x_{part} has {x.shape[2]} values per frame, not persons x {lay.num_joints} joints x 3")
             if M is not None and x.shape[2] // (3 * lay.num_joints) != M:
-                raise DataError(
-                    path, f"x_train has {M} persons per frame but x_test {x.shape[2] // (3 * lay.num_joints)}"
-                )
+                raise DataError(path,
+                                f"x_train has {M} persons per frame but x_test {x.shape[2] // (3 * lay.num_joints)}")
             M = x.shape[2] // (3 * lay.num_joints)
             labels, k = _onehot_labels(path, f'y_{part}', z[f'y_{part}'], len(x))
             K = k if K is None else max(K, k)
@@ -160,8 +148,7 @@ def pyskl_splits(split_lists:dict, names:list, notes:list) -> dict:
         sp = _pyskl_split(str(key))
         if sp is None:
             notes.append(
-                f"split {key!r} is none of <name>_train/_val/_test, train/val/test, trainN/testN, foldN: ignored"
-            )
+                f"split {key!r} is none of <name>_train/_val/_test, train/val/test, trainN/testN, foldN: ignored")
             continue
         splits.setdefault(sp[0], {})[sp[1]] = members(key)
     for key in folds:
@@ -194,8 +181,7 @@ def _check_entry(a, V) -> str|None:
 def _joint_count(anns) -> int|None:
     "The most common joint count of the entries' keypoint arrays."
     vs = [
-        a['keypoint'].shape[2]
-        for a in anns
+        a['keypoint'].shape[2] for a in anns
         if isinstance(a, dict) and isinstance(a.get('keypoint'), np.ndarray) and a['keypoint'].ndim == 4
     ]
     return max(set(vs), key=vs.count) if vs else None
@@ -207,22 +193,18 @@ def load_pyskl(path, trust:bool=False, strict:bool=False, num_persons:int|None=N
     if not path.is_file(): raise DataError(path, "a folder, not a file" if path.is_dir() else "no such file")
     if not trust:
         raise DataError(
-            path,
-            "is a Python pickle, and loading a pickle can execute arbitrary code. Load it only "
-            "if it comes from a source you trust, and then say so: --trust (s2v prepare), trust=True (load_pyskl)",
-        )
+            path, "is a Python pickle, and loading a pickle can execute arbitrary code. Load it only "
+            "if it comes from a source you trust, and then say so: --trust (s2v prepare), trust=True (load_pyskl)")
     try:
         with open(path, 'rb') as f: obj = pickle.load(f)
-    except Exception as e:
-        raise DataError(path, f"cannot unpickle ({type(e).__name__}: {e})") from None
+    except Exception as e: raise DataError(path, f"cannot unpickle ({type(e).__name__}: {e})") from None
     if not isinstance(obj, dict) or not isinstance(obj.get('annotations'), list):
         raise DataError(path, "expected a dict with 'annotations' (a list) and 'split' (a dict)")
     anns, split_lists = obj['annotations'], obj.get('split')
     if not isinstance(split_lists, dict) or not split_lists:
         raise DataError(
             path,
-            "declares no split ('split': {name: [frame_dir, ...]}); a dataset needs at least a train and a test list",
-        )
+            "declares no split ('split': {name: [frame_dir, ...]}); a dataset needs at least a train and a test list")
     lay = layout_for(path, _joint_count(anns), layout)
     seqs, labels, names, rejected, notes = [], [], [], [], []
     for i, a in enumerate(anns):
@@ -247,13 +229,6 @@ def load_pyskl(path, trust:bool=False, strict:bool=False, num_persons:int|None=N
     splits = pyskl_splits(split_lists, names, notes)
     if not splits:
         raise DataError(path, f"none of its splits {sorted(map(str, split_lists))} is usable: " + '; '.join(notes[-3:]))
-    return from_sequences(
-        seqs,
-        labels,
-        meta,
-        num_classes=num_classes,
-        layout=lay.name,
-        name=name or path.stem,
-        splits=splits,
-        info={'found': len(anns), 'rejected': rejected, 'notes': notes, 'source': str(path)},
-    )
+    return from_sequences(seqs, labels, meta, num_classes=num_classes, layout=lay.name, name=name or path.stem,
+                          splits=splits,
+                          info={'found': len(anns), 'rejected': rejected, 'notes': notes, 'source': str(path)})

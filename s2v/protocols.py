@@ -29,44 +29,29 @@ def check_protocol_params(p):
         if hasattr(p, name) and not ok(getattr(p, name)):
             raise ParamError(name, getattr(p, name), allowed() if callable(allowed) else allowed)
     def numbers(s, typ):
-        try:return [typ(x) for x in str(s).split(',')]
+        try: return [typ(x) for x in str(s).split(',')]
         except ValueError: return None
-    need(
-        'checkpoint',
-        lambda v: not v or Path(v).exists(),
-        'no such file or folder (a run folder, encoder.pt or a training checkpoint)',
-    )
+
+    need('checkpoint', lambda v: not v or Path(v).exists(),
+         'no such file or folder (a run folder, encoder.pt or a training checkpoint)')
     need('which', lambda v: v in ('teacher', 'student'), "must be 'teacher' or 'student'")
     need('preset', lambda v: hasattr(S2VConfig, v) and v in ('paper', 'cpu', 'tiny'), 'must be one of paper, cpu, tiny')
     need(
-        'dataset',
-        lambda v: v in DATASETS or is_cache(v),
-        f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) " "nor a cache folder made by `s2v prepare`",
-    )
+        'dataset', lambda v: v in DATASETS or is_cache(v),
+        f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) "
+        "nor a cache folder made by `s2v prepare`")
     need('split', lambda v: p.dataset not in DATASETS or v in ('', DATASETS[p.dataset][1]),
          lambda: f"the built-in dataset {p.dataset} is its {DATASETS[p.dataset][1]} split; others have their own names")
-    need(
-        'data_dir',
-        lambda v: not v or p.dataset in DATASETS,
-        'is for a built-in dataset; a cache folder is given as the dataset itself',
-    )
-    need(
-        'data_dir',
-        lambda v: not v or Path(v).is_dir(),
-        lambda: 'not a folder' if Path(p.data_dir).exists() else 'no such folder',
-    )
+    need('data_dir', lambda v: not v or p.dataset in DATASETS,
+         'is for a built-in dataset; a cache folder is given as the dataset itself')
+    need('data_dir', lambda v: not v or Path(v).is_dir(), lambda: 'not a folder'
+         if Path(p.data_dir).exists() else 'no such folder')
     need('synthetic_n', lambda v: v >= 1, 'must be >= 1')
     need('protocol', lambda v: v in ('full', 'cached'), "must be 'full' or 'cached'")
-    need(
-        'fractions',
-        lambda v: (f := numbers(v, float)) is not None and all(0 < x <= 1 for x in f),
-        'must be comma-separated fractions in (0, 1], e.g. 0.01,0.1',
-    )
-    need(
-        'seeds',
-        lambda v: (s := numbers(v, int)) is not None and all(x >= 0 for x in s),
-        'must be comma-separated whole numbers >= 0, e.g. 0,1,2',
-    )
+    need('fractions', lambda v: (f := numbers(v, float)) is not None and all(0 < x <= 1 for x in f),
+         'must be comma-separated fractions in (0, 1], e.g. 0.01,0.1')
+    need('seeds', lambda v: (s := numbers(v, int)) is not None and all(x >= 0 for x in s),
+         'must be comma-separated whole numbers >= 0, e.g. 0,1,2')
     for name in ('epochs', 'batch_size', 'clips', 'eval_every'): need(name, lambda v: v >= 1, 'must be >= 1')
     need('lr', lambda v: v > 0, 'must be > 0')
     need('min_lr', lambda v: 0 <= v <= p.lr, lambda: f'must be between 0 and lr ({p.lr})')
@@ -94,22 +79,12 @@ def _setup(p):
     if cfg.num_joints != split.data.num_joints:
         raise ParamError('checkpoint', p.checkpoint, f"its encoder takes {cfg.num_joints} joints, {split.name} has "
                                                      f"{split.data.num_joints} ({split.data.layout})")
-    return (
-        enc.to(device),
-        cfg,
-        split,
-        FrameSampler(split.data, device),
-        device,
-        autocast_dtype(p.precision, device),
-        source,
-    )
+    return enc.to(device), cfg, split, FrameSampler(split.data, device), device, autocast_dtype(p.precision,
+                                                                                                device), source
 
 def _run_dir(p, kind:str) -> Path:
-    name = (
-        p.run_name
-        or f"{kind}-{dataset_label(p.dataset, p.split)}-"
-           f"{Path(p.checkpoint).stem if p.checkpoint else 'random-' + p.preset}"
-    )
+    encoder = Path(p.checkpoint).stem if p.checkpoint else 'random-' + p.preset
+    name = p.run_name or f"{kind}-{dataset_label(p.dataset, p.split)}-{encoder}"
     d = Path(p.out_dir)/name; d.mkdir(parents=True, exist_ok=True)
     return d
 
@@ -120,56 +95,20 @@ def run_linear(p:LinearParams, progress:bool=True) -> dict:
     enc, cfg, split, fs, device, amp, source = _setup(p)
     run_dir = _run_dir(p, 'linear')
     if p.protocol == 'full':
-        r = linear_eval(
-            enc,
-            fs,
-            split.train,
-            split.test,
-            cfg.frames,
-            p.epochs,
-            p.batch_size,
-            p.lr,
-            p.clips,
-            p.eval_every,
-            amp,
-            p.seed,
-            progress,
-        )
+        r = linear_eval(enc, fs, split.train, split.test, cfg.frames, p.epochs, p.batch_size, p.lr, p.clips,
+                        p.eval_every, amp, p.seed, progress)
     elif p.protocol == 'cached':
-        r = linear_eval_cached(
-            enc, fs, split.train, split.test, cfg.frames, p.epochs, p.batch_size, p.lr, p.clips, p.seed, amp
-        )
-    else:
-        raise ValueError(f"protocol must be 'full' or 'cached', not {p.protocol!r}")
-    summary = dict(
-        kind='linear',
-        protocol=r['protocol'],
-        dataset=split.name,
-        split=split.split,
-        encoder=source,
-        checkpoint=p.checkpoint,
-        which=p.which if p.checkpoint else 'random',
-        preset=p.preset if not p.checkpoint else None,
-        top1=r['top1_last'],
-        top1_last=r['top1_last'],
-        top5_last=r['top5_last'],
-        top1_best_epoch=r['top1_best_epoch'],
-        best_epoch=r['best_epoch'],
-        note='top1 is the last epoch; top1_best_epoch is the best evaluated epoch on the test split',
-        epochs=p.epochs,
-        seed=p.seed,
-        train_size=len(split.train),
-        test_size=len(split.test),
-        clips=p.clips,
-        frames=cfg.frames,
-        config=cfg.to_dict(),
-        params=asdict(p),
-        confusion=r['confusion_last'],
-        history=r['history'],
-        run_dir=str(run_dir),
-        wall_s=time.time() - t0,
-        environment=environment(),
-    )
+        r = linear_eval_cached(enc, fs, split.train, split.test, cfg.frames, p.epochs, p.batch_size, p.lr, p.clips,
+                               p.seed, amp)
+    else: raise ValueError(f"protocol must be 'full' or 'cached', not {p.protocol!r}")
+    summary = dict(kind='linear', protocol=r['protocol'], dataset=split.name, split=split.split, encoder=source,
+                   checkpoint=p.checkpoint, which=p.which if p.checkpoint else 'random',
+                   preset=p.preset if not p.checkpoint else None, top1=r['top1_last'], top1_last=r['top1_last'],
+                   top5_last=r['top5_last'], top1_best_epoch=r['top1_best_epoch'], best_epoch=r['best_epoch'],
+                   note='top1 is the last epoch; top1_best_epoch is the best evaluated epoch on the test split',
+                   epochs=p.epochs, seed=p.seed, train_size=len(split.train), test_size=len(split.test), clips=p.clips,
+                   frames=cfg.frames, config=cfg.to_dict(), params=asdict(p), confusion=r['confusion_last'],
+                   history=r['history'], run_dir=str(run_dir), wall_s=time.time() - t0, environment=environment())
     save_json(summary, run_dir/'summary.json')
     return summary
 
@@ -190,43 +129,18 @@ def run_finetune(p:FinetuneParams, progress:bool=True) -> dict:
             r = finetune(enc, fs, idx, split.test, cfg.frames, p.epochs, p.batch_size, p.lr, p.min_lr, p.warmup_epochs,
                          p.layer_decay, 0.05, p.drop_path, p.label_smoothing, p.clips, p.eval_every, amp, s, progress)
             runs.append(
-                dict(
-                    fraction=f,
-                    seed=s,
-                    train_size=len(idx),
-                    top1_last=r['top1_last'],
-                    top5_last=r['top5_last'],
-                    top1_best_epoch=r['top1_best_epoch'],
-                    best_epoch=r['best_epoch'],
-                    history=r['history'],
-                )
-            )
+                dict(fraction=f, seed=s, train_size=len(idx), top1_last=r['top1_last'], top5_last=r['top5_last'],
+                     top1_best_epoch=r['top1_best_epoch'], best_epoch=r['best_epoch'], history=r['history']))
         acc = np.array([x['top1_last'] for x in runs if x['fraction'] == f])
-        per_fraction[str(f)] = dict(
-            top1_mean=float(acc.mean()), top1_std=float(acc.std(ddof=1)) if len(acc) > 1 else 0.0, n=len(acc)
-        )
-    summary = dict(
-        kind=kind,
-        protocol=kind,
-        dataset=split.name,
-        split=split.split,
-        encoder=source,
-        checkpoint=p.checkpoint,
-        which=p.which if p.checkpoint else 'random',
-        per_fraction=per_fraction,
-        top1=per_fraction[str(fractions[0])]['top1_mean'],
-        note='top1 values are last-epoch accuracies (mean over seeds); best-epoch values are in runs',
-        runs=runs,
-        epochs=p.epochs,
-        seeds=seeds,
-        fractions=fractions,
-        frames=cfg.frames,
-        config=cfg.to_dict(),
-        params=asdict(p),
-        run_dir=str(run_dir),
-        wall_s=time.time() - t0,
-        environment=environment(),
-    )
+        per_fraction[str(f)] = dict(top1_mean=float(acc.mean()),
+                                    top1_std=float(acc.std(ddof=1)) if len(acc) > 1 else 0.0, n=len(acc))
+    summary = dict(kind=kind, protocol=kind, dataset=split.name, split=split.split, encoder=source,
+                   checkpoint=p.checkpoint, which=p.which if p.checkpoint else 'random', per_fraction=per_fraction,
+                   top1=per_fraction[str(fractions[0])]['top1_mean'],
+                   note='top1 values are last-epoch accuracies (mean over seeds); best-epoch values are in runs',
+                   runs=runs, epochs=p.epochs, seeds=seeds, fractions=fractions, frames=cfg.frames,
+                   config=cfg.to_dict(), params=asdict(p), run_dir=str(run_dir), wall_s=time.time() - t0,
+                   environment=environment())
     save_json(summary, run_dir/'summary.json')
     return summary
 
@@ -236,22 +150,14 @@ def _protocol_command(cls, run, kind:str):
     def go(args):
         s = run(params_from_args(args, cls), progress=False)
         n = len(s.get('runs', [None]))
-        print(
-            f"{kind} on {s['dataset']}: top-1 {100 * s['top1']:.1f} % at the last epoch"
-            + (f" (mean of {n} runs)" if n > 1 else '')
-            + f"; encoder {s['encoder']}; {s['run_dir']}"
-        )
+        print(f"{kind} on {s['dataset']}: top-1 {100 * s['top1']:.1f} % at the last epoch" +
+              (f" (mean of {n} runs)" if n > 1 else '') + f"; encoder {s['encoder']}; {s['run_dir']}")
     return (lambda parser: add_param_args(parser, cls)), go
 
 from .cli import register_command
-register_command(
-    'linear',
-    *_protocol_command(LinearParams, run_linear, 'linear evaluation'),
-    help='linear evaluation of a pretrained (or random) encoder; the fields of nbs/linear_eval.ipynb as flags',
-)
-register_command(
-    'finetune',
-    *_protocol_command(FinetuneParams, run_finetune, 'fine-tuning'),
-    help='fine-tuning, semi-supervised (fractions below 1) or from scratch (no checkpoint); '
-         'the fields of nbs/finetune.ipynb as flags',
-)
+register_command('linear', *_protocol_command(LinearParams, run_linear, 'linear evaluation'),
+                 help='linear evaluation of a pretrained (or random) encoder; '
+                      'the fields of nbs/linear_eval.ipynb as flags')
+register_command('finetune', *_protocol_command(FinetuneParams, run_finetune, 'fine-tuning'),
+                 help='fine-tuning, semi-supervised (fractions below 1) or from scratch (no checkpoint); '
+                      'the fields of nbs/finetune.ipynb as flags')

@@ -19,10 +19,10 @@ def run_notebook(name:str, out:Path, parameters:dict, show_output:bool=True):
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
     out.parent.mkdir(parents=True, exist_ok=True)
-    try: pm.execute_notebook(str(repo_root()/'nbs'/f'{name}.ipynb'), str(out), parameters=parameters,
-                             kernel_name='python3',
-                             cwd=str(repo_root()), progress_bar=False, log_output=show_output,
-                             **(dict(stdout_file=sys.stdout, stderr_file=sys.stderr) if show_output else {}))
+    try:
+        pm.execute_notebook(str(repo_root() / 'nbs' / f'{name}.ipynb'), str(out), parameters=parameters,
+                            kernel_name='python3', cwd=str(repo_root()), progress_bar=False, log_output=show_output,
+                            **(dict(stdout_file=sys.stdout, stderr_file=sys.stderr) if show_output else {}))
     except PapermillExecutionError as e:
         if e.ename in ('ParamError', 'DataError', 'UserError'): raise UserError(f"{e.evalue} (in {out})") from None
         raise
@@ -58,10 +58,11 @@ def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, lin
     result = dict(run_dir=str(run_dir), dataset=pre['dataset'], split=res['teacher']['split'], epochs=pre['epochs'],
                   preset=pre['preset'], protocol=res['teacher']['protocol'],
                   top1_pretrained=res['teacher']['top1_last'], top1_random=res['random']['top1_last'],
-                  knn_teacher=pre['monitor'].get('knn_teacher'),
-                  pretrain_wall_s=pre['wall_s'], total_wall_s=time.time() - t0,
-                  environment=pre['environment'], pretrain_overrides=dict(pretrain or {}),
-                  **{k: pre['config'][k] for k in ('target', 'mask_ratio', 'tube_len', 'beta')})
+                  knn_teacher=pre['monitor'].get('knn_teacher'), pretrain_wall_s=pre['wall_s'],
+                  total_wall_s=time.time() - t0, environment=pre['environment'], pretrain_overrides=dict(pretrain
+                                                                                                         or {}),
+                  **{k: pre['config'][k]
+                     for k in ('target', 'mask_ratio', 'tube_len', 'beta')})
     save_json(result, run_dir/'main_job.json')
     print(format_result(result))
     return result
@@ -72,8 +73,7 @@ def format_result(r:dict) -> str:
         f"\ns2v main job: {r['dataset']} ({r['split']} split), {r['preset']} preset, {r['epochs']} pretraining epochs, "
         f"{r['environment']['device']}",
         *([f"  target {r['target']}, mask ratio {r['mask_ratio']}, tube length {r['tube_len']}, beta {r['beta']}"]
-          if 'target' in r else []),
-        f"  linear evaluation ({r['protocol']}), top-1 at the last epoch:",
+          if 'target' in r else []), f"  linear evaluation ({r['protocol']}), top-1 at the last epoch:",
         f"    pretrained encoder {'(EMA teacher)' if r.get('target', 'teacher') == 'teacher' else '(student)    '}: "
         f"{100 * r['top1_pretrained']:.1f}%",
         f"    same encoder, random weights    : {100 * r['top1_random']:.1f}%",
@@ -92,8 +92,10 @@ def _add_args(ap):
 def pretrain_overrides(a) -> dict:
     "The pretraining parameters given on the command line (the rest keep the runner's defaults)."
     from s2v.params import PretrainParams
-    return {k: v for k, v in vars(a).items()
-            if k in PretrainParams.__dataclass_fields__ and k not in _OWN and v is not None}
+    return {
+        k: v
+        for k, v in vars(a).items() if k in PretrainParams.__dataclass_fields__ and k not in _OWN and v is not None
+    }
 
 def _run(a):
     try: main_job(a.run, a.out_dir, pretrain=pretrain_overrides(a))
@@ -109,5 +111,6 @@ def main(argv=None):
     return _run(_add_args(argparse.ArgumentParser(prog='s2v main')).parse_args(argv))
 
 from .cli import register_command
+
 register_command('main', _add_args, _run,
                  help='pretrain on the built-in data, then linear evaluation (pretrained vs random)')

@@ -16,44 +16,27 @@ __all__ = ['TABLES', 'EVAL_KINDS', 'collect_runs', 'pretrain_dataset', 'run_cell
 # %% ../nbs/51_results.ipynb #d89db2bc
 TABLES = {
     'linear': dict(
-        title='Table 1: linear evaluation (top-1 %)',
-        columns=[
-            ('ntu60_xsub', 'NTU-60 XSub'),
-            ('ntu60_xview', 'NTU-60 XView'),
-            ('ntu120_xsub', 'NTU-120 XSub'),
-            ('ntu120_xset', 'NTU-120 XSet'),
-            ('pku2_xsub', 'PKU-II XSub'),
-        ],
+        title='Table 1: linear evaluation (top-1 %)', columns=[('ntu60_xsub', 'NTU-60 XSub'),
+                                                               ('ntu60_xview', 'NTU-60 XView'),
+                                                               ('ntu120_xsub', 'NTU-120 XSub'),
+                                                               ('ntu120_xset', 'NTU-120 XSet'),
+                                                               ('pku2_xsub', 'PKU-II XSub')],
         published={
-            'MAMP (published)': [84.9, 89.1, 78.6, 79.1, 53.8],
-            'Skeleton2vec (paper)': [85.7, 90.3, 79.7, 81.3, 55.6],
-        },
-    ),
+            'MAMP (published)': [84.9, 89.1, 78.6, 79.1, 53.8], 'Skeleton2vec (paper)': [85.7, 90.3, 79.7, 81.3, 55.6]
+        }),
     'semi': dict(
         title='Table 2: semi-supervised fine-tuning on NTU-60 (top-1 %, mean ± std over seeds)',
-        columns=[
-            ('ntu60_xsub@0.01', 'XSub 1%'),
-            ('ntu60_xsub@0.1', 'XSub 10%'),
-            ('ntu60_xview@0.01', 'XView 1%'),
-            ('ntu60_xview@0.1', 'XView 10%'),
-        ],
-        published={'Skeleton2vec (paper)': [75.7, 89.2, 76.2, 92.9]},
-    ),
+        columns=[('ntu60_xsub@0.01', 'XSub 1%'), ('ntu60_xsub@0.1', 'XSub 10%'), ('ntu60_xview@0.01', 'XView 1%'),
+                 ('ntu60_xview@0.1', 'XView 10%')], published={'Skeleton2vec (paper)': [75.7, 89.2, 76.2, 92.9]}),
     'finetune': dict(
-        title='Table 3: fine-tuning on 100% of the training set (top-1 %)',
-        columns=[
-            ('ntu60_xsub', 'NTU-60 XSub'),
-            ('ntu60_xview', 'NTU-60 XView'),
-            ('ntu120_xsub', 'NTU-120 XSub'),
-            ('ntu120_xset', 'NTU-120 XSet'),
-        ],
-        published={'Skeleton2vec (paper)': [93.2, 97.8, 89.8, 91.3]},
-    ),
-    'transfer': dict(
-        title='Table 4: transfer to PKU-MMD II XSub (pretrained on, fine-tuned on PKU-II; top-1 %)',
-        columns=[('ntu60->pku2_xsub', 'NTU-60 → PKU-II'), ('ntu120->pku2_xsub', 'NTU-120 → PKU-II')],
-        published={'Skeleton2vec (paper)': [73.0, 75.1]},
-    ),
+        title='Table 3: fine-tuning on 100% of the training set (top-1 %)', columns=[('ntu60_xsub', 'NTU-60 XSub'),
+                                                                                     ('ntu60_xview', 'NTU-60 XView'),
+                                                                                     ('ntu120_xsub', 'NTU-120 XSub'),
+                                                                                     ('ntu120_xset', 'NTU-120 XSet')],
+        published={'Skeleton2vec (paper)': [93.2, 97.8, 89.8, 91.3]}),
+    'transfer': dict(title='Table 4: transfer to PKU-MMD II XSub (pretrained on, fine-tuned on PKU-II; top-1 %)',
+                     columns=[('ntu60->pku2_xsub', 'NTU-60 → PKU-II'), ('ntu120->pku2_xsub', 'NTU-120 → PKU-II')],
+                     published={'Skeleton2vec (paper)': [73.0, 75.1]}),
 }
 EVAL_KINDS = ('linear', 'finetune', 'scratch', 'semi', 'semi-scratch')
 
@@ -153,17 +136,14 @@ def render_markdown(built:dict, link_from='.') -> str:
         lines.append('')
     if built['other']:
         lines += [
-            "## Other runs (no cell in the paper's tables)",
-            "",
-            "| Run | Kind | Method | Dataset | Top-1 % |",
-            "|---|---|---|---|---|",
+            "## Other runs (no cell in the paper's tables)", "", "| Run | Kind | Method | Dataset | Top-1 % |",
+            "|---|---|---|---|---|"
         ]
         for c in sorted(built['other'], key=lambda c: c['run_dir']):
             lines.append(
                 f"| [{Path(c['run_dir']).name}]({Path(os.path.relpath(c['run_dir'], link_from)).as_posix()}/) "
                 f"| {c['kind']} | "
-                f"{c['method']} | {c['column']} | {fmt_cell(dict(c, count=1))} |"
-            )
+                f"{c['method']} | {c['column']} | {fmt_cell(dict(c, count=1))} |")
         lines.append('')
     return '\n'.join(lines)
 
@@ -191,41 +171,29 @@ def write_results(runs_dir='runs', out='runs/results/results') -> dict:
             long_rows += [[t, m, c, v, '', '', '', 'published'] for (c, _), v in zip(cols, vals)]
         for m, row in sorted((built['tables'][t] or {'ours': {}}).items()):
             rows.append([m, *[('not run' if row.get(c) is None else _r(row[c]['top1'])) for c, _ in cols]])
-            long_rows += [
-                (
-                    [t, m, c, 'not run', '', '', '', '']
-                    if row.get(c) is None
-                    else [
-                        t,
-                        m,
-                        c,
-                        _r(row[c]['top1']),
-                        _r(row[c].get('best')),
-                        _r(row[c].get('std')),
-                        row[c].get('n', 1),
-                        row[c]['run_dir'],
-                    ]
-                )
-                for c, _ in cols
-            ]
+            long_rows += [[t, m, c, 'not run', '', '', '', ''] if row.get(c) is None else [
+                t, m, c,
+                _r(row[c]['top1']),
+                _r(row[c].get('best')),
+                _r(row[c].get('std')), row[c].get('n', 1), row[c]['run_dir']
+            ] for c, _ in cols]
         paths[t] = out.parent/f"{out.name}_{t}.csv"
         _csv(paths[t], ['method', *[n for _, n in cols]], rows)
-    long_rows += [
-        ['other', c['method'], c['column'], _r(c['top1']), _r(c['best']), _r(c.get('std')), c.get('n', 1), c['run_dir']]
-        for c in built['other']
-    ]
+    long_rows += [[
+        'other', c['method'], c['column'],
+        _r(c['top1']),
+        _r(c['best']),
+        _r(c.get('std')),
+        c.get('n', 1), c['run_dir']
+    ] for c in built['other']]
     _csv(paths['csv'], ['table', 'method', 'column', 'top1_last', 'top1_best_epoch', 'std', 'n', 'source'], long_rows)
     return paths
 
 def _add_args(ap):
-    ap.add_argument(
-        '--runs', default='runs', help='folder holding run directories (searched recursively for summary.json)'
-    )
-    ap.add_argument(
-        '--out',
-        default='runs/results/results',
-        help='output path stem: writes <out>.md, <out>.csv and <out>_<table>.csv',
-    )
+    ap.add_argument('--runs', default='runs',
+                    help='folder holding run directories (searched recursively for summary.json)')
+    ap.add_argument('--out', default='runs/results/results',
+                    help='output path stem: writes <out>.md, <out>.csv and <out>_<table>.csv')
     return ap
 
 def _run(a):
@@ -239,15 +207,13 @@ def main(argv=None) -> dict:
     a = _add_args(
         argparse.ArgumentParser(
             prog='python -m s2v.results',
-            description='collect summary.json of finished runs into the paper-style tables',
-        )
-    ).parse_args(argv)
+            description='collect summary.json of finished runs into the paper-style tables')).parse_args(argv)
     return write_results(a.runs, a.out) if _run(a) == 0 else None
 
 from .cli import register_command
-register_command(
-    'results', _add_args, _run, help='collect summary.json of finished runs into the paper-style results tables'
-)
+
+register_command('results', _add_args, _run,
+                 help='collect summary.json of finished runs into the paper-style results tables')
 
 # %% ../nbs/51_results.ipynb #dcd0b1d4
 #| eval: false

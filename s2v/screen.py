@@ -9,25 +9,16 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 from .core import UserError
-from s2v.params import (
-    PretrainParams,
-    LinearParams,
-    ScreenParams,
-    resolve_params,
-    resolve_record,
-    param_changes,
-    check_types,
-    add_param_args,
-    params_from_args,
-)
+from .params import (PretrainParams, LinearParams, ScreenParams, resolve_params, resolve_record, param_changes,
+                        check_types, add_param_args, params_from_args)
 from .train import pretrain, environment, check_pretrain_params
 from .study import ucla_data_dir, write_random_encoder
 from .runs import RunFolder, read_summary, write_csv, PARAMS, SUMMARY
 from .protocols import run_linear
 
 # %% auto #0
-__all__ = ['OLD', 'SCREEN_ARMS', 'screen_arms', 'arm_params', 'random_key', 'random_reference', 'screen_arm', 'screen_rows',
-           'render_screen', 'write_screen_table', 'run_screen', 'main']
+__all__ = ['OLD', 'SCREEN_ARMS', 'main', 'screen_arms', 'arm_params', 'random_key', 'random_reference', 'screen_arm',
+           'screen_rows', 'render_screen', 'write_screen_table', 'run_screen']
 
 # %% ../nbs/66_screen.ipynb #656ff9e4
 OLD = dict(init='torch', layer_scale=0., target_layer_output='ffn')
@@ -39,11 +30,9 @@ SCREEN_ARMS = {
     'layer_scale': ({**OLD, 'layer_scale': 1e-4}, 'LayerScale only'),
     'block': ({**OLD, 'target_layer_output': 'block'}, 'block targets only'),
     'init+layer_scale': (dict(target_layer_output='ffn'), 'init + LayerScale, FFN targets'),
-    'dec_layer_scale': (
-        dict(dec_layer_scale=1e-4),
-        'LayerScale 1e-4 in the decoder blocks too (as in the authors\' code)',
-    ),
-    'init+block': (dict(layer_scale=0.0), 'init + block targets, no LayerScale'),
+    'dec_layer_scale': (dict(dec_layer_scale=1e-4),
+                        'LayerScale 1e-4 in the decoder blocks too (as in the authors\' code)'),
+    'init+block': (dict(layer_scale=0.), 'init + block targets, no LayerScale'),
     'layer_scale+block': (dict(init='torch'), 'LayerScale + block targets, PyTorch init'),
     'tau0.9999': (dict(tau0=0.9999), 'EMA 0.9999 -> 1 (the paper\'s schedule)'),
     'tau0.996': (dict(tau0=0.996), 'EMA 0.996 -> 1'),
@@ -69,22 +58,9 @@ def screen_arms(p:ScreenParams) -> list:
 
 def arm_params(p:ScreenParams, arm:str, seed:int) -> PretrainParams:
     "The pretraining parameters of one arm and seed."
-    return PretrainParams(
-        **{
-            **dict(
-                dataset=p.dataset,
-                data_dir=ucla_data_dir(p),
-                synthetic_n=p.synthetic_n,
-                epochs=p.epochs,
-                preset='cpu',
-                seed=seed,
-                run_name=f"pre-{arm}-s{seed}",
-                out_dir=str(Path(p.out_dir) / f"e{p.epochs}"),
-                monitor_every=0,
-            ),
-            **SCREEN_ARMS[arm][0],
-        }
-    )
+    base = dict(dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.epochs, preset='cpu',
+                seed=seed, run_name=f"pre-{arm}-s{seed}", out_dir=str(Path(p.out_dir)/f"e{p.epochs}"), monitor_every=0)
+    return PretrainParams(**{**base, **SCREEN_ARMS[arm][0]})
 
 # %% ../nbs/66_screen.ipynb #6a186878
 def _check_same(run:Path, pp:PretrainParams):
@@ -96,21 +72,9 @@ def _check_same(run:Path, pp:PretrainParams):
 def _linear(p:ScreenParams, checkpoint:Path, which:str, name:str, seed:int) -> dict:
     out = Path(p.out_dir)/f"e{p.epochs}"
     return read_summary(out / name) or run_linear(
-        LinearParams(
-            checkpoint=str(checkpoint),
-            which=which,
-            dataset=p.dataset,
-            data_dir=ucla_data_dir(p),
-            synthetic_n=p.synthetic_n,
-            protocol='cached',
-            epochs=p.linear_epochs,
-            clips=p.linear_clips,
-            seed=seed,
-            run_name=name,
-            out_dir=str(out),
-        ),
-        progress=False,
-    )
+        LinearParams(checkpoint=str(checkpoint), which=which, dataset=p.dataset, data_dir=ucla_data_dir(p),
+                     synthetic_n=p.synthetic_n, protocol='cached', epochs=p.linear_epochs, clips=p.linear_clips,
+                     seed=seed, run_name=name, out_dir=str(out)), progress=False)
 
 def random_key(pp:PretrainParams) -> str:
     "The name of the random reference of a run: what decides the encoder's architecture and initial weights."
@@ -131,7 +95,7 @@ def screen_arm(p:ScreenParams, arm:str, seed:int) -> dict:
     pre = read_summary(run) or pretrain(pp, progress=False)
     lin = {
         w: _linear(p, run, w, f"lin-{arm}-s{seed}-{w}", seed)
-        for w in (('teacher', 'student') if pre['config']['target'] == 'teacher' else ('student',))
+        for w in (('teacher', 'student') if pre['config']['target'] == 'teacher' else ('student', ))
     }
     return dict(pretrain=pre, linear=lin, random=random_reference(p, arm, seed))
 
@@ -149,22 +113,11 @@ def screen_rows(p:ScreenParams) -> list:
             top = lambda s: None if s is None else 100 * s['top1_last']
             t = top(lin['teacher']) if pre['config']['target'] == 'teacher' else None
             rows.append(
-                dict(
-                    arm=arm,
-                    what=what,
-                    seed=int(seed),
-                    steps=pre['steps'],
-                    frames=pre['config']['frames'],
-                    ema_movement=(pre.get('ema') or {}).get('ema_movement'),
-                    teacher=t,
-                    student=top(lin['student']),
-                    random=top(rnd),
-                    teacher_gain=None if t is None or rnd is None else t - top(rnd),
-                    student_gain=None if lin['student'] is None or rnd is None else top(lin['student']) - top(rnd),
-                    final_loss=pre['final_loss'],
-                    pretrain_min=pre['wall_s'] / 60,
-                )
-            )
+                dict(arm=arm, what=what, seed=int(seed), steps=pre['steps'], frames=pre['config']['frames'],
+                     ema_movement=(pre.get('ema') or {}).get('ema_movement'), teacher=t, student=top(lin['student']),
+                     random=top(rnd), teacher_gain=None if t is None or rnd is None else t - top(rnd),
+                     student_gain=None if lin['student'] is None or rnd is None else top(lin['student']) - top(rnd),
+                     final_loss=pre['final_loss'], pretrain_min=pre['wall_s'] / 60))
     return rows
 
 def render_screen(rows:list, p:ScreenParams) -> str:
@@ -177,18 +130,15 @@ def render_screen(rows:list, p:ScreenParams) -> str:
             f"| {r['arm']} | {r['what']} | {r['seed']} | {r['steps']} | {f(r['ema_movement'], 2)} "
             f"| {f(r['teacher'])} | "
             f"{f(r['student'])} | {f(r['random'])} | {f(r['teacher_gain'])} | {f(r['student_gain'])} | "
-            f"{f(r['final_loss'], 3)} | {f(r['pretrain_min'])} |"
-        )
+            f"{f(r['final_loss'], 3)} | {f(r['pretrain_min'])} |")
     multi = [a for a in dict.fromkeys(r['arm'] for r in rows) if sum(r['arm'] == a for r in rows) > 1]
     if multi:
         lines += ['', '| arm | seeds | teacher | student | random |', '|---|---|---|---|---|']
         for a in multi:
             rs = [r for r in rows if r['arm'] == a]
-            ms = lambda k: (
-                ''
-                if any(r[k] is None for r in rs)
-                else f"{np.mean([r[k] for r in rs]):.1f} ± {np.std([r[k] for r in rs], ddof=1):.1f}"
-            )
+            ms = lambda k: '' if any(
+                r[k] is None
+                for r in rs) else f"{np.mean([r[k] for r in rs]):.1f} ± {np.std([r[k] for r in rs], ddof=1):.1f}"
             lines.append(f"| {a} | {len(rs)} | {ms('teacher')} | {ms('student')} | {ms('random')} |")
     return '\n'.join(lines) + '\n'
 
@@ -200,7 +150,7 @@ def write_screen_table(p:ScreenParams, stem:str='') -> dict:
     budgets = sorted(int(d.name[1:]) for d in Path(p.out_dir).glob('e*') if d.name[1:].isdigit())
     all_rows, md = [], [
         f"# Screen on {p.dataset}: linear (cached) top-1 %, last epoch\n",
-        f"Command: `s2v screen{extra} --epochs E --seeds S` (one budget per E); {environment()['device']}.\n",
+        f"Command: `s2v screen{extra} --epochs E --seeds S` (one budget per E); {environment()['device']}.\n"
     ]
     for e in budgets:
         rows = screen_rows(dataclasses.replace(p, epochs=e))
@@ -223,8 +173,7 @@ def run_screen(p:ScreenParams) -> dict:
             print(
                 f"screen: {arm} seed {seed}: {lin}, random {100 * r['random']['top1_last']:.1f} "
                 f"({time.time() - t:.0f} s)",
-                flush=True,
-            )
+                flush=True)
     return write_screen_table(p)
 
 def _add_args(ap):
@@ -235,11 +184,6 @@ def _run(a):
     res = run_screen(p); print(res['markdown'])
     return 0
 
-def main(argv=None):
-    "`s2v screen [--arms a,b] [--epochs 15] [--seeds 0]`."
-    return _run(_add_args(argparse.ArgumentParser(prog='s2v screen')).parse_args(argv))
-
 from .cli import register_command
-register_command(
-    'screen', _add_args, _run, help='which pretraining choice makes the teacher learn: arms x seeds on N-UCLA'
-)
+main = register_command('screen', _add_args, _run,
+                        help='which pretraining choice makes the teacher learn: arms x seeds on N-UCLA').main

@@ -57,15 +57,10 @@ class S2VConfig:
         if self.num_masked_views < 1: raise ValueError(f"num_masked_views must be >= 1, not {self.num_masked_views}")
         if self.frames % self.seg_len:
             raise ValueError(f"frames ({self.frames}) must be a multiple of seg_len ({self.seg_len})")
-
     @property
-    def num_segments(self) -> int:
-        return self.frames // self.seg_len
-
+    def num_segments(self) -> int: return self.frames // self.seg_len
     @property
-    def num_tokens(self) -> int:
-        return self.num_segments * self.num_joints
-
+    def num_tokens(self) -> int: return self.num_segments * self.num_joints
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
     def from_dict(cls, d:dict):
@@ -74,32 +69,14 @@ class S2VConfig:
         unknown = sorted(set(d) - known)
         if unknown:
             raise ValueError(
-                f"model config has fields this s2v does not know: {unknown} (a checkpoint from another version?)"
-            )
-
+                f"model config has fields this s2v does not know: {unknown} (a checkpoint from another version?)")
         return cls(**d)
     @classmethod
-    def paper(cls, **kw):
-        return cls(**kw)
-
+    def paper(cls, **kw): return cls(**kw)
     @classmethod
     def cpu(cls, **kw):
-        return cls(
-            **{
-                **dict(
-                    frames=30,
-                    dim=128,
-                    depth=4,
-                    heads=4,
-                    mlp_dim=512,
-                    dec_dim=128,
-                    dec_depth=2,
-                    dec_heads=4,
-                    dec_mlp_dim=512,
-                ),
-                **kw,
-            }
-        )
+        return cls(**{**dict(frames=30, dim=128, depth=4, heads=4, mlp_dim=512, dec_dim=128, dec_depth=2, dec_heads=4,
+                             dec_mlp_dim=512), **kw})
     @classmethod
     def tiny(cls, **kw):
         return cls(**{**dict(frames=12, dim=32, depth=2, heads=2, mlp_dim=64, dec_dim=32, dec_depth=1, dec_heads=2,
@@ -134,8 +111,7 @@ class SkeletonEncoder(nn.Module):
         h = self.transformer(self.embed(x.flatten(0, 1)[present.flatten()])).mean(1)   # only present persons run
         sample = torch.arange(N, device=x.device).repeat_interleave(present.sum(1))
         return torch.zeros(N, h.shape[-1], device=h.device, dtype=h.dtype).index_add_(0, sample, h) / present.sum(
-            1, keepdim=True
-        ).to(h.dtype)
+            1, keepdim=True).to(h.dtype)
 
     def set_drop_path(self, rate:float): self.transformer.set_drop_path(rate)
 
@@ -156,25 +132,21 @@ class Skeleton2vec(nn.Module):
         self.dec_pos_t = nn.Parameter(torch.zeros(1, cfg.num_segments, 1, cfg.dec_dim))
         self.dec_pos_s = nn.Parameter(torch.zeros(1, 1, cfg.num_joints, cfg.dec_dim))
         for p in (self.mask_token, self.dec_pos_t, self.dec_pos_s): nn.init.trunc_normal_(p, std=.02)
-        self.decoder = Transformer(
-            cfg.dec_dim, cfg.dec_depth, cfg.dec_heads, cfg.dec_mlp_dim, layer_scale=cfg.dec_layer_scale
-        )
+        self.decoder = Transformer(cfg.dec_dim, cfg.dec_depth, cfg.dec_heads, cfg.dec_mlp_dim,
+                                   layer_scale=cfg.dec_layer_scale)
         out = cfg.dim if cfg.target == 'teacher' else cfg.seg_len * cfg.in_channels
         self.head = nn.Linear(cfg.dec_dim, out)
         for m in (self.dec_embed, self.decoder, self.head): init_weights(m, cfg.init)
         if cfg.target == 'teacher':
             self.ema = copy.deepcopy(self.encoder)
             for p in self.ema.parameters(): p.requires_grad_(False)
-        else:
-            self.ema = None
+        else: self.ema = None
 
     @property
-    def teacher(self) -> SkeletonEncoder:
-        return self.ema if self.ema is not None else self.encoder
+    def teacher(self) -> SkeletonEncoder: return self.ema if self.ema is not None else self.encoder
 
-    def mask_noise(
-        self, n: int, device=None, generator: torch.Generator | None = None, persons: int | None = None
-    ) -> torch.Tensor:
+    def mask_noise(self, n: int, device=None, generator: torch.Generator | None = None,
+                   persons: int | None = None) -> torch.Tensor:
         "Uniform noise (n, K*M, tubes, V) for the masks of n samples: K masked views (view-major) of M persons each."
         c = self.cfg
         return torch.rand(n, c.num_masked_views * (persons or c.num_persons), num_tubes(c.num_segments, c.tube_len),
@@ -194,7 +166,7 @@ class Skeleton2vec(nn.Module):
         if self.ema is None: return
         t_avg, s_avg = [], []
         for (_, t), (_, s) in zip(self.ema.named_parameters(), self.encoder.named_parameters()):
-            if s.requires_grad:t_avg.append(t); s_avg.append(s.detach())
+            if s.requires_grad: t_avg.append(t); s_avg.append(s.detach())
             else: t.copy_(s)
         if t_avg:
             torch._foreach_mul_(t_avg, tau)
@@ -228,8 +200,7 @@ class Skeleton2vec(nn.Module):
         if noise is None: noise = self.mask_noise(N, x.device, generator, persons=M)
         if noise.shape[:2] != (N, K * M):
             raise ValueError(
-                f"mask noise {tuple(noise.shape)} does not match the batch {tuple(x.shape)} with {K} masked views"
-            )
+                f"mask noise {tuple(noise.shape)} does not match the batch {tuple(x.shape)} with {K} masked views")
         noise = noise.view(N, K, M, *noise.shape[2:]).transpose(0, 1).flatten(1, 2)   # (K, N*M, tubes, V)
         present = xs.flatten(1).abs().amax(1) > 0 if M > 1 else None              # absent persons: all zeros
         if present is not None and (present.all() or not present.any()): present = None
@@ -259,12 +230,8 @@ class Skeleton2vec(nn.Module):
         """Mask ratio, the targets' spread over tokens (first view) and the cosine between prediction and target at
         masked tokens."""
         cos = torch.nn.functional.cosine_similarity(pred.float()[lmask], y.float()[lmask], dim=-1).mean()
-        return dict(
-            mask_ratio=mk.mask.float().mean(),
-            target_std=y[:B].float().flatten(0, 1).std(0).mean(),
-            pred_target_cos=cos,
-            persons=torch.tensor(B),
-        )
+        return dict(mask_ratio=mk.mask.float().mean(), target_std=y[:B].float().flatten(0, 1).std(0).mean(),
+                    pred_target_cos=cos, persons=torch.tensor(B))
 
     def forward(self, x:torch.Tensor, noise:torch.Tensor|None=None, generator:torch.Generator|None=None) -> dict:
         "Loss and diagnostics for a batch x (N, M, T, V, C); `noise` (N, K*M, tubes, V) or `generator` fix the masks."

@@ -11,25 +11,17 @@ import numpy as np
 import torch
 from .core import save_json, shared_data, ParamError, UserError, DataError
 from .masking import MASKING
-from s2v.params import (
-    PretrainParams,
-    LinearParams,
-    FinetuneParams,
-    StudyParams,
-    check_types,
-    param_changes,
-    params_from_args,
-    add_param_args,
-)
+from .params import (PretrainParams, LinearParams, FinetuneParams, StudyParams, check_types, param_changes,
+                        params_from_args, add_param_args)
 from .train import pretrain, environment, model_config, check_pretrain_params
 from .checkpoint import export_encoder, random_encoder, load_checkpoint, CheckpointManager
 from .protocols import run_linear, run_finetune
 from .runs import RunFolder, read_summary, write_csv, PARAMS, SUMMARY
 
 # %% auto #0
-__all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'arm_name', 'ucla_data_dir', 'write_random_encoder', 'arm_params', 'pretrain_arm',
-           'evaluate_arm', 'reference_runs', 'target_position_share', 'run_diagnostics', 'check_settings', 'run_study',
-           'study_rows', 'render_study', 'write_study_table', 'main']
+__all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'main', 'arm_name', 'ucla_data_dir', 'write_random_encoder', 'arm_params',
+           'pretrain_arm', 'evaluate_arm', 'reference_runs', 'target_position_share', 'run_diagnostics',
+           'check_settings', 'run_study', 'study_rows', 'render_study', 'write_study_table']
 
 # %% ../nbs/65_study.ipynb #47d11c4d
 TARGET_ARMS = [('teacher', 'mamt'), ('motion', 'mamt'), ('joints', 'mamt'), ('random', None)]
@@ -44,10 +36,8 @@ def ucla_data_dir(p) -> str:
     if p.dataset != 'ucla' or p.data_dir: return p.data_dir
     d = shared_data('nw_ucla')
     if d is None:
-        raise DataError(
-            Path('../shared/data/nw_ucla'),
-            "N-UCLA not found there: pass data_dir (the folder of aAA_sSS_eEE_vVV.json files)",
-        )
+        raise DataError(Path('../shared/data/nw_ucla'),
+                        "N-UCLA not found there: pass data_dir (the folder of aAA_sSS_eEE_vVV.json files)")
     return str(d)
 
 # %% ../nbs/65_study.ipynb #07714311
@@ -63,40 +53,17 @@ def write_random_encoder(pp:PretrainParams, path):
 
 def _model_choices(p:StudyParams) -> dict:
     "The model choices every arm shares (its random encoder too)."
-    return dict(
-        init=p.init,
-        layer_scale=p.layer_scale,
-        dec_layer_scale=p.dec_layer_scale,
-        target_layer_output=p.target_layer_output,
-        num_masked_views=p.num_masked_views,
-    )
+    return dict(init=p.init, layer_scale=p.layer_scale, dec_layer_scale=p.dec_layer_scale,
+                target_layer_output=p.target_layer_output, num_masked_views=p.num_masked_views)
 
 def arm_params(p:StudyParams, target:str, masking:str, seed:int) -> PretrainParams:
     "The pretraining run of one (pretrained) arm and seed."
     m, name = MASKING[masking], f"pre-{arm_name(target, masking)}-s{seed}"
-    return PretrainParams(
-        dataset=p.dataset,
-        split=p.split,
-        data_dir=ucla_data_dir(p),
-        synthetic_n=p.synthetic_n,
-        epochs=p.epochs,
-        batch_size=p.batch_size,
-        mask_ratio=p.mask_ratio,
-        tube_len=m['tube_len'],
-        beta=m['beta'],
-        tau0=p.tau0,
-        tau_end=p.tau_end,
-        tau_anneal_steps=p.tau_anneal_steps,
-        target=target,
-        preset=p.preset,
-        frames=p.frames,
-        seed=seed,
-        run_name=name,
-        out_dir=str(p.out_dir),
-        monitor_every=p.monitor_every,
-        monitor_size=500,
-        **_model_choices(p),
-    )
+    return PretrainParams(dataset=p.dataset, split=p.split, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n,
+                          epochs=p.epochs, batch_size=p.batch_size, mask_ratio=p.mask_ratio, tube_len=m['tube_len'],
+                          beta=m['beta'], tau0=p.tau0, tau_end=p.tau_end, tau_anneal_steps=p.tau_anneal_steps,
+                          target=target, preset=p.preset, frames=p.frames, seed=seed, run_name=name,
+                          out_dir=str(p.out_dir), monitor_every=p.monitor_every, monitor_size=500, **_model_choices(p))
 
 def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress:bool=False) -> Path:
     "Pretrain one arm for one seed (or write its random encoder); returns the run directory."
@@ -104,29 +71,13 @@ def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress
     if read_summary(run): return run
     data_dir = ucla_data_dir(p)
     if target == 'random':
-        pp = PretrainParams(
-            dataset=p.dataset,
-            split=p.split,
-            data_dir=data_dir,
-            synthetic_n=p.synthetic_n,
-            preset=p.preset,
-            frames=p.frames,
-            seed=seed,
-            **_model_choices(p),
-        )
+        pp = PretrainParams(dataset=p.dataset, split=p.split, data_dir=data_dir, synthetic_n=p.synthetic_n,
+                            preset=p.preset, frames=p.frames, seed=seed, **_model_choices(p))
         cfg = write_random_encoder(pp, RunFolder(run).encoder())
         save_json(
-            dict(
-                run_dir=str(run),
-                dataset=p.dataset,
-                target='random',
-                seed=seed,
-                epochs=0,
-                wall_s=0.0,
-                config=cfg.to_dict(),
-            ),
-            RunFolder(run) / SUMMARY,
-        )
+            dict(run_dir=str(run), dataset=p.dataset, target='random', seed=seed, epochs=0, wall_s=0.0,
+                 config=cfg.to_dict()),
+            RunFolder(run) / SUMMARY)
         save_json(dict(params=asdict(pp), config=cfg.to_dict()), RunFolder(run)/PARAMS)
         return run
     pretrain(arm_params(p, target, masking, seed), progress=progress)
@@ -135,45 +86,18 @@ def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress
 def _finetune(p:StudyParams, run:Path, name:str, fraction:float, epochs:int, seed:int) -> dict:
     "Fine-tune the encoder of `run` on `fraction` of the labels (seeded subset) into out_dir/name, unless done."
     return read_summary(Path(p.out_dir) / name) or run_finetune(
-        FinetuneParams(
-            checkpoint=str(run),
-            which='teacher',
-            dataset=p.dataset,
-            split=p.split,
-            data_dir=ucla_data_dir(p),
-            synthetic_n=p.synthetic_n,
-            fractions=str(fraction),
-            seeds=str(seed),
-            epochs=epochs,
-            warmup_epochs=max(1, epochs // 20),
-            clips=p.clips,
-            eval_every=max(1, epochs // 2),
-            run_name=name,
-            out_dir=p.out_dir,
-        ),
-        progress=False,
-    )
+        FinetuneParams(checkpoint=str(run), which='teacher', dataset=p.dataset, split=p.split,
+                       data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, fractions=str(fraction), seeds=str(seed),
+                       epochs=epochs, warmup_epochs=max(1, epochs // 20), clips=p.clips, eval_every=max(
+                           1, epochs // 2), run_name=name, out_dir=p.out_dir), progress=False)
 
 def evaluate_arm(p:StudyParams, run:Path, seed:int) -> dict:
     "Linear (cached) and semi-supervised evaluation of a pretrained (or random) encoder; returns both summaries."
     arm = run.name[len('pre-'):]
     lin = read_summary(Path(p.out_dir) / f"lin-{arm}") or run_linear(
-        LinearParams(
-            checkpoint=str(run),
-            which='teacher',
-            dataset=p.dataset,
-            split=p.split,
-            data_dir=ucla_data_dir(p),
-            synthetic_n=p.synthetic_n,
-            protocol='cached',
-            epochs=p.linear_epochs,
-            clips=p.linear_clips,
-            seed=seed,
-            run_name=f"lin-{arm}",
-            out_dir=p.out_dir,
-        ),
-        progress=False,
-    )
+        LinearParams(checkpoint=str(run), which='teacher', dataset=p.dataset, split=p.split, data_dir=ucla_data_dir(p),
+                     synthetic_n=p.synthetic_n, protocol='cached', epochs=p.linear_epochs, clips=p.linear_clips,
+                     seed=seed, run_name=f"lin-{arm}", out_dir=p.out_dir), progress=False)
     return dict(linear=lin, semi=_finetune(p, run, f"semi-{arm}", p.semi_fraction, p.semi_epochs, seed))
 
 def reference_runs(p:StudyParams, seed:int) -> dict:
@@ -188,9 +112,8 @@ def target_position_share(model, x:torch.Tensor) -> dict:
     with torch.no_grad():
         y = model.targets(x).float()                                   # (B, tokens, D)
         mu = y.mean(0, keepdim=True)
-        return dict(
-            position_share=float(mu.pow(2).mean() / y.pow(2).mean()), position_floor=float((y - mu).pow(2).mean())
-        )
+        return dict(position_share=float(mu.pow(2).mean() / y.pow(2).mean()), position_floor=float(
+            (y - mu).pow(2).mean()))
 
 def run_diagnostics(run:Path, p:StudyParams, n:int=256) -> dict:
     """The checks above for one pretraining run (from its metrics.jsonl and last checkpoint), kept in its
@@ -200,12 +123,8 @@ def run_diagnostics(run:Path, p:StudyParams, n:int=256) -> dict:
     if (run/'diagnostics.json').exists(): return json.loads((run/'diagnostics.json').read_text())
     recs = RunFolder(run).metrics()
     steps = [r for r in recs if r.get('kind') == 'step']; mon = [r for r in recs if 'knn_teacher' in r]
-    d = dict(
-        final_loss=steps[-1]['loss'],
-        target_std=steps[-1].get('target_std'),
-        pred_target_cos=steps[-1].get('pred_target_cos'),
-        mask_ratio=steps[-1].get('mask_ratio'),
-    )
+    d = dict(final_loss=steps[-1]['loss'], target_std=steps[-1].get('target_std'),
+             pred_target_cos=steps[-1].get('pred_target_cos'), mask_ratio=steps[-1].get('mask_ratio'))
     if mon: d.update(knn_teacher=mon[-1]['knn_teacher'], knn_student=mon[-1]['knn_student'])
     ck = CheckpointManager(run/'checkpoints').latest()
     if ck is not None and s.get('config', {}).get('target') == 'teacher':
@@ -241,11 +160,10 @@ def run_study(p:StudyParams, progress:bool=False) -> dict:
     unknown = set(parts) - {'targets', 'masking', 'reference'}
     if unknown: raise ParamError('parts', p.parts, "must be a comma-separated choice of targets, masking, reference")
     check_types(p)
-    try:seeds = _seeds(p)
+    try: seeds = _seeds(p)
     except ValueError: raise ParamError('seeds', p.seeds, 'must be comma-separated whole numbers, e.g. 0,1,2') from None
-    arms = (TARGET_ARMS if 'targets' in parts else []) + [
-        a for a in MASKING_ARMS if 'masking' in parts and a not in TARGET_ARMS
-    ]
+    arms = (TARGET_ARMS
+            if 'targets' in parts else []) + [a for a in MASKING_ARMS if 'masking' in parts and a not in TARGET_ARMS]
     # every arm's run shares these settings: check them before writing
     for target, masking in arms[:1]:
         for seed in seeds: check_pretrain_params(arm_params(p, target, masking, seed))
@@ -281,11 +199,8 @@ def study_rows(p:StudyParams) -> list:
             arm = arm_name(target, masking)
             lin = [(read_summary(out/f"lin-{arm}-s{s}") or {}).get('top1_last') for s in _seeds(p)]
             semi = [
-                (
-                    (read_summary(out / f"semi-{arm}-s{s}") or {}).get('per_fraction', {}).get(str(p.semi_fraction), {})
-                    or {}
-                ).get('top1_mean')
-                for s in _seeds(p)
+                ((read_summary(out / f"semi-{arm}-s{s}") or {}).get('per_fraction', {}).get(str(p.semi_fraction), {})
+                 or {}).get('top1_mean') for s in _seeds(p)
             ]
             pre = [read_summary(out/f"pre-{arm}-s{s}") for s in _seeds(p)]
             diag = [run_diagnostics(out/f"pre-{arm}-s{s}", p) for s, x in zip(_seeds(p), pre) if x]
@@ -296,26 +211,15 @@ def study_rows(p:StudyParams) -> list:
                 vals = [d[k] for d in diag if d.get(k) is not None]
                 row[k] = float(np.mean(vals)) if vals else None
             rows.append(row)
-    for tag, label in (
-        ('scratch', 'from scratch, 100% labels'),
-        ('semi-random', f'from scratch, {p.semi_fraction:.0%} labels'),
-    ):
+    for tag, label in (('scratch', 'from scratch, 100% labels'), ('semi-random',
+                                                                  f'from scratch, {p.semi_fraction:.0%} labels')):
         acc = []
         for s in _seeds(p):
             d = read_summary(out/f"{tag}-s{s}")
             acc.append(None if d is None else next(iter(d['per_fraction'].values()))['top1_mean'])
         rows.append(
-            dict(
-                part='reference',
-                arm=label,
-                target='',
-                masking='',
-                linear=_stat([]),
-                semi=_stat(acc),
-                pretrain_s=None,
-                seeds=[],
-            )
-        )
+            dict(part='reference', arm=label, target='', masking='', linear=_stat([]), semi=_stat(acc), pretrain_s=None,
+                 seeds=[]))
     return rows
 
 def render_study(rows:list, p:StudyParams) -> str:
@@ -323,16 +227,12 @@ def render_study(rows:list, p:StudyParams) -> str:
     lines = [
         f"| part | arm | linear (cached), top-1 % | {p.semi_fraction:.0%} labels, top-1 % "
         "| pretraining s/run | final loss | "
-        "position share of target (init) | k-NN teacher / student |",
-        "|---|---|---|---|---|---|---|---|",
+        "position share of target (init) | k-NN teacher / student |", "|---|---|---|---|---|---|---|---|"
     ]
     f = lambda x, d=3: '' if x is None else f"{x:.{d}f}"
     for r in rows:
-        pos = (
-            ''
-            if r.get('position_share') is None
-            else f"{r['position_share']:.2f} ({r.get('position_share_init', 0):.2f})"
-        )
+        pos = '' if r.get(
+            'position_share') is None else f"{r['position_share']:.2f} ({r.get('position_share_init', 0):.2f})"
         knn = '' if r.get('knn_teacher') is None else f"{100 * r['knn_teacher']:.1f} / {100 * r['knn_student']:.1f}"
         lin = 'n/a' if r['part'] == 'reference' else _fmt(r['linear'])
         lines.append(f"| {r['part']} | {r['arm']} | {lin} | {_fmt(r['semi'])} | {f(r['pretrain_s'], 0)} | "
@@ -366,11 +266,6 @@ def _run(a):
     print(res['markdown']); print(f"study: {res['wall_s'] / 60:.1f} min; table in {p.figures_dir}/ucla_study.md")
     return 0
 
-def main(argv=None):
-    "`s2v study [--parts ...] [--seeds ...] [--fresh]`."
-    return _run(_add_args(argparse.ArgumentParser(prog='s2v study')).parse_args(argv))
-
 from .cli import register_command
-register_command(
-    'study', _add_args, _run, help='the N-UCLA study: targets and masking strategies, linear and 10% evaluation, seeds'
-)
+main = register_command('study', _add_args, _run,
+                        help='the N-UCLA study: targets and masking strategies, linear and 10% evaluation, seeds').main

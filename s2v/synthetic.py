@@ -370,13 +370,8 @@ def make_synthetic(n:int=2400, seed:int=0, num_classes:int=16, min_frames:int=40
             x, cams, pi, yaw = _film(r, pos, L, st, face, keep, setups, noise)
             frames += [x[s, :L[p]] for s, p in enumerate(pi)]
             lengths += list(L[pi]); labels += [c] * keep
-            for key, v in (
-                ('subject', sj[pi]),
-                ('view', cams),
-                ('setup', st[pi]),
-                ('replication', rp[pi]),
-                ('yaw', yaw),
-            ):
+            for key, v in (('subject', sj[pi]), ('view', cams), ('setup', st[pi]), ('replication', rp[pi]), ('yaw',
+                                                                                                             yaw)):
                 meta[key].append(v)
     meta = {k: np.concatenate(v).astype(np.float32 if k == 'yaw' else np.int64) for k, v in meta.items()}
     labels = np.array(labels, np.int64)
@@ -395,11 +390,8 @@ def make_synthetic(n:int=2400, seed:int=0, num_classes:int=16, min_frames:int=40
 
 # %% ../nbs/15_synthetic.ipynb #81fbec8c
 NTU_ALIASES = {
-    'hip_center': 'spine_base',
-    'spine': 'spine_mid',
-    'torso': 'spine_mid',
-    'shoulder_center': 'spine_shoulder',
-    'neck': 'spine_shoulder',
+    'hip_center': 'spine_base', 'spine': 'spine_mid', 'torso': 'spine_mid', 'shoulder_center': 'spine_shoulder',
+    'neck': 'spine_shoulder'
 }  # joints of other layouts that NTU's 25 name differently
 
 def in_layout(d:SkeletonData, layout:str) -> SkeletonData:
@@ -412,17 +404,8 @@ def in_layout(d:SkeletonData, layout:str) -> SkeletonData:
     missing = [j for j, n in zip(target.joints, names) if n not in src]
     if missing: raise ValueError(f"layout {target.name}: joints {missing} have no counterpart in {d.layout}")
     idx = [src.index(n) for n in names]
-    return SkeletonData(
-        np.ascontiguousarray(np.asarray(d.frames)[:, :, idx]),
-        d.offsets,
-        d.labels,
-        d.meta,
-        d.num_classes,
-        target.name,
-        d.name,
-        d.splits,
-        {**d.info, 'joints_from': d.layout},
-    )
+    return SkeletonData(np.ascontiguousarray(np.asarray(d.frames)[:, :, idx]), d.offsets, d.labels, d.meta,
+                        d.num_classes, target.name, d.name, d.splits, {**d.info, 'joints_from': d.layout})
 
 # %% ../nbs/15_synthetic.ipynb #9102e806
 DEPTH_K = (364.8, 260.3, -367.7, 209.3)           # fx, cx, fy, cy: depth pixel = f * (x or y) / z + c
@@ -448,8 +431,7 @@ def ntu_columns(x:np.ndarray, rng:np.random.Generator) -> np.ndarray:
     base = np.random.default_rng(25).normal(size=(25, 4)); base /= np.linalg.norm(base, axis=-1, keepdims=True)
     q = _quat_mul(q, base); q[..., LEAVES, :] = 0
     state = np.where(
-        rng.random(x.shape[:-1] + (1,)) < np.where(np.isin(np.arange(25), EXTREMITIES), 0.08, 0.02)[:, None], 1, 2
-    )
+        rng.random(x.shape[:-1] + (1, )) < np.where(np.isin(np.arange(25), EXTREMITIES), .08, .02)[:, None], 1, 2)
     return np.concatenate([x, DEPTH_K[0]*u + DEPTH_K[1], DEPTH_K[2]*v + DEPTH_K[3],
                            COLOR_K[0]*u + COLOR_K[1], COLOR_K[2]*v + COLOR_K[3], q, state], -1)
 

@@ -12,18 +12,8 @@ import torch
 import torch.distributed as dist
 from tqdm import tqdm
 from .core import seed_everything, cpu_supports_bf16, save_json, repo_root, atomic_path, UserError, ParamError
-from s2v.params import (
-    PretrainParams,
-    RECIPES,
-    resolve_params,
-    resolve_preset,
-    resolve_record,
-    warmup_epochs_of,
-    check_types,
-    param_changes,
-    add_param_args,
-    params_from_args,
-)
+from .params import (PretrainParams, RECIPES, resolve_params, resolve_preset, resolve_record, warmup_epochs_of,
+                        check_types, param_changes, add_param_args, params_from_args)
 from .checkpoint import CheckpointManager, load_checkpoint, rng_state, set_rng_state, export_encoder
 from .runs import RunFolder, PARAMS, SUMMARY, METRICS
 from .skeleton2vec import tau_schedule, ema_movement
@@ -83,9 +73,8 @@ def model_config(p:PretrainParams, num_joints:int, num_persons:int):
     if int(num_joints * (1 - p.mask_ratio)) < 1:
         raise ParamError('mask_ratio', p.mask_ratio, f"leaves no joint of {num_joints} visible per tube; "
                                                      f"at most {1 - 1 / num_joints:.4f} here")
-    return dataclasses.replace(
-        cfg, **{k: getattr(p, k) for k in shared}, num_joints=num_joints, num_persons=num_persons
-    )
+    return dataclasses.replace(cfg, **{k: getattr(p, k)
+                                       for k in shared}, num_joints=num_joints, num_persons=num_persons)
 
 def run_dir_of(p:PretrainParams) -> Path:
     "runs/<run_name> (default name: <dataset>-<preset>-s<seed>, <dataset> the name the dataset goes by)."
@@ -104,17 +93,12 @@ def autocast_dtype(precision:str, device:torch.device):
 
 def environment() -> dict:
     "Hardware and software of this run, for summaries."
-    dev = (
-        torch.cuda.get_device_name(0)
-        if torch.cuda.is_available()
-        else f"CPU ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)"
-    )
+    cpu = f"CPU ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)"
+    dev = torch.cuda.get_device_name(0) if torch.cuda.is_available() else cpu
     try:
-        commit = subprocess.run(
-            ['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True, cwd=repo_root(), timeout=5
-        ).stdout.strip()
-    except Exception:
-        commit = ''
+        commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True,
+                                cwd=repo_root(), timeout=5).stdout.strip()
+    except Exception: commit = ''
     return dict(device=dev, torch=torch.__version__, python=platform.python_version(), commit=commit,
                 threads=torch.get_num_threads())
 
@@ -138,37 +122,25 @@ def check_pretrain_params(p:PretrainParams) -> PretrainParams:
     check_types(p)
     def need(name, ok, allowed):
         if not ok: raise ParamError(name, getattr(p, name), allowed)
+
     need(
-        'dataset',
-        p.dataset in DATASETS or is_cache(p.dataset),
-        f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) " "nor a cache folder made by `s2v prepare`",
-    )
-    need(
-        'split',
-        p.dataset not in DATASETS or p.split in ('', DATASETS[p.dataset][1]),
-        f"the built-in dataset {p.dataset} is its {DATASETS[p.dataset][1] if p.dataset in DATASETS else ''} split; "
-        "others have their own names",
-    )
-    need(
-        'data_dir',
-        not p.data_dir or p.dataset in DATASETS,
-        'is for a built-in dataset; a cache folder is given as the dataset itself',
-    )
-    need(
-        'data_dir',
-        not p.data_dir or Path(p.data_dir).is_dir(),
-        'not a folder' if Path(p.data_dir or '.').exists() else 'no such folder',
-    )
+        'dataset', p.dataset in DATASETS or is_cache(p.dataset),
+        f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) "
+        "nor a cache folder made by `s2v prepare`")
+    own = DATASETS[p.dataset][1] if p.dataset in DATASETS else ''
+    need('split', p.dataset not in DATASETS or p.split in ('', own),
+         f"the built-in dataset {p.dataset} is its {own} split; others have their own names")
+    need('data_dir', not p.data_dir or p.dataset in DATASETS,
+         'is for a built-in dataset; a cache folder is given as the dataset itself')
+    need('data_dir', not p.data_dir or Path(p.data_dir).is_dir(),
+         'not a folder' if Path(p.data_dir or '.').exists() else 'no such folder')
     need('synthetic_n', p.synthetic_n >= 1, 'must be >= 1')
     need('epochs', p.epochs >= 1, 'must be >= 1')
     need('batch_size', p.batch_size >= 0, "must be >= 1 (0: the preset's)")
     need('lr', p.lr > 0, 'must be > 0')
     need('min_lr', 0 <= p.min_lr <= p.lr, f'must be between 0 and lr ({p.lr})')
-    need(
-        'warmup_epochs',
-        -1 <= p.warmup_epochs <= p.epochs,
-        f'must be between 0 and epochs ({p.epochs}) (-1: min(20, epochs // 10))',
-    )
+    need('warmup_epochs', -1 <= p.warmup_epochs <= p.epochs,
+         f'must be between 0 and epochs ({p.epochs}) (-1: min(20, epochs // 10))')
     need('weight_decay', p.weight_decay >= 0, 'must be >= 0')
     need('clip_grad', p.clip_grad >= 0, 'must be >= 0 (0: off)')
     need('mask_ratio', 0 <= p.mask_ratio < 1, 'must be at least 0 and below 1 (the fraction of joints masked per tube)')
@@ -188,11 +160,8 @@ def check_pretrain_params(p:PretrainParams) -> PretrainParams:
     need('frames', p.frames >= 0, "must be >= 1 (0: the preset's)")
     need('precision', p.precision in ('auto', 'fp32', 'bf16'), "must be 'auto', 'fp32' or 'bf16'")
     need('seed', p.seed >= 0, 'must be >= 0')
-    need(
-        'run_name',
-        '/' not in p.run_name and '\\' not in p.run_name and p.run_name not in ('.', '..'),
-        'must be a plain folder name',
-    )
+    need('run_name', '/' not in p.run_name and '\\' not in p.run_name and p.run_name not in ('.', '..'),
+         'must be a plain folder name')
     need('out_dir', bool(p.out_dir) and not Path(p.out_dir).is_file(), 'must be a folder (it is created when missing)')
     need('monitor_every', p.monitor_every >= 0, 'must be >= 0 (0: off)')
     need('monitor_size', p.monitor_size >= 2, 'must be >= 2')
@@ -204,16 +173,10 @@ def check_pretrain_params(p:PretrainParams) -> PretrainParams:
 
 RESUMABLE = {  # parameters that may differ when a run resumes, and what a change means
     'epochs': 'the learning-rate and EMA schedules are recomputed over the new total; the steps done keep their values',
-    'device': 'where the run continues',
-    'compile': 'speed only',
-    'data_dir': 'the same dataset, read from another folder',
-    'log_every': 'metrics lines',
-    'monitor_every': 'monitor only',
-    'monitor_size': 'monitor only',
-    'keep_last': 'checkpoints kept',
-    'keep_every': 'checkpoints kept',
-    'resume': '',
-    'overwrite': '',
+    'device': 'where the run continues', 'compile': 'speed only',
+    'data_dir': 'the same dataset, read from another folder', 'log_every': 'metrics lines',
+    'monitor_every': 'monitor only', 'monitor_size': 'monitor only', 'keep_last': 'checkpoints kept',
+    'keep_every': 'checkpoints kept', 'resume': '', 'overwrite': ''
 }
 
 def run_changes(old:dict, new:dict) -> tuple[dict, dict]:
@@ -229,8 +192,7 @@ def check_run_folder(p:PretrainParams) -> dict:
     if not f.exists():
         if any(x.suffix != '.ipynb' for x in run.iterdir()):     # executed runner notebooks may come first
             raise UserError(
-                f"{run}: a folder that is not a pretraining run (no params.json); choose another run_name or out_dir"
-            )
+                f"{run}: a folder that is not a pretraining run (no params.json); choose another run_name or out_dir")
         return {}
     # recorded by an older version: frames 0 -> the preset's
     old = resolve_record(json.loads(f.read_text()).get('params', {}))
@@ -246,8 +208,7 @@ def check_run_folder(p:PretrainParams) -> dict:
         listed = '; '.join(f"{k}: {a!r} there, {b!r} now" for k, (a, b) in fixed.items())
         raise UserError(
             f"{run}: an existing run with other parameters ({listed}); choose another run_name, or set overwrite "
-            f"(--overwrite true) to replace it. May change on resume: {', '.join(RESUMABLE)}"
-        )
+            f"(--overwrite true) to replace it. May change on resume: {', '.join(RESUMABLE)}")
     return old
 
 # %% ../nbs/40_train.ipynb #27efca85
@@ -256,7 +217,7 @@ class Monitor:
     def __init__(self, sampler:FrameSampler, train_idx, test_idx, T:int, size:int=2000, seed:int=0, k:int=20):
         g = np.random.default_rng(seed)
         self.train = np.sort(g.permutation(train_idx)[:size])
-        self.test = np.sort(g.permutation(test_idx)[: max(1, size // 2)])
+        self.test = np.sort(g.permutation(test_idx)[:max(1, size // 2)])
         self.sampler, self.T, self.k = sampler, T, k
 
     @torch.no_grad()
@@ -296,11 +257,8 @@ def resume_metrics(path:Path, step:int) -> dict:
 
 def _attempts_s(path:Path) -> float:
     "Wall time of the earlier attempts of a run, from the `start` lines of its metrics.jsonl."
-    return (
-        sum(json.loads(l).get('previous_attempt_s', 0.0) for l in path.read_text().splitlines() if '"start"' in l)
-        if path.exists()
-        else 0.0
-    )
+    return sum(json.loads(l).get('previous_attempt_s', 0.0) for l in path.read_text().splitlines()
+               if '"start"' in l) if path.exists() else 0.0
 
 
 def _fmt_s(s: float) -> str:
@@ -367,37 +325,21 @@ def _set_up(p:PretrainParams, split=None) -> _Run:
         raise ParamError('batch_size', p.batch_size, f"must be divisible by the {di.world} processes")
     spe = len(split.train) // p.batch_size
     if spe == 0:
-        raise ParamError(
-            'batch_size', p.batch_size, f"{split.name} has {len(split.train)} training sequences, fewer than one batch"
-        )
+        raise ParamError('batch_size', p.batch_size,
+                         f"{split.name} has {len(split.train)} training sequences, fewer than one batch")
     run_dir = run_dir_of(p)
     if di.main: _open_run_folder(p, old, cfg, run_dir, di.world)
     total = p.epochs * spe
-    lrs, taus = lr_schedule(p.lr, p.min_lr, total, warmup_epochs_of(p) * spe), tau_schedule(
-        p.tau0, total, p.tau_end, p.tau_anneal_steps
-    )
-    ema = dict(
-        tau0=p.tau0, tau_end=p.tau_end, anneal_steps=p.tau_anneal_steps or total, ema_movement=ema_movement(taus)
-    )
+    lrs, taus = lr_schedule(p.lr, p.min_lr, total,
+                            warmup_epochs_of(p) * spe), tau_schedule(p.tau0, total, p.tau_end, p.tau_anneal_steps)
+    ema = dict(tau0=p.tau0, tau_end=p.tau_end, anneal_steps=p.tau_anneal_steps or total,
+               ema_movement=ema_movement(taus))
     if di.main and cfg.target == 'teacher':
         print(f"{run_dir}: {total} steps; EMA tau {p.tau0} -> {p.tau_end} over {ema['anneal_steps']} steps, "
               f"teacher movement sum(1 - tau) = {ema['ema_movement']:.2f}", flush=True)
-    return _Run(
-        p,
-        split,
-        cfg,
-        di,
-        device,
-        autocast_dtype(p.precision, device),
-        run_dir,
-        CheckpointManager(run_dir / 'checkpoints', p.keep_last, p.keep_every),
-        spe,
-        total,
-        lrs,
-        taus,
-        ema,
-        history=[],
-    )
+    return _Run(p, split, cfg, di, device, autocast_dtype(p.precision, device), run_dir,
+                CheckpointManager(run_dir / 'checkpoints', p.keep_last, p.keep_every), spe, total, lrs, taus, ema,
+                history=[])
 
 def _build(r:_Run):
     """Model and optimiser from the seed, or from the latest intact checkpoint when resuming; a `start` line in the
@@ -416,28 +358,19 @@ def _build(r:_Run):
         if di.main:
             before = resume_metrics(r.metrics, ck['step'])
             print(
-                f"resuming {r.run_dir} from {latest.name} (epoch {ck['epoch'] + 1} of {p.epochs} done"
-                + (f"; {before['dropped']} metrics lines of the interrupted epoch dropped" if before['dropped'] else '')
-                + ")",
-                flush=True,
-            )
-    elif di.main and r.metrics.exists():
-        r.metrics.unlink()
+                f"resuming {r.run_dir} from {latest.name} (epoch {ck['epoch'] + 1} of {p.epochs} done" +
+                (f"; {before['dropped']} metrics lines of the interrupted epoch dropped" if before['dropped'] else '') +
+                ")", flush=True)
+    elif di.main and r.metrics.exists(): r.metrics.unlink()
     if di.main:
         _log(
             r.metrics,
-            dict(
-                kind='start',
-                from_step=r.start_epoch * r.spe,
-                time=time.time(),
-                previous_attempt_s=before['previous_attempt_s'],
-            ),
-        )
+            dict(kind='start', from_step=r.start_epoch * r.spe, time=time.time(),
+                 previous_attempt_s=before['previous_attempt_s']))
     ddp = r.model
     if di.world > 1:
         ddp = torch.nn.parallel.DistributedDataParallel(
-            r.model, device_ids=[r.device.index] if r.device.type == 'cuda' else None
-        )
+            r.model, device_ids=[r.device.index] if r.device.type == 'cuda' else None)
     r.fwd = torch.compile(ddp) if p.compile else ddp
 
 # %% ../nbs/40_train.ipynb #0e08e61c
@@ -479,15 +412,9 @@ def _end_epoch(r:_Run, epoch:int, ep_loss, ep_n:int, t_ep:float, t_run:float, mo
     "The epoch's line (with the monitor's k-NN every monitor_every epochs), a progress line, and the checkpoint."
     p, di = r.p, r.di
     if di.world > 1: dist.all_reduce(ep_loss); ep_loss /= di.world
-    rec = dict(
-        kind='epoch',
-        epoch=epoch + 1,
-        step=(epoch + 1) * r.spe,
-        loss=ep_loss.item() / max(ep_n, 1),
-        epoch_s=time.time() - t_ep,
-        samples_per_s=r.spe * p.batch_size / (time.time() - t_ep),
-        elapsed_s=time.time() - t_run,
-    )
+    rec = dict(kind='epoch', epoch=epoch + 1, step=(epoch + 1) * r.spe, loss=ep_loss.item() / max(ep_n, 1),
+               epoch_s=time.time() - t_ep, samples_per_s=r.spe * p.batch_size / (time.time() - t_ep),
+               elapsed_s=time.time() - t_run)
     if monitor and ((epoch + 1) % p.monitor_every == 0 or epoch + 1 == p.epochs) and di.main:
         m = _unwrap(r.model); was = m.training; m.eval()
         rec.update(monitor({'teacher': m.teacher, 'student': m.encoder})); m.train(was)
@@ -496,64 +423,36 @@ def _end_epoch(r:_Run, epoch:int, ep_loss, ep_n:int, t_ep:float, t_run:float, mo
         _log(r.metrics, rec)
         if progress:
             left = (p.epochs - epoch - 1) * rec['elapsed_s'] / (epoch + 1 - r.start_epoch)
-            knn = (
-                f", k-NN teacher {100 * rec['knn_teacher']:.1f}% / student {100 * rec['knn_student']:.1f}%"
-                if 'knn_teacher' in rec
-                else ''
-            )
+            knn = (f", k-NN teacher {100 * rec['knn_teacher']:.1f}% / student {100 * rec['knn_student']:.1f}%"
+                   if 'knn_teacher' in rec else '')
             print(
                 f"epoch {epoch + 1}/{p.epochs}: loss {rec['loss']:.4f}, {rec['samples_per_s']:.0f} samples/s, "
                 f"{rec['epoch_s']:.1f} s{knn}; "
-                f"about {_fmt_s(left)} left",
-                flush=True,
-            )
+                f"about {_fmt_s(left)} left", flush=True)
         r.ckpts.save(
-            dict(
-                model=_unwrap(r.model).state_dict(),
-                optimizer=r.opt.state_dict(),
-                epoch=epoch,
-                step=(epoch + 1) * r.spe,
-                config=r.cfg.to_dict(),
-                params=asdict(p),
-                rng=rng_state(),
-                history=r.history,
-            ),
-            epoch + 1,
-        )
+            dict(model=_unwrap(r.model).state_dict(), optimizer=r.opt.state_dict(), epoch=epoch,
+                 step=(epoch + 1) * r.spe, config=r.cfg.to_dict(), params=asdict(p), rng=rng_state(),
+                 history=r.history), epoch + 1)
     if di.world > 1: dist.barrier()
 
 def _finish(r:_Run, t_run:float) -> dict:
     "Export both encoders and write summary.json (rank 0); return the summary."
     p, h, m = r.p, r.history, _unwrap(r.model)
-    summary = dict(
-        run_dir=str(r.run_dir),
-        dataset=r.split.name,
-        split=r.split.split,
-        train_size=len(r.split.train),
-        test_size=len(r.split.test),
-        epochs=p.epochs,
-        steps=r.total,
-        batch_size=p.batch_size,
-        preset=resolve_preset(p),
-        config=r.cfg.to_dict(),
-        seed=p.seed,
-        ema=r.ema if r.cfg.target == 'teacher' else None,
-        final_loss=h[-1]['loss'] if h else None,
-        monitor={k: v for k, v in (h[-1] if h else {}).items() if k.startswith('knn_')},
-        wall_s=sum(x['epoch_s'] + x.get('monitor_s', 0) for x in h),
-        wall_s_all_attempts=_attempts_s(r.metrics) + time.time() - t_run if r.di.main else None,
-        world_size=r.di.world,
-        precision=str(r.amp or 'fp32'),
-        environment=environment(),
-    )
+    summary = dict(run_dir=str(r.run_dir), dataset=r.split.name, split=r.split.split, train_size=len(r.split.train),
+                   test_size=len(r.split.test), epochs=p.epochs, steps=r.total, batch_size=p.batch_size,
+                   preset=resolve_preset(p), config=r.cfg.to_dict(), seed=p.seed,
+                   ema=r.ema if r.cfg.target == 'teacher' else None, final_loss=h[-1]['loss'] if h else None,
+                   monitor={k: v
+                            for k, v in (h[-1] if h else {}).items()
+                            if k.startswith('knn_')}, wall_s=sum(x['epoch_s'] + x.get('monitor_s', 0) for x in h),
+                   wall_s_all_attempts=_attempts_s(r.metrics) + time.time() - t_run if r.di.main else None,
+                   world_size=r.di.world, precision=str(r.amp or 'fp32'), environment=environment())
     if r.di.main:
         run = RunFolder(r.run_dir)
-        export_encoder(
-            m.teacher, r.cfg, run.encoder('teacher'), 'teacher', extra=dict(run=str(r.run_dir), epochs=p.epochs)
-        )
-        export_encoder(
-            m.encoder, r.cfg, run.encoder('student'), 'student', extra=dict(run=str(r.run_dir), epochs=p.epochs)
-        )
+        export_encoder(m.teacher, r.cfg, run.encoder('teacher'), 'teacher',
+                       extra=dict(run=str(r.run_dir), epochs=p.epochs))
+        export_encoder(m.encoder, r.cfg, run.encoder('student'), 'student',
+                       extra=dict(run=str(r.run_dir), epochs=p.epochs))
         save_json(summary, run/SUMMARY)
     return summary
 
@@ -563,11 +462,8 @@ def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progr
     _build(r)
     sampler = FrameSampler(r.split.data, r.device)
     train_idx = torch.as_tensor(r.split.train, dtype=torch.long, device=r.device)
-    monitor = (
-        Monitor(sampler, r.split.train, r.split.test, r.cfg.frames, r.p.monitor_size, r.p.seed)
-        if r.p.monitor_every
-        else None
-    )
+    monitor = Monitor(sampler, r.split.train, r.split.test, r.cfg.frames, r.p.monitor_size,
+                      r.p.seed) if r.p.monitor_every else None
     t_run, done = time.time(), 0
     for epoch in range(r.start_epoch, r.p.epochs):
         t_ep = time.time()
@@ -584,8 +480,7 @@ def run_from_args(args):
         if int(os.environ.get('RANK', '0')) == 0: print(json.dumps(summary, indent=1, default=str))
     except KeyboardInterrupt:
         print("\ns2v pretrain: interrupted; the same command resumes from the last checkpoint in "
-              f"{run_dir_of(resolve_params(p))/'checkpoints'}",
-              file=sys.stderr)
+              f"{run_dir_of(resolve_params(p))/'checkpoints'}", file=sys.stderr)
         return 130
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
@@ -594,14 +489,15 @@ def main(argv=None):
     "Command-line pretraining (`python -m s2v.train`, also under torchrun)."
     import argparse
     from s2v.core import UserError
-    parser = argparse.ArgumentParser(prog='s2v pretrain', description='Skeleton2vec pretraining')
-    args = add_param_args(parser).parse_args(argv)
+    args = add_param_args(argparse.ArgumentParser(prog='s2v pretrain',
+                                                  description='Skeleton2vec pretraining')).parse_args(argv)
     try: sys.exit(run_from_args(args) or 0)
     except UserError as e:
         if int(os.environ.get('RANK', '0')) == 0: print(f"s2v pretrain: error: {e}", file=sys.stderr)
         sys.exit(2)
 
 from .cli import register_command
+
 register_command('pretrain', add_param_args, run_from_args,
                  help='Skeleton2vec pretraining (multi-GPU: torchrun --nproc_per_node=N -m s2v.train ...)')
 

@@ -70,12 +70,9 @@ def prenormalize(d:SkeletonData, align:bool=False) -> SkeletonData:
     out *= nonzero
     if align: out = align_bodies(out, offsets, LAYOUTS[d.layout])
     dropped = d.lengths - lengths
-    changes = dict(
-        frames_dropped=int(dropped.sum()),
-        sequences_shortened=int((dropped > 0).sum()),
-        persons_swapped=int(swap[offsets[:-1]].sum()) if out.shape[1] > 1 and len(out) else 0,
-        aligned=bool(align),
-    )
+    changes = dict(frames_dropped=int(dropped.sum()), sequences_shortened=int(
+        (dropped > 0).sum()), persons_swapped=int(swap[offsets[:-1]].sum()) if out.shape[1] > 1 and len(out) else 0,
+                   aligned=bool(align))
     return SkeletonData(out, offsets, d.labels, d.meta, d.num_classes, d.layout, d.name, d.splits,
                         {**d.info, 'prenormalized': True, 'prenormalize': changes})
 
@@ -86,15 +83,10 @@ def uniform_indices(lengths:torch.Tensor, T:int, train:bool=True, clip:int=0, nu
     L = lengths.to(torch.float64)[:, None]
     i = torch.arange(T + 1, device=lengths.device, dtype=torch.float64)[None]
     if train:
-        u = torch.rand(
-            len(lengths),
-            T,
-            generator=generator,
-            device=lengths.device if generator is None else generator.device,
-            dtype=torch.float64,
-        ).to(lengths.device)
-    else:
-        u = torch.full((1, T), (clip + 0.5) / num_clips, dtype=torch.float64, device=lengths.device)
+        u = torch.rand(len(lengths), T, generator=generator,
+                       device=lengths.device if generator is None else generator.device,
+                       dtype=torch.float64).to(lengths.device)
+    else: u = torch.full((1, T), (clip + 0.5) / num_clips, dtype=torch.float64, device=lengths.device)
     bounds = torch.floor(i * L / T)                                    # integer bin edges (pyskl)
     size = bounds[:, 1:] - bounds[:, :-1]
     long_idx = bounds[:, :-1] + torch.floor(u * size)                  # L >= T: one distinct frame per bin
@@ -139,10 +131,7 @@ def rotation_matrices(angles:torch.Tensor) -> torch.Tensor:
 def random_rotate(x:torch.Tensor, max_angle:float=0.3, generator=None) -> torch.Tensor:
     "Rotate each sample of x (B, ..., 3) by its own random rotation, angles U(-max_angle, max_angle) per axis."
     B = x.shape[0]
-    ang = (
-        torch.rand(B, 3, generator=generator, device=x.device if generator is None else generator.device).to(x.device)
-        * 2
-        - 1
-    ) * max_angle
+    ang = (torch.rand(B, 3, generator=generator, device=x.device if generator is None else generator.device).to(
+        x.device) * 2 - 1) * max_angle
     R = rotation_matrices(ang.to(x.dtype))
     return (x.reshape(B, -1, 3) @ R.transpose(1, 2)).reshape(x.shape)

@@ -50,19 +50,17 @@ def plot_teacher_student(metrics_path, out=None, title:str|None=None) -> Figure:
     mon = [r for r in recs if 'knn_teacher' in r]
     if not mon: raise ValueError(f"{metrics_path}: no monitor records (was monitor_every 0?)")
     if out:
-        write_csv(
-            [
-                dict(epoch=r['epoch'], loss=r['loss'], knn_teacher=r['knn_teacher'], knn_student=r['knn_student'])
-                for r in mon
-            ],
-            Path(out).with_suffix('.csv'),
-        )
+        write_csv([
+            dict(epoch=r['epoch'], loss=r['loss'], knn_teacher=r['knn_teacher'], knn_student=r['knn_student'])
+            for r in mon
+        ],
+                  Path(out).with_suffix('.csv'))
     fig = new_figure((5.5, 3.6)); ax = fig.subplots()
     ax.plot([r['epoch'] for r in mon], [100 * r['knn_teacher'] for r in mon], 'o-', label='teacher (EMA)')
     ax.plot([r['epoch'] for r in mon], [100 * r['knn_student'] for r in mon], 's--', label='student')
     ax.set_xlabel('epoch'); ax.set_ylabel('k-NN top-1 (%)'); ax.grid(alpha=.3)
     ax2 = ax.twinx()
-    ax2.plot([r['epoch'] for r in recs], [r['loss'] for r in recs], color='gray', alpha=0.5, lw=1, label='loss')
+    ax2.plot([r['epoch'] for r in recs], [r['loss'] for r in recs], color='gray', alpha=.5, lw=1, label='loss')
     ax2.set_ylabel('pretraining loss', color='gray')
     h1, l1 = ax.get_legend_handles_labels(); h2, l2 = ax2.get_legend_handles_labels()
     ax.legend(h1 + h2, l1 + l2, loc='lower right', fontsize=8)
@@ -131,11 +129,8 @@ def tsne_table(features, labels, path, seed:int=0, perplexity:float=30, threads:
     "2-D t-SNE (init 'pca', seeded) of features (n, D) -> path (CSV: x, y, label); returns the rows."
     from sklearn.manifold import TSNE
     from threadpoolctl import threadpool_limits
-    f = (
-        features.detach().float().cpu().numpy()
-        if isinstance(features, torch.Tensor)
-        else np.asarray(features, np.float32)
-    )
+    f = (features.detach().float().cpu().numpy() if isinstance(features, torch.Tensor) else np.asarray(
+        features, np.float32))
     labels = np.asarray(labels.cpu() if isinstance(labels, torch.Tensor) else labels).astype(int)
     if len(f) != len(labels): raise ValueError(f"{len(f)} feature rows but {len(labels)} labels")
     if len(f) < 4: raise ValueError(f"t-SNE needs at least 4 points, got {len(f)}")
@@ -170,24 +165,14 @@ def plot_tsne(tables:dict, out=None, class_names=None) -> Figure:
         for k in classes:
             ax.scatter(*xy[c == k].T, s=6, color=cmap(k % cmap.N), linewidths=0, label=name(k))
         ax.set_title(label, fontsize=9); ax.set_xticks([]); ax.set_yticks([])
-    axes[0, -1].legend(
-        *axes[0, 0].get_legend_handles_labels(),
-        loc='center left',
-        bbox_to_anchor=(1.02, 0.5),
-        fontsize=7,
-        markerscale=2.5,
-        frameon=False,
-    )
+    axes[0, -1].legend(*axes[0, 0].get_legend_handles_labels(), loc='center left', bbox_to_anchor=(1.02, .5),
+                       fontsize=7, markerscale=2.5, frameon=False)
     if not out: return fig
     out = Path(out)
-    write_csv(
-        [
-            dict(encoder=k, x=r['x'], y=r['y'], label=r['label'], name=name(int(r['label'])))
-            for k, rs in data.items()
-            for r in rs
-        ],
-        out.with_suffix('.csv'),
-    )
+    write_csv([
+        dict(encoder=k, x=r['x'], y=r['y'], label=r['label'], name=name(int(r['label']))) for k, rs in data.items()
+        for r in rs
+    ], out.with_suffix('.csv'))
     save_figure(fig, out)
     return fig
 
@@ -215,27 +200,15 @@ def masking_table(x, path, seg_len:int=3, mask_ratio:float=0.9, seed:int=0, fram
     x = x[:T]; Te, V = T // seg_len, x.shape[1]
     masks, ratios = {}, {}
     for name, kw in MASKING.items():
-        mk = mask_sequence(
-            x[None], seg_len, mask_ratio, kw['tube_len'], kw['beta'], generator=torch.Generator().manual_seed(seed)
-        )
+        mk = mask_sequence(x[None], seg_len, mask_ratio, kw['tube_len'], kw['beta'],
+                           generator=torch.Generator().manual_seed(seed))
         m = mk.mask.view(Te, V)
         masks[name], ratios[name] = m.int().tolist(), round(m.float().mean().item(), 6)
     shown = np.linspace(0, T - 1, frames).round().astype(int)
-    d = dict(
-        strategies=list(MASKING),
-        settings=MASKING,
-        seg_len=seg_len,
-        mask_ratio=mask_ratio,
-        seed=seed,
-        frames=T,
-        segments=Te,
-        joints=V,
-        ratios=ratios,
-        masks=masks,
-        intensity=motion_intensity(x[None], seg_len)[0].round(decimals=5).tolist(),
-        shown_frames=shown.tolist(),
-        xy=x[shown, :, :2].round(decimals=5).tolist(),
-    )
+    d = dict(strategies=list(MASKING), settings=MASKING, seg_len=seg_len, mask_ratio=mask_ratio, seed=seed, frames=T,
+             segments=Te, joints=V, ratios=ratios, masks=masks,
+             intensity=motion_intensity(x[None], seg_len)[0].round(decimals=5).tolist(), shown_frames=shown.tolist(),
+             xy=x[shown, :, :2].round(decimals=5).tolist())
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(d))
     return d
@@ -276,9 +249,8 @@ def plot_masking(path, out=None, layout:str='ntu25') -> Figure:
         ax.set_title(f'frame {t} (segment {seg})', fontsize=8)
         drawn.append(dict(frame=int(t), segment=int(seg), masked=np.flatnonzero(m).tolist(), xy=p.round(5).tolist()))
     bottom.legend(*ax.get_legend_handles_labels(), loc='lower center', ncol=2, fontsize=7, frameon=False)
-    bottom.suptitle(
-        f"{STRATEGY_NAMES.get(shown, shown)} masking on frames of the sequence (x-y projection)", fontsize=9
-    )
+    bottom.suptitle(f"{STRATEGY_NAMES.get(shown, shown)} masking on frames of the sequence (x-y projection)",
+                    fontsize=9)
     if not out: return fig
     out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix('.json').write_text(json.dumps(dict(strategies=strategies, ratios=d['ratios'], masks=d['masks'],
@@ -317,20 +289,8 @@ def plot_skeleton(x, layout:str='ntu25', frames:int=5, title:str|None=None, out=
 
 # %% ../nbs/60_viz.ipynb #e136b902
 ABLATION_PARAMS = ('tube_len', 'beta', 'mask_ratio', 'tau0')
-ABLATION_COLUMNS = (
-    'run',
-    'pretrain_run',
-    'dataset',
-    'protocol',
-    'target',
-    'tube_len',
-    'beta',
-    'mask_ratio',
-    'tau0',
-    'epochs',
-    'seed',
-    'top1',
-)
+ABLATION_COLUMNS = ('run', 'pretrain_run', 'dataset', 'protocol', 'target', 'tube_len', 'beta', 'mask_ratio', 'tau0',
+                    'epochs', 'seed', 'top1')
 
 def _run_folder(checkpoint:str, root:Path, summary:Path) -> RunFolder|None:
     """The pretraining run a summary's `checkpoint` names, where it is now: as written, in the repository, or by name
@@ -401,16 +361,8 @@ def plot_ablation(rows, out=None, params=ABLATION_PARAMS) -> Figure:
                     label=f"{gname} ({n} seed{'s' * (n > 1)})")
             if n > 1:
                 m = [100 * mean[v] for v in vs]
-                ax.errorbar(
-                    [pos[v] for v in vs],
-                    m,
-                    yerr=[np.subtract(m, lo), np.subtract(hi, m)],
-                    fmt='none',
-                    ecolor=f'C{i}',
-                    elinewidth=1,
-                    capsize=2,
-                    alpha=0.8,
-                )
+                ax.errorbar([pos[v] for v in vs], m, yerr=[np.subtract(m, lo), np.subtract(hi, m)], fmt='none',
+                            ecolor=f'C{i}', elinewidth=1, capsize=2, alpha=.8)
                 ax.fill_between([pos[v] for v in vs], lo, hi, color=f'C{i}', alpha=.12, lw=0)
             drawn += [dict(panel=p, group=gname, mean_top1=round(mean[r[p]], 6), **r) for r in rg]
         ax.set_xticks(range(len(values)), [str(v) for v in values], fontsize=8); ax.tick_params(axis='y', labelsize=8)
@@ -431,9 +383,8 @@ def plot_learning_curves(table, out=None, title:str|None=None) -> Figure:
     rnd = [r['top1'] for r in rows if r['which'] == 'random']
     if rnd:
         ax.axhspan(min(rnd), max(rnd), color='0.85', zorder=0)
-        ax.axhline(
-            float(np.mean(rnd)), color='0.4', lw=1, label=f'random weights ({len(rnd)} seed{"s" * (len(rnd) > 1)})'
-        )
+        ax.axhline(float(np.mean(rnd)), color='0.4', lw=1,
+                   label=f'random weights ({len(rnd)} seed{"s" * (len(rnd) > 1)})')
     targets = list(dict.fromkeys(r['target'] for r in rows if r['which'] != 'random'))
     for i, t in enumerate(targets):
         for which, ls in (('teacher', '-'), ('student', '--')):
@@ -452,10 +403,8 @@ def plot_study(table, out=None) -> Figure:
     d = json.loads(Path(table).read_text()); rows = d['rows']; frac = d['params']['semi_fraction']
     arms = [r for r in rows if r['part'] != 'reference']
     fig = new_figure((11, 3.8)); axes = fig.subplots(1, 2, sharey=True)
-    for ax, key, title in (
-        (axes[0], 'linear', 'linear (cached features)'),
-        (axes[1], 'semi', f'{frac:.0%} labels, fine-tuned'),
-    ):
+    for ax, key, title in ((axes[0], 'linear', 'linear (cached features)'), (axes[1], 'semi',
+                                                                             f'{frac:.0%} labels, fine-tuned')):
         xs = np.arange(len(arms))
         ys = [r[key]['mean'] if r[key]['mean'] is not None else np.nan for r in arms]
         es = [r[key]['std'] or 0 for r in arms]
@@ -482,8 +431,6 @@ def require_runs(*paths) -> list:
     for p in map(Path, paths):
         if not p.is_dir():
             raise DataError(
-                p,
-                "no such run folder. The study's runs are made by `s2v study` (from the repository root; "
-                "it writes runs/ucla_study), or pass the folders of your own runs as parameters.",
-            )
+                p, "no such run folder. The study's runs are made by `s2v study` (from the repository root; "
+                "it writes runs/ucla_study), or pass the folders of your own runs as parameters.")
     return [Path(p) for p in paths]
