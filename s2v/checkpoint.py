@@ -21,10 +21,12 @@ def save_checkpoint(obj:dict, path) -> Path:
     with atomic_path(path) as tmp: torch.save(obj, tmp)
     return Path(path)
 
+# %% ../nbs/38_checkpoint.ipynb #290ed283
 def load_checkpoint(path, map_location='cpu') -> dict:
     "Load a checkpoint written by `save_checkpoint` (weights-only deserialisation)."
     return torch.load(path, map_location=map_location, weights_only=True)
 
+# %% ../nbs/38_checkpoint.ipynb #1f35cd36
 def rng_state() -> dict:
     "Python, NumPy, torch CPU and CUDA generator states in a weights-only-loadable form."
     kind, keys, pos, has_gauss, cached = np.random.get_state()
@@ -35,6 +37,7 @@ def rng_state() -> dict:
     if torch.cuda.is_available(): st['cuda'] = torch.cuda.get_rng_state_all()
     return st
 
+# %% ../nbs/38_checkpoint.ipynb #50989793
 def set_rng_state(st:dict):
     "Restore the states captured by `rng_state`."
     v, internal, g = st['python']; random.setstate((v, tuple(internal), g))
@@ -94,6 +97,7 @@ def export_encoder(encoder:torch.nn.Module, cfg, path, which:str='teacher', extr
     return save_checkpoint(
         dict(format=ENCODER_FORMAT, which=which, config=cfg.to_dict(), state_dict=sd, extra=extra or {}), path)
 
+# %% ../nbs/38_checkpoint.ipynb #b59a3519
 def _encoder_state(ck:dict, which:str) -> dict:
     "The encoder's state dict inside a full training checkpoint: the EMA teacher ('ema.') or the student ('encoder.')."
     sub = lambda prefix: {k[len(prefix):]: v for k, v in ck['model'].items() if k.startswith(prefix)}
@@ -122,6 +126,7 @@ def load_encoder(path, which:str='teacher', map_location='cpu'):
     enc.load_state_dict(sd)
     return enc, cfg
 
+# %% ../nbs/38_checkpoint.ipynb #29ae64d2
 def random_encoder(cfg, seed:int=0):
     "A `SkeletonEncoder` of `cfg` with random initial weights (the 'no pretraining' reference)."
     from s2v.skeleton2vec import SkeletonEncoder

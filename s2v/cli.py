@@ -27,6 +27,7 @@ class Command:
         self.add_args(parser)
         return self.run(parser.parse_args(argv))
 
+# %% ../nbs/01_cli.ipynb #22c1b2ba
 COMMANDS: dict[str, Command] = {}
 
 def register_command(name:str, add_args:Callable, run:Callable, help:str='') -> Command:
@@ -34,6 +35,7 @@ def register_command(name:str, add_args:Callable, run:Callable, help:str='') -> 
     COMMANDS[name] = Command(name, add_args, run, help)
     return COMMANDS[name]
 
+# %% ../nbs/01_cli.ipynb #1ac331df
 _DECLARES = re.compile(r"""^\s*register_command\(\s*['"]([\w-]+)['"]""", re.M)
 
 def command_modules() -> dict[str, str]:
@@ -66,6 +68,7 @@ def build_parser(names=None) -> argparse.ArgumentParser:
         c.add_args(sp)
     return p
 
+# %% ../nbs/01_cli.ipynb #5252e2bb
 def main(argv=None) -> int:
     "Entry point of the `s2v` console command."
     from s2v.core import UserError

@@ -17,6 +17,7 @@ __all__ = ['UserError', 'DataError', 'ParamError', 'seed_everything', 'default_d
 class UserError(Exception):
     "A mistake in what the user gave (a parameter, a file, a folder), as opposed to a bug."
 
+# %% ../nbs/00_core.ipynb #6b0030b5
 class DataError(UserError, ValueError):
     "Bad input data: the message names the file, the line (when known) and the problem."
     def __init__(self, path, problem:str, line:int|None=None):
@@ -24,6 +25,7 @@ class DataError(UserError, ValueError):
         where = f"{path}:{line}" if line is not None else f"{path}"
         super().__init__(f"{where}: {problem}")
 
+# %% ../nbs/00_core.ipynb #c06fc6a4
 class ParamError(UserError, ValueError):
     "A bad parameter: the message names it, the value given and what is allowed."
     def __init__(self, name:str, value, allowed:str):
@@ -38,10 +40,12 @@ def seed_everything(seed:int, deterministic:bool=False):
         torch.use_deterministic_algorithms(True, warn_only=True)
         torch.backends.cudnn.benchmark = False
 
+# %% ../nbs/00_core.ipynb #d8e80c8d
 def default_device() -> torch.device:
     "The first CUDA device when there is one, else the CPU."
     return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 
+# %% ../nbs/00_core.ipynb #ae026d55
 def cpu_supports_bf16() -> bool:
     "True when this x86 CPU has native bf16 instructions (AVX512-BF16 or AMX), read from /proc/cpuinfo."
     try: flags = Path('/proc/cpuinfo').read_text()
@@ -56,6 +60,7 @@ def repo_root() -> Path:
             if (p/'settings.ini').exists() and (p/'nbs').is_dir(): return p
     return Path.cwd()
 
+# %% ../nbs/00_core.ipynb #6fc3c75f
 def shared_data(sub:str='') -> Path|None:
     "Path of `../shared/data/<sub>`, or None (with a message) when absent; raises when S2V_REQUIRE_SHARED_DATA=1."
     base = Path(os.environ.get('S2V_SHARED_DATA', repo_root().parent/'shared'/'data'))
@@ -66,6 +71,7 @@ def shared_data(sub:str='') -> Path|None:
     print(f"SKIPPED: {msg}")
     return None
 
+# %% ../nbs/00_core.ipynb #ac6b48ee
 def in_test() -> bool:
     "True inside `nbdev_test` (which sets IN_TEST=1)."
     return bool(os.environ.get('IN_TEST'))
@@ -88,6 +94,7 @@ def atomic_path(path, is_dir:bool=False):
         elif tmp.exists(): tmp.unlink()
         raise
 
+# %% ../nbs/00_core.ipynb #bd6f04c0
 def save_json(obj, path):
     "Write `obj` as indented JSON, atomically."
     with atomic_path(path) as tmp: Path(tmp).write_text(json.dumps(obj, indent=2, default=_json_default) + '\n')

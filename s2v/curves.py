@@ -40,6 +40,7 @@ def random_probe(p:CurveParams) -> dict:
         write_random_encoder(curve_params(p, 'teacher'), RunFolder(run).encoder())
     return _linear(p, RunFolder(run).encoder(), 'teacher', f"lin-random-s{p.seed}")
 
+# %% ../nbs/67_curves.ipynb #6552cd67
 def probe_run(p:CurveParams, target:str) -> list:
     "Probe every kept checkpoint of one run that is not probed yet; returns the probe rows of that run."
     pp = curve_params(p, target); run = Path(p.out_dir)/pp.run_name; rows = []

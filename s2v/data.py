@@ -90,6 +90,7 @@ def check_layout(l:Layout, where='layout') -> Layout:
             seen.add(k); k = l.parents[k]
     return l
 
+# %% ../nbs/10_data.ipynb #d4eda8ca
 def layout_from_dict(d:dict, where='layout') -> Layout:
     "A checked `Layout` from a dict whose parents, centre and pairs are joint names or indices (root: -1 or null)."
     if not isinstance(d, dict):
@@ -112,6 +113,7 @@ def layout_from_dict(d:dict, where='layout') -> Layout:
     return check_layout(
         Layout(str(d['name']), joints, parents, idx(d['center'], 'center'), pair('spine'), pair('shoulders')), where)
 
+# %% ../nbs/10_data.ipynb #b76c4422
 def load_layout(path, register:bool=True) -> Layout:
     "Read a layout JSON file (see above) and, with `register`, make it known by its name."
     path = Path(path)
@@ -121,6 +123,7 @@ def load_layout(path, register:bool=True) -> Layout:
     l = layout_from_dict(d, path)
     return register_layout(l, path) if register else l
 
+# %% ../nbs/10_data.ipynb #6da50c06
 def register_layout(l:Layout, where='layout') -> Layout:
     "Make `l` known by its name; a different layout of the same name is refused."
     check_layout(l, where)
@@ -129,6 +132,7 @@ def register_layout(l:Layout, where='layout') -> Layout:
     LAYOUTS[l.name] = l
     return l
 
+# %% ../nbs/10_data.ipynb #20082617
 def get_layout(spec) -> Layout:
     "The layout named `spec`, or the one declared in the JSON file `spec` (registered on first use)."
     if isinstance(spec, Layout): return spec
@@ -136,6 +140,7 @@ def get_layout(spec) -> Layout:
     if str(spec).endswith('.json') or Path(str(spec)).is_file(): return load_layout(spec)
     raise DataError(spec, f"unknown layout; known: {', '.join(LAYOUTS)} (or a layout JSON file)")
 
+# %% ../nbs/10_data.ipynb #20be5178
 def layouts_with(num_joints:int) -> list:
     "Names of the known layouts with `num_joints` joints."
     return [n for n, l in LAYOUTS.items() if l.num_joints == num_joints]
@@ -205,6 +210,7 @@ def from_sequences(seqs, labels, meta:dict|None=None, num_classes:int|None=None,
     validate(d)
     return d
 
+# %% ../nbs/10_data.ipynb #4271c7aa
 def validate(d:SkeletonData) -> SkeletonData:
     "Check shapes, finiteness, labels and splits; raise `DataError` naming the dataset and sequence."
     n = len(d)
@@ -255,6 +261,7 @@ def tree_length_ratio(d:SkeletonData, max_frames:int=5000, seed:int=0) -> float:
         j = int(np.argmin(np.where(done, np.inf, best))); mst += best[j]; done[j] = True; best = np.minimum(best, D[j])
     return float(sum(D[c, p] for c, p in LAYOUTS[d.layout].bones) / max(mst, 1e-12))
 
+# %% ../nbs/10_data.ipynb #b0d48780
 def layout_warning(d:SkeletonData) -> str|None:
     "A warning when the bone lengths make the declared joint order implausible (see above), else None."
     r = tree_length_ratio(d)
@@ -285,6 +292,7 @@ def save_cache(d:SkeletonData, path) -> Path:
                 default=str))
     return path
 
+# %% ../nbs/10_data.ipynb #7b793354
 def read_cache_info(path) -> dict:
     "The info.json of the cache folder `path`, after checking that this s2v can read its format."
     path = Path(path)
@@ -304,6 +312,7 @@ def read_cache_info(path) -> dict:
     elif info['layout'] not in LAYOUTS: raise DataError(path/'info.json', f"unknown layout {info['layout']!r}")
     return info
 
+# %% ../nbs/10_data.ipynb #7ef63157
 def load_cache(path, mmap:bool=True) -> SkeletonData:
     "Open a cache folder written by `save_cache` (frames memory-mapped unless `mmap=False`)."
     path = Path(path); info = read_cache_info(path)
@@ -331,6 +340,7 @@ def subset(d:SkeletonData, idx) -> SkeletonData:
     return SkeletonData(np.ascontiguousarray(d.frames[src]), offsets, d.labels[idx].copy(),
                         {k: v[idx] for k, v in d.meta.items()}, d.num_classes, d.layout, d.name, {}, dict(d.info))
 
+# %% ../nbs/10_data.ipynb #71d29a43
 def drop_sequences(d:SkeletonData, drop) -> SkeletonData:
     "`d` without the sequences where the mask `drop` (N,) is True; every split keeps its other members, renumbered."
     drop = np.asarray(drop, bool)

@@ -45,6 +45,7 @@ SOURCE_FITS = {
 
 def is_cache(p) -> bool: p = Path(p); return (p/'info.json').exists() and (p/'frames.npy').exists()
 
+# %% ../nbs/19_datasets.ipynb #8a12b550
 def cache_dir(dataset:str) -> Path:
     "The cache folder named by `dataset` (not a built-in name); ParamError/DataError when it is none."
     p = Path(dataset)
@@ -56,6 +57,7 @@ def cache_dir(dataset:str) -> Path:
         raise DataError(p, "not an s2v cache (no info.json and frames.npy); build one with `s2v prepare`")
     return p
 
+# %% ../nbs/19_datasets.ipynb #0cc928fa
 def _default_split(splits, name:str) -> str:
     if len(splits) == 1: return next(iter(splits))
     raise ParamError('split', '', f"{name} has splits {', '.join(sorted(splits)) or 'none'}: say which")
@@ -67,6 +69,7 @@ def dataset_label(dataset:str, split:str='') -> str:
     info = read_cache_info(cache_dir(dataset))
     return f"{info['name']}_{split or _default_split(info['splits'], info['name'])}"
 
+# %% ../nbs/19_datasets.ipynb #2f3bd354
 def load_source(source:str, data_dir=None, synthetic_n:int=2400, seed:int=0) -> SkeletonData:
     "The pre-normalised `SkeletonData` of `source` ('synthetic', 'ucla', 'ntu60', ...)."
     if source == 'synthetic':
@@ -90,6 +93,7 @@ def load_source(source:str, data_dir=None, synthetic_n:int=2400, seed:int=0) -> 
     raise DataError(p,
                     f"not an s2v cache (no info.json). Build one with `s2v prepare {source} --src RAW_DIR --dst {p}`.")
 
+# %% ../nbs/19_datasets.ipynb #b11f86b3
 def load_dataset(name:str, data_dir=None, synthetic_n:int=2400, seed:int=0, split:str='') -> Split:
     """Pre-normalised data and one split: `name` a built-in name of `DATASETS` (its own split) or a cache folder
     (`split`, or its only one)."""

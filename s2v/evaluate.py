@@ -25,6 +25,7 @@ def distinct_clips(lengths:torch.Tensor, T:int, clips:int) -> tuple:
     new = torch.ones(t.shape[:2], dtype=torch.bool, device=t.device); new[1:] = (t[1:] != t[:-1]).any(-1)
     return t, new
 
+# %% ../nbs/39_evaluate.ipynb #91565c3e
 @torch.no_grad()
 def clip_mean(fn, module: nn.Module, sampler: FrameSampler, idx, T: int, clips: int = 1, batch_size: int = 256,
               amp_dtype=None) -> torch.Tensor:
@@ -48,18 +49,19 @@ def clip_mean(fn, module: nn.Module, sampler: FrameSampler, idx, T: int, clips: 
     module.train(was)
     return (out / clips).cpu() if out is not None else torch.zeros(0)
 
+# %% ../nbs/39_evaluate.ipynb #2f0e2656
 def extract_features(encoder:nn.Module, sampler:FrameSampler, idx, T:int, clips:int=1, batch_size:int=256,
                      amp_dtype=None) -> torch.Tensor:
     "Pooled features (n, D) of sequences `idx`: the mean over `clips` deterministic test clips (1 = bin centres)."
     return clip_mean(encoder.features, encoder, sampler, idx, T, clips, batch_size, amp_dtype)
 
-
+# %% ../nbs/39_evaluate.ipynb #d0e11cc0
 def clip_scores(model: nn.Module, sampler: FrameSampler, idx, T: int, clips: int = 10, batch_size: int = 256,
                 amp_dtype=None) -> torch.Tensor:
     "Class scores (n, K) of a classifier `model` on (B, M, T, V, C), averaged (softmax) over `clips` test clips."
     return clip_mean(lambda x: model(x).float().softmax(-1), model, sampler, idx, T, clips, batch_size, amp_dtype)
 
-
+# %% ../nbs/39_evaluate.ipynb #e43fb07f
 def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k: int = 20, temperature: float | None = 0.07,
                  chunk: int = 1024) -> float:
     """Top-1 of a cosine k-NN classifier: exp(sim / temperature) weighted votes (as in DINO); `temperature=None`: plain
@@ -75,6 +77,7 @@ def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k: int = 20
         correct += (votes.argmax(1) == yte[i:i + chunk]).sum().item()
     return correct / len(te)
 
+# %% ../nbs/39_evaluate.ipynb #7b975b8e
 def summarize(scores:torch.Tensor, labels, num_classes:int) -> dict:
     "top-1, top-5 and confusion matrix (rows = true class) of class scores (n, K)."
     y = torch.as_tensor(labels).long()
@@ -97,6 +100,7 @@ class LinearClassifier(nn.Module):
         with torch.no_grad(): f = self.encoder.features(x)
         return self.head(f.float())
 
+# %% ../nbs/39_evaluate.ipynb #c1fa16ba
 class FineTuneClassifier(nn.Module):
     "Encoder + MLP head (MAMP's), trained end to end."
     def __init__(self, encoder:nn.Module, num_classes:int, hidden:int=2048, dropout:float=0.3):
@@ -119,6 +123,7 @@ def layer_id(name:str, depth:int) -> int:
     if name.startswith('encoder.transformer.blocks.'): return int(name.split('.')[3]) + 1
     return depth + 1
 
+# %% ../nbs/39_evaluate.ipynb #bb090951
 def layer_decay_groups(model:nn.Module, lr:float, weight_decay:float=0.05, decay:float=0.8) -> list:
     "AdamW parameter groups with per-layer lr scale (`lr_scale`) and no decay on 1-d parameters and pos-embs."
     depth = model.encoder.cfg.depth
@@ -191,7 +196,7 @@ def linear_eval(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:
         for p, f in zip(encoder.parameters(), flags): p.requires_grad_(f)
     return dict(protocol='linear', **r)
 
-
+# %% ../nbs/39_evaluate.ipynb #bdb17566
 def linear_eval_cached(encoder: nn.Module, sampler: FrameSampler, train_idx, test_idx, T: int, epochs: int = 100,
                        batch_size: int = 256, lr: float = 0.1, clips: int = 10, seed: int = 0, amp_dtype=None) -> dict:
     "Linear protocol on features extracted once (no augmentation)."
@@ -203,7 +208,7 @@ def linear_eval_cached(encoder: nn.Module, sampler: FrameSampler, train_idx, tes
     r = linear_probe_features(ftr, ytr, fte, yte, sampler.data.num_classes, epochs, batch_size, lr, seed)
     return dict(protocol='linear_cached', **r, clips=clips, wall_s=time.time() - t0)
 
-
+# %% ../nbs/39_evaluate.ipynb #0d7fd4b2
 def linear_probe_features(ftr, ytr, fte, yte, num_classes: int, epochs: int = 100, batch_size: int = 256,
                           lr: float = 0.1, seed: int = 0) -> dict:
     "BatchNorm(affine=False) + Linear trained with SGD/cosine on fixed features; last and best-epoch results."
@@ -242,6 +247,7 @@ def finetune(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int
                          progress=progress)
     return dict(protocol='finetune', **r)
 
+# %% ../nbs/39_evaluate.ipynb #a1747180
 def semi_supervised_subset(labels, idx, fraction:float, seed:int=0) -> np.ndarray:
     "A seeded per-class selection of `fraction` of `idx` (at least one per class present), sorted."
     idx, labels = np.asarray(idx), np.asarray(labels)

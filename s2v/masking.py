@@ -24,24 +24,29 @@ class Masking(NamedTuple):
     @property
     def ratio(self) -> float: return self.mask.float().mean().item()
 
+# %% ../nbs/21_masking.ipynb #5c377fb8
 def motion_intensity(x:torch.Tensor, seg_len:int) -> torch.Tensor:
     "Motion intensity (B, T_e, V): sum of |x[t+1] - x[t]| over each segment's frames and channels."
     m = torch.zeros_like(x); m[:, :-1] = x[:, 1:] - x[:, :-1]
     return segment(m, seg_len).abs().sum(-1)
 
+# %% ../nbs/21_masking.ipynb #22fe5ccc
 def num_tubes(num_segments:int, tube_len:int) -> int:
     "Tubes over `num_segments` segments (`tube_len` 0 = one tube over all)."
     return 1 if tube_len <= 0 else math.ceil(num_segments / tube_len)
 
+# %% ../nbs/21_masking.ipynb #9f9dac52
 def num_kept(num_joints:int, mask_ratio:float) -> int:
     """Joints kept visible per tube: int(V (1 - m)), with a 1e-6 tolerance against rounding (20 x (1 - 0.9) =
     1.99999...)."""
     return int(num_joints * (1 - mask_ratio) + 1e-6)
 
+# %% ../nbs/21_masking.ipynb #94ca4f6c
 def effective_mask_ratio(num_joints:int, mask_ratio:float) -> float:
     "Fraction of tokens actually masked (23/25 = 0.92 at V = 25, m = 0.9)."
     return 1 - num_kept(num_joints, mask_ratio) / num_joints
 
+# %% ../nbs/21_masking.ipynb #35856cb8
 def tube_intensity(intensity:torch.Tensor, tube_len:int=5) -> torch.Tensor:
     """Per-tube motion (B, tubes, V): intensity (B, T_e, V) summed over each tube, divided by its max over joints (0 if
     no motion)."""
@@ -51,6 +56,7 @@ def tube_intensity(intensity:torch.Tensor, tube_len:int=5) -> torch.Tensor:
     mx = ti.amax(-1, keepdim=True)
     return torch.where(mx > 0, ti / mx.clamp_min(1e-12), torch.zeros_like(ti))
 
+# %% ../nbs/21_masking.ipynb #38b63601
 def tube_mask(intensity:torch.Tensor, mask_ratio:float=0.9, tube_len:int=5, beta:float=0.1,
               noise:torch.Tensor|None=None, generator:torch.Generator|None=None) -> Masking:
     "Tube masking of (B, T_e, V) tokens from motion `intensity`; `noise` (B, tubes, V) ~ U(0,1) or drawn here."
@@ -71,6 +77,7 @@ def tube_mask(intensity:torch.Tensor, mask_ratio:float=0.9, tube_len:int=5, beta
     ids_shuffle = mask.to(torch.int8).argsort(dim=1, stable=True)
     return Masking(ids_shuffle[:, :keep * Te], mask, ids_shuffle.argsort(1))
 
+# %% ../nbs/21_masking.ipynb #206116d8
 def mask_sequence(x:torch.Tensor, seg_len:int=3, mask_ratio:float=0.9, tube_len:int=5, beta:float=0.1,
                   noise:torch.Tensor|None=None, generator:torch.Generator|None=None) -> Masking:
     "Masks for person sequences x (B, T, V, C): motion intensity (skipped when beta = 0), then `tube_mask`."

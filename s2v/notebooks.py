@@ -31,6 +31,7 @@ def install_jupyter_config(prefix=None) -> list:
         files.append(f)
     return files
 
+# %% ../nbs/95_notebooks.ipynb #3db1cd97
 def clean_on_save(model:dict, path:str, contents_manager=None, **kwargs):
     "Jupyter pre-save hook: nbdev's clean for a notebook inside an nbdev project (one with settings.ini above it)."
     if model.get('type') != 'notebook': return
@@ -47,6 +48,7 @@ def server_config():
     app = ServerApp(); app.load_config_file()
     return app.config
 
+# %% ../nbs/95_notebooks.ipynb #3688ba01
 def save_like_jupyterlab(root, path:str, kernel:str='python3') -> bytes:
     """Open notebook `path` (relative to `root`) through a contents manager with `server_config`, add what JupyterLab
     adds, save; return the bytes on disk."""
@@ -87,6 +89,7 @@ def run_for_outputs(nb_path, timeout:int=900) -> int:
     nbdev_clean(fname=str(nb_path))
     return sum(len(c.outputs) for c in nb.cells if c.cell_type == 'code')
 
+# %% ../nbs/95_notebooks.ipynb #5820c71c
 def image_outputs(nb_path) -> list:
     "The sizes in bytes of the PNG images among a notebook's outputs."
     import base64
@@ -104,6 +107,7 @@ def render_readme(index=None) -> str:
     nb = json.loads(Path(index or repo_root()/'nbs'/'index.ipynb').read_text())
     return '\n\n'.join(''.join(c['source']).strip('\n') for c in nb['cells'] if c['cell_type'] == 'markdown') + '\n'
 
+# %% ../nbs/95_notebooks.ipynb #165d7510
 def write_parameter_cells(root=None) -> list:
     """Rewrite the `parameters` cell of every runner notebook (`s2v.params.RUNNERS`) from its class; the notebooks
     changed."""
@@ -119,6 +123,7 @@ def write_parameter_cells(root=None) -> list:
         changed.append(f)
     return changed
 
+# %% ../nbs/95_notebooks.ipynb #d227af29
 def write_readme(root=None) -> bool:
     "Write README.md from nbs/index.ipynb under `root` (default the repository); True when it changed."
     root = Path(root or repo_root()); text = render_readme(root/'nbs'/'index.ipynb'); readme = root/'README.md'

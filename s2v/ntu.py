@@ -153,6 +153,7 @@ def parse_skeleton(data:bytes, path='<bytes>', max_bodies:int=2, notes:list|None
     out[frame[keep], s[keep]] = xyz[keep]
     return out
 
+# %% ../nbs/11_ntu.ipynb #38ac56e8
 def read_skeleton(path, max_bodies:int=2, notes:list|None=None) -> np.ndarray:
     "The bodies (M=max_bodies, T, 25, 3) float32 of one raw NTU `.skeleton` file; notes appended to `notes`."
     return parse_skeleton(Path(path).read_bytes(), path, max_bodies, notes).transpose(1, 0, 2, 3)
@@ -174,6 +175,7 @@ def ntu_name_fields(name:str) -> dict:
     if m is None: raise DataError(name, "file name is not of the form SsssCcccPpppRrrrAaaa.skeleton")
     return dict(zip(NTU_FIELDS, map(int, m.groups())))
 
+# %% ../nbs/11_ntu.ipynb #0eaaa249
 def ntu_name_table(names) -> dict:
     "The fields of many names at once: {field: int array}, -1 where a name does not match."
     names = np.asarray(names, dtype=str)
@@ -184,6 +186,7 @@ def ntu_name_table(names) -> dict:
     digits = codes.reshape(-1, 5, 4)[:, :, 1:] @ np.array([100, 10, 1])     # (N, 5)
     return {k: np.where(ok, digits[:, i], -1) for i, k in enumerate(NTU_FIELDS)}
 
+# %% ../nbs/11_ntu.ipynb #ec7652b0
 def ntu_splits(fields:dict, benchmark:str='ntu60') -> dict:
     "The standard splits {name: {'train': idx, 'test': idx}} of `benchmark` from name fields (arrays)."
     def split(train):
@@ -213,11 +216,13 @@ def read_ntu_files(paths, max_bodies:int=2) -> tuple:
     frames = np.concatenate(out) if out else np.zeros((0, max_bodies, 25, 3), np.float32)
     return frames, np.array(lengths, np.int64), notes, problems, nbytes
 
+# %% ../nbs/11_ntu.ipynb #2df928dd
 def available_workers() -> int:
     "Number of CPU cores this process may use."
     try: return len(os.sched_getaffinity(0))
     except AttributeError: return os.cpu_count() or 1
 
+# %% ../nbs/11_ntu.ipynb #ff1eba37
 def map_chunks(fn, chunks, workers:int|None=None, progress:bool=True, total:int|None=None, unit:str='file'):
     "Yield `fn(chunk)` for each chunk in order, on `workers` processes (default: all cores), with a progress bar."
     from tqdm import tqdm

@@ -33,6 +33,7 @@ def field_help(cls) -> dict:
             else: name = None
     return out
 
+# %% ../nbs/25_params.ipynb #05a709bd
 def checked_params(cls, d:dict, what:str):
     "`cls(**d)` for a parameter dataclass, refusing (ParamError) names that are not its fields."
     names = [f.name for f in dataclasses.fields(cls)]
@@ -40,6 +41,7 @@ def checked_params(cls, d:dict, what:str):
     if unknown: raise ParamError(unknown[0], d[unknown[0]], f"unknown {what} parameter; known: {', '.join(names)}")
     return cls(**d)
 
+# %% ../nbs/25_params.ipynb #af091a20
 _KINDS = {'int': (int, 'a whole number'), 'float': ((int, float), 'a number'), 'bool': (bool, 'true or false'),
           'str': (str, 'a string')}
 
@@ -53,11 +55,13 @@ def check_types(p) -> None:
             raise ParamError(f.name, v, f"must be {what}")
         if t == 'float' and not math.isfinite(v): raise ParamError(f.name, v, "must be a finite number")
 
+# %% ../nbs/25_params.ipynb #25e68f01
 def param_changes(cls, old:dict, new:dict) -> dict:
     "{name: (old, new)} of the fields of `cls` that differ; a field `old` lacks (newer than it) takes its default."
     defaults = {f.name: f.default for f in dataclasses.fields(cls)}
     return {k: (old.get(k, defaults.get(k)), v) for k, v in new.items() if old.get(k, defaults.get(k)) != v}
 
+# %% ../nbs/25_params.ipynb #1caaa2f5
 @dataclass
 class Params:
     "Base of every parameter class: strict `from_dict`; `what` names the kind in error messages."
@@ -142,16 +146,19 @@ def resolve_preset(p) -> str:
     if p.dataset in DATASETS: return 'cpu' if p.dataset.startswith(('synthetic', 'ucla')) else 'paper'
     return 'paper' if read_cache_info(cache_dir(p.dataset))['num_sequences'] >= 10_000 else 'cpu'
 
+# %% ../nbs/25_params.ipynb #9e8232d7
 def resolve_params(p:PretrainParams) -> PretrainParams:
     "`p` with its special values resolved: the preset, and batch size, initial EMA decay and frames (0 = the preset's)."
     preset = resolve_preset(p); r = RECIPES[preset]
     return dataclasses.replace(p, preset=preset, batch_size=p.batch_size or r['batch_size'], tau0=p.tau0 or r['tau0'],
                                frames=p.frames or r['frames'])
 
+# %% ../nbs/25_params.ipynb #5c621c4a
 def warmup_epochs_of(p:PretrainParams) -> int:
     "Warm-up epochs of a run: `p.warmup_epochs`, or for -1 min(20, epochs // 10)."
     return min(20, p.epochs // 10) if p.warmup_epochs < 0 else p.warmup_epochs
 
+# %% ../nbs/25_params.ipynb #171cbf47
 def resolve_record(d:dict) -> dict:
     "Recorded run parameters in today's resolved form: fields they lack take their defaults, special values resolved."
     names = {f.name for f in dataclasses.fields(PretrainParams)}
@@ -175,6 +182,7 @@ class LinearParams(RunParams):
 
     what: ClassVar[str] = 'linear evaluation'
 
+# %% ../nbs/25_params.ipynb #c734c2b2
 @dataclass
 class FinetuneParams(RunParams):
     "Fine-tuning (100%), semi-supervised (fractions x seeds), from scratch (empty checkpoint) or transfer."
@@ -235,6 +243,7 @@ class StudyParams(Params):
 
     what: ClassVar[str] = 'study'
 
+# %% ../nbs/25_params.ipynb #16a8997a
 @dataclass
 class ScreenParams(Params):
     "Settings of one screen: the arms, the budget, the seeds and where runs and tables go."
@@ -251,6 +260,7 @@ class ScreenParams(Params):
 
     what: ClassVar[str] = 'screen'
 
+# %% ../nbs/25_params.ipynb #4c72ebb0
 @dataclass
 class CurveParams(Params):
     "Settings of the learning curves."
@@ -291,6 +301,7 @@ def add_param_args(parser, cls=PretrainParams, exclude:tuple=(), params_file:boo
     if params_file: parser.add_argument('--params', default=None, help='a params.json of an earlier run to start from')
     return parser
 
+# %% ../nbs/25_params.ipynb #ed1704c8
 def params_from_args(args, cls=PretrainParams):
     "A `cls` from parsed arguments: the given --params file, then the flags given explicitly."
     d = {}
@@ -303,10 +314,12 @@ def params_from_args(args, cls=PretrainParams):
     d.update({f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if getattr(args, f.name) is not None})
     return cls.from_dict(d)
 
+# %% ../nbs/25_params.ipynb #2c4da1e4
 def params_from_globals(cls, g:dict):
     "An instance of the parameter class `cls` from a runner notebook's globals (its `parameters` cell)."
     return cls(**{f.name: g[f.name] for f in dataclasses.fields(cls)})
 
+# %% ../nbs/25_params.ipynb #aeb49073
 def parameters_cell(cls, **defaults) -> str:
     "A runner notebook's `parameters` cell: every field of `cls` with its default (or `defaults`) and comment."
     helps, rows = field_help(cls), []

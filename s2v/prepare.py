@@ -26,6 +26,7 @@ class Source:
     options: dict = field(default_factory=dict)   # {option: argparse keyword arguments}
     needs_src: bool = True
 
+# %% ../nbs/17_prepare.ipynb #b644c22c
 SOURCES: dict[str, Source] = {}
 
 def register_source(name:str, load:Callable, help:str='', options:dict|None=None, needs_src:bool=True) -> Source:
@@ -113,6 +114,7 @@ def screen_sequences(d:SkeletonData, min_length:int=2) -> tuple[SkeletonData, li
     } for i in np.flatnonzero(bad)]
     return drop_sequences(d, bad), rejected
 
+# %% ../nbs/17_prepare.ipynb #48e69ea7
 def _changes(d:SkeletonData, screened:list) -> dict:
     "What preparing changed in the data, counted."
     pn = d.info.get('prenormalize', {})
@@ -154,6 +156,7 @@ def report_text(r:dict, max_notes:int|None=None) -> str:
             lines.append(f"    ... {len(r['notes']) - max_notes} more notes in {Path(r['dst'])/'report.txt'}")
     return '\n'.join(lines)
 
+# %% ../nbs/17_prepare.ipynb #b5ffa4de
 _NAME = re.compile(r'[A-Za-z0-9][\w.-]*')
 
 def _check_output(name:str|None, min_length:int):
@@ -206,6 +209,7 @@ def write_dataset(d: SkeletonData, dst, prenormalize: bool | None = None, min_le
     if verbose: print(report_text(r, max_notes=20))
     return r
 
+# %% ../nbs/17_prepare.ipynb #e2b788e9
 def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:bool|None=None, progress:bool=True,
             verbose:bool=True, name:str|None=None, min_length:int=2, align:bool=False, **options) -> dict:
     "Read `src` with the reader of `source`, write the cache `dst` (default data/<name or source>); return the report."

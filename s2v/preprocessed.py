@@ -71,6 +71,7 @@ def layout_for(path, num_joints:int|None=None, layout=None, values:int|None=None
     raise DataError(path, f"{num_joints} joints fit layouts {', '.join(names)}, which order their joints differently; "
                           "say which with --layout")
 
+# %% ../nbs/14_preprocessed.ipynb #8f874ac9
 def load_ctrgcn_npz(path, split:str='default', strict:bool=False, name:str|None=None, layout=None) -> SkeletonData:
     "A CTR-GCN-style `.npz` (x_train, y_train, x_test, y_test) as `SkeletonData` with split `split`."
     path = Path(path)
@@ -160,6 +161,7 @@ def pyskl_splits(split_lists:dict, names:list, notes:list) -> dict:
             notes.append(f"split {base!r} has only {', '.join(splits[base])}; dropped"); del splits[base]
     return splits
 
+# %% ../nbs/14_preprocessed.ipynb #7db5a48c
 def _check_entry(a, V) -> str|None:
     "Why an annotation entry cannot be used (None when it can)."
     if not isinstance(a, dict) or not {'frame_dir', 'label', 'keypoint'} <= set(a):

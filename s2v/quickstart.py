@@ -27,6 +27,7 @@ def run_notebook(name:str, out:Path, parameters:dict, show_output:bool=True):
         if e.ename in ('ParamError', 'DataError', 'UserError'): raise UserError(f"{e.evalue} (in {out})") from None
         raise
 
+# %% ../nbs/70_quickstart.ipynb #7aaae2f2
 def check_main_job(run:str, out_dir:str, pretrain:dict|None=None):
     "Refuse bad pretraining parameters, and a run folder holding another run, before any notebook starts."
     from s2v.params import PretrainParams, resolve_params
@@ -34,6 +35,7 @@ def check_main_job(run:str, out_dir:str, pretrain:dict|None=None):
     p = check_pretrain_params(PretrainParams(**{**(pretrain or {}), 'run_name': run, 'out_dir': out_dir}))
     check_run_folder(check_pretrain_params(resolve_params(p)))
 
+# %% ../nbs/70_quickstart.ipynb #45766023
 def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, linear:dict|None=None) -> dict:
     "Pretrain (runner defaults unless overridden), then linear evaluation of the teacher and of random weights."
     t0 = time.time()
@@ -67,6 +69,7 @@ def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, lin
     print(format_result(result))
     return result
 
+# %% ../nbs/70_quickstart.ipynb #e63af42a
 def format_result(r:dict) -> str:
     "The main job's result as a short table."
     return '\n'.join([
@@ -80,6 +83,7 @@ def format_result(r:dict) -> str:
         f"  pretraining {r['pretrain_wall_s'] / 60:.1f} min, everything {r['total_wall_s'] / 60:.1f} min; "
         f"results in {r['run_dir']}/main_job.json"])
 
+# %% ../nbs/70_quickstart.ipynb #759681ca
 _OWN = ('run_name', 'out_dir')   # set by --run / --out_dir of the main job itself
 
 def _add_args(ap):
@@ -97,6 +101,7 @@ def pretrain_overrides(a) -> dict:
         for k, v in vars(a).items() if k in PretrainParams.__dataclass_fields__ and k not in _OWN and v is not None
     }
 
+# %% ../nbs/70_quickstart.ipynb #22a114f1
 def _run(a):
     try: main_job(a.run, a.out_dir, pretrain=pretrain_overrides(a))
     except KeyboardInterrupt:

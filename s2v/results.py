@@ -51,6 +51,7 @@ def collect_runs(runs_dir='runs') -> tuple:
         runs.append({**s, 'run_dir': str(p.parent), 'mtime': p.stat().st_mtime})
     return runs, notes
 
+# %% ../nbs/51_results.ipynb #fc8f08e3
 def _family(dataset:str) -> str: return (dataset or '').split('_')[0]
 
 def pretrain_dataset(checkpoint:str, bases=()) -> str|None:
@@ -104,6 +105,7 @@ def fmt_cell(c:dict|None, link_from=None) -> str:
     if c.get('count', 1) > 1: v += f" [latest of {c['count']}]"
     return v
 
+# %% ../nbs/51_results.ipynb #04c6a636
 def build_tables(runs:list, bases=()) -> dict:
     "{table: {method: {column: cell}}} of our runs, plus the list `other` of runs that fit no paper cell."
     tabs, other = {t: {} for t in TABLES}, []
@@ -118,6 +120,7 @@ def build_tables(runs:list, bases=()) -> dict:
             row[col] = dict(cell if prev is None or cell['mtime'] >= prev['mtime'] else prev, count=count)
     return dict(tables=tabs, other=other)
 
+# %% ../nbs/51_results.ipynb #c0887d5d
 def render_markdown(built:dict, link_from='.') -> str:
     "The tables as markdown: published rows first, then ours (missing cells 'not run')."
     lines = ["# Results", "",
@@ -189,6 +192,7 @@ def write_results(runs_dir='runs', out='runs/results/results') -> dict:
     _csv(paths['csv'], ['table', 'method', 'column', 'top1_last', 'top1_best_epoch', 'std', 'n', 'source'], long_rows)
     return paths
 
+# %% ../nbs/51_results.ipynb #eb60a968
 def _add_args(ap):
     ap.add_argument('--runs', default='runs',
                     help='folder holding run directories (searched recursively for summary.json)')

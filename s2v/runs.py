@@ -23,11 +23,13 @@ def read_json(path) -> dict|None:
     try: return json.loads(path.read_text())
     except (OSError, ValueError) as e: raise DataError(path, f"unreadable ({e})") from None
 
+# %% ../nbs/02_runs.ipynb #840e6b11
 def read_jsonl(path) -> list:
     "The records of a JSON-lines file ([] when it does not exist)."
     path = Path(path)
     return [json.loads(l) for l in path.read_text().splitlines() if l.strip()] if path.exists() else []
 
+# %% ../nbs/02_runs.ipynb #1da9508f
 def write_csv(rows:list, path, columns:list|None=None) -> Path:
     "Write a list of dicts as CSV (columns: the given ones, else the first row's keys)."
     columns = columns or (list(rows[0].keys()) if rows else [])
@@ -64,10 +66,12 @@ class RunFolder:
                 if (d/PARAMS).exists(): return cls(d)
         return None
 
+# %% ../nbs/02_runs.ipynb #7d80f8f3
 def read_summary(path) -> dict|None:
     "The summary.json of the finished run folder `path`, or None (not finished, or no run)."
     return RunFolder(path).summary()
 
+# %% ../nbs/02_runs.ipynb #253e7314
 def evaluated_run(summary:dict, bases=()) -> RunFolder|None:
     "The pretraining run behind an evaluation summary (None for random weights or when it cannot be found)."
     return RunFolder.of(summary['checkpoint'], bases) if summary.get('checkpoint') else None

@@ -56,6 +56,7 @@ def screen_arms(p:ScreenParams) -> list:
     if unknown: raise ValueError(f"unknown screen arms {unknown}; known: {', '.join(SCREEN_ARMS)}")
     return names
 
+# %% ../nbs/66_screen.ipynb #475aafe0
 def arm_params(p:ScreenParams, arm:str, seed:int) -> PretrainParams:
     "The pretraining parameters of one arm and seed."
     base = dict(dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.epochs, preset='cpu',
@@ -80,6 +81,7 @@ def random_key(pp:PretrainParams) -> str:
     "The name of the random reference of a run: what decides the encoder's architecture and initial weights."
     return f"random-{pp.init}-ls{pp.layer_scale:g}-f{pp.frames or 'cpu'}-s{pp.seed}"
 
+# %% ../nbs/66_screen.ipynb #8f002436
 def random_reference(p:ScreenParams, arm:str, seed:int) -> dict:
     """Linear top-1 of the arm's architecture and initialisation with random weights (one encoder per init, frames,
     seed)."""
@@ -88,6 +90,7 @@ def random_reference(p:ScreenParams, arm:str, seed:int) -> dict:
     if not (RunFolder(run).encoder()).exists(): write_random_encoder(pp, RunFolder(run).encoder())
     return _linear(p, RunFolder(run).encoder(), 'teacher', f"lin-{key}", seed)
 
+# %% ../nbs/66_screen.ipynb #1b659aa1
 def screen_arm(p:ScreenParams, arm:str, seed:int) -> dict:
     "Pretrain one arm for one seed (unless done), evaluate teacher and student and the random reference."
     pp = arm_params(p, arm, seed); run = Path(pp.out_dir)/pp.run_name
@@ -120,6 +123,7 @@ def screen_rows(p:ScreenParams) -> list:
                      final_loss=pre['final_loss'], pretrain_min=pre['wall_s'] / 60))
     return rows
 
+# %% ../nbs/66_screen.ipynb #20be562c
 def render_screen(rows:list, p:ScreenParams) -> str:
     "The rows as a markdown table, with mean ± std per arm where several seeds ran."
     f = lambda x, d=1: '' if x is None else f"{x:.{d}f}"
@@ -142,6 +146,7 @@ def render_screen(rows:list, p:ScreenParams) -> str:
             lines.append(f"| {a} | {len(rs)} | {ms('teacher')} | {ms('student')} | {ms('random')} |")
     return '\n'.join(lines) + '\n'
 
+# %% ../nbs/66_screen.ipynb #52ed098d
 def write_screen_table(p:ScreenParams, stem:str='') -> dict:
     "Write <figures_dir>/<stem>.{md,csv} (default screen_<dataset>) from every finished run of every budget in out_dir."
     stem = stem or f"screen_{p.dataset}"

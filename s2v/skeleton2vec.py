@@ -256,6 +256,7 @@ def tau_schedule(tau0:float, total_steps:int, tau1:float=1.0, anneal_steps:int=0
     a = anneal_steps or total_steps
     return tau0 + (tau1 - tau0) * np.minimum(np.arange(total_steps), a - 1) / max(1, a - 1)
 
+# %% ../nbs/32_skeleton2vec.ipynb #eeb6f49e
 def ema_movement(taus) -> float:
     "How far an EMA schedule moves the teacher: sum(1 - tau) over its steps (it keeps ~exp(-sum) of its start)."
     return float(np.sum(1.0 - np.asarray(taus, dtype=np.float64)))

@@ -29,6 +29,7 @@ MASKING_ARMS = [('teacher', 'random'), ('teacher', 'single_tube'), ('teacher', '
 
 def arm_name(target:str, masking:str|None) -> str: return target if masking is None else f"{target}-{masking}"
 
+# %% ../nbs/65_study.ipynb #89740c6d
 def _seeds(p): return [int(s) for s in str(p.seeds).split(',') if s.strip() != '']
 def _parts(p): return [s.strip() for s in p.parts.split(',') if s.strip()]
 def ucla_data_dir(p) -> str:
@@ -51,6 +52,7 @@ def write_random_encoder(pp:PretrainParams, path):
     export_encoder(random_encoder(cfg, pp.seed), cfg, path, 'random', extra=dict(seed=pp.seed))
     return cfg
 
+# %% ../nbs/65_study.ipynb #224a3736
 def _model_choices(p:StudyParams) -> dict:
     "The model choices every arm shares (its random encoder too)."
     return dict(init=p.init, layer_scale=p.layer_scale, dec_layer_scale=p.dec_layer_scale,
@@ -65,6 +67,7 @@ def arm_params(p:StudyParams, target:str, masking:str, seed:int) -> PretrainPara
                           target=target, preset=p.preset, frames=p.frames, seed=seed, run_name=name,
                           out_dir=str(p.out_dir), monitor_every=p.monitor_every, monitor_size=500, **_model_choices(p))
 
+# %% ../nbs/65_study.ipynb #1141275c
 def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress:bool=False) -> Path:
     "Pretrain one arm for one seed (or write its random encoder); returns the run directory."
     out = Path(p.out_dir); name = f"pre-{arm_name(target, masking)}-s{seed}"; run = out/name
@@ -83,6 +86,7 @@ def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress
     pretrain(arm_params(p, target, masking, seed), progress=progress)
     return run
 
+# %% ../nbs/65_study.ipynb #66c1f4c5
 def _finetune(p:StudyParams, run:Path, name:str, fraction:float, epochs:int, seed:int) -> dict:
     "Fine-tune the encoder of `run` on `fraction` of the labels (seeded subset) into out_dir/name, unless done."
     return read_summary(Path(p.out_dir) / name) or run_finetune(
@@ -100,6 +104,7 @@ def evaluate_arm(p:StudyParams, run:Path, seed:int) -> dict:
                      seed=seed, run_name=f"lin-{arm}", out_dir=p.out_dir), progress=False)
     return dict(linear=lin, semi=_finetune(p, run, f"semi-{arm}", p.semi_fraction, p.semi_epochs, seed))
 
+# %% ../nbs/65_study.ipynb #0dc91b5a
 def reference_runs(p:StudyParams, seed:int) -> dict:
     "Supervised training from scratch (the random encoder of `seed`) on 100% and on `semi_fraction` of the labels."
     run = pretrain_arm(p, 'random', None, seed)
@@ -115,6 +120,7 @@ def target_position_share(model, x:torch.Tensor) -> dict:
         return dict(position_share=float(mu.pow(2).mean() / y.pow(2).mean()), position_floor=float(
             (y - mu).pow(2).mean()))
 
+# %% ../nbs/65_study.ipynb #d9a1234c
 def run_diagnostics(run:Path, p:StudyParams, n:int=256) -> dict:
     """The checks above for one pretraining run (from its metrics.jsonl and last checkpoint), kept in its
     diagnostics.json."""
@@ -154,6 +160,7 @@ def check_settings(p:StudyParams):
     if diff:
         raise UserError(f"{f}: the study there used other settings {diff} (old, new); use another out_dir or --fresh")
 
+# %% ../nbs/65_study.ipynb #6a7836d0
 def run_study(p:StudyParams, progress:bool=False) -> dict:
     "Run the parts of the study in `p` (skipping finished steps), then rewrite the table and figure."
     t0 = time.time(); parts = _parts(p)
@@ -184,6 +191,7 @@ def run_study(p:StudyParams, progress:bool=False) -> dict:
     res['wall_s'] = time.time() - t0
     return res
 
+# %% ../nbs/65_study.ipynb #6f18adc9
 def _stat(xs):
     xs = [100 * x for x in xs if x is not None]
     if not xs: return dict(mean=None, std=None, n=0)
@@ -222,6 +230,7 @@ def study_rows(p:StudyParams) -> list:
                  seeds=[]))
     return rows
 
+# %% ../nbs/65_study.ipynb #79cd41a9
 def render_study(rows:list, p:StudyParams) -> str:
     "The table as markdown."
     lines = [
@@ -239,6 +248,7 @@ def render_study(rows:list, p:StudyParams) -> str:
                      f"{f(r.get('final_loss'))} | {pos} | {knn} |")
     return '\n'.join(lines) + '\n'
 
+# %% ../nbs/65_study.ipynb #ba174d5c
 def write_study_table(p:StudyParams) -> dict:
     "Write <figures_dir>/ucla_study.{csv,md,json} and the figure from the runs that exist."
     from s2v.viz import plot_study

@@ -41,6 +41,7 @@ def rotations(angles:np.ndarray) -> np.ndarray:
     R[..., 2, 0] = -sy*cz; R[..., 2, 1] = sy*sz*cx + cy*sx;   R[..., 2, 2] = -sy*sz*sx + cy*cx
     return R
 
+# %% ../nbs/15_synthetic.ipynb #c0ee36da
 def forward_kinematics(angles:np.ndarray, offsets:np.ndarray, root:np.ndarray) -> np.ndarray:
     "Joint positions (..., V, 3) from bone rotations (..., V, 3), bone offsets (..., V, 3) and root position (..., 3)."
     R = rotations(angles)
@@ -435,6 +436,7 @@ def ntu_columns(x:np.ndarray, rng:np.random.Generator) -> np.ndarray:
     return np.concatenate([x, DEPTH_K[0]*u + DEPTH_K[1], DEPTH_K[2]*v + DEPTH_K[3],
                            COLOR_K[0]*u + COLOR_K[1], COLOR_K[2]*v + COLOR_K[3], q, state], -1)
 
+# %% ../nbs/15_synthetic.ipynb #5d6dc552
 def write_ntu_skeletons(d:SkeletonData, folder, idx=None, seed:int=0) -> list[Path]:
     "Write sequences `idx` (default all) of `d` as NTU raw files `folder/<name>.skeleton`; return the paths."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ def instance_norm_tokens(z:torch.Tensor, eps:float=1e-5) -> torch.Tensor:
     "Normalise (B, N, D) over the N tokens of each sequence, per channel, without affine (fp32)."
     return F.instance_norm(z.float().transpose(1, 2), eps=eps).transpose(1, 2)
 
+# %% ../nbs/31_targets.ipynb #e6a79fd9
 def contextual_targets(layers, top_k:int=0, num_layers:int|None=None) -> torch.Tensor:
     "Average of instance-normalised layer outputs (B, N, D) (the top_k of them, 0 = all), then LayerNorm -> (B, N, D)."
     n = len(layers) if num_layers is None else num_layers    # `layers` may be a lazy iterator: then give num_layers
@@ -33,6 +34,7 @@ def contextual_targets(layers, top_k:int=0, num_layers:int|None=None) -> torch.T
     if seen != n: raise ValueError(f"expected {n} layers, got {seen}")
     return F.layer_norm(acc / k, acc.shape[-1:])
 
+# %% ../nbs/31_targets.ipynb #e54cee89
 def _token_norm(t:torch.Tensor, eps:float=1e-6) -> torch.Tensor:
     mu, var = t.mean(-1, keepdim=True), t.var(-1, keepdim=True, unbiased=False)
     return (t - mu) / (var + eps).sqrt()
@@ -42,16 +44,19 @@ def motion_targets(x:torch.Tensor, seg_len:int) -> torch.Tensor:
     m = torch.zeros_like(x); m[:, :-1] = x[:, 1:] - x[:, :-1]
     return _token_norm(segment(m, seg_len).flatten(1, 2))
 
+# %% ../nbs/31_targets.ipynb #6bb3ee3e
 def joint_targets(x:torch.Tensor, seg_len:int) -> torch.Tensor:
     "SkeletonMAE-style targets: segment coordinates of x (B, T, V, C), normalised per token -> (B, T_e*V, l*C)."
     return _token_norm(segment(x, seg_len).flatten(1, 2))
 
+# %% ../nbs/31_targets.ipynb #f54c88a2
 def masked_error(pred:torch.Tensor, target:torch.Tensor, mask:torch.Tensor) -> tuple:
     """(sum over the masked tokens (mask (B, N) True) of the squared error averaged over channels, number of masked
     tokens)."""
     err = (pred.float() - target.float()).pow(2).mean(-1)
     return (err * mask).sum(), mask.sum()
 
+# %% ../nbs/31_targets.ipynb #1795e4cb
 def masked_mse(pred:torch.Tensor, target:torch.Tensor, mask:torch.Tensor) -> torch.Tensor:
     """Mean squared error over masked tokens and channels: the pretraining loss (the sum and count add up across
     processes)."""

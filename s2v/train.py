@@ -41,6 +41,7 @@ class DistInfo:
     @property
     def main(self) -> bool: return self.rank == 0
 
+# %% ../nbs/40_train.ipynb #fe581da4
 def init_distributed(device:str='') -> tuple:
     "Start the process group when launched by torchrun; return (DistInfo, device)."
     world = int(os.environ.get('WORLD_SIZE', '1'))
@@ -54,6 +55,7 @@ def init_distributed(device:str='') -> tuple:
     if dev.type == 'cuda': torch.cuda.set_device(dev)
     return info, dev
 
+# %% ../nbs/40_train.ipynb #14464005
 def epoch_batches(n:int, batch_size:int, epoch:int, seed:int, di:DistInfo=DistInfo()) -> list:
     "This rank's index batches for one epoch: a seeded permutation, full global batches, strided over ranks."
     g = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
@@ -76,11 +78,13 @@ def model_config(p:PretrainParams, num_joints:int, num_persons:int):
     return dataclasses.replace(cfg, **{k: getattr(p, k)
                                        for k in shared}, num_joints=num_joints, num_persons=num_persons)
 
+# %% ../nbs/40_train.ipynb #f1fae4be
 def run_dir_of(p:PretrainParams) -> Path:
     "runs/<run_name> (default name: <dataset>-<preset>-s<seed>, <dataset> the name the dataset goes by)."
     from s2v.datasets import dataset_label
     return Path(p.out_dir)/(p.run_name or f"{dataset_label(p.dataset, p.split)}-{resolve_preset(p)}-s{p.seed}")
 
+# %% ../nbs/40_train.ipynb #55c6c990
 def autocast_dtype(precision:str, device:torch.device):
     "bf16 or None (fp32) for a precision setting on a device; refuses bf16 on a CPU without bf16 support."
     if precision == 'fp32': return None
@@ -91,6 +95,7 @@ def autocast_dtype(precision:str, device:torch.device):
         return torch.bfloat16
     raise ValueError(f"precision must be 'fp32', 'bf16' or 'auto', not {precision!r}")
 
+# %% ../nbs/40_train.ipynb #10f72ec0
 def environment() -> dict:
     "Hardware and software of this run, for summaries."
     cpu = f"CPU ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)"
@@ -113,6 +118,7 @@ def device_problem(device:str) -> str|None:
         return f"this machine has {torch.cuda.device_count()} CUDA device(s)"
     return None
 
+# %% ../nbs/40_train.ipynb #c54195a9
 def check_pretrain_params(p:PretrainParams) -> PretrainParams:
     """`p` if every parameter is of the right type and allowed; ParamError (one line: name, value, what is allowed)
     otherwise."""
@@ -171,6 +177,7 @@ def check_pretrain_params(p:PretrainParams) -> PretrainParams:
     need('device', (why := device_problem(p.device)) is None, why)
     return p
 
+# %% ../nbs/40_train.ipynb #a7695565
 RESUMABLE = {  # parameters that may differ when a run resumes, and what a change means
     'epochs': 'the learning-rate and EMA schedules are recomputed over the new total; the steps done keep their values',
     'device': 'where the run continues', 'compile': 'speed only',
@@ -184,6 +191,7 @@ def run_changes(old:dict, new:dict) -> tuple[dict, dict]:
     diff = param_changes(PretrainParams, old, new)
     return {k: d for k, d in diff.items() if k in RESUMABLE}, {k: d for k, d in diff.items() if k not in RESUMABLE}
 
+# %% ../nbs/40_train.ipynb #5467475a
 def check_run_folder(p:PretrainParams) -> dict:
     """The recorded parameters of the run folder of `p` ({} when new); UserError when `p` would continue it with other
     settings."""
@@ -236,6 +244,7 @@ class Monitor:
 class RunStopped(RuntimeError):
     "Raised when a run stops early on request (`stop_after_steps`), as an interruption would."
 
+# %% ../nbs/40_train.ipynb #9fe1fe72
 def _unwrap(m): return m.module if hasattr(m, 'module') else m
 
 def _step_seed(seed:int, step:int) -> int: return (seed * 1_000_003 + step * 7_919 + 17) % (2**63 - 1)
@@ -268,11 +277,13 @@ def _fmt_s(s: float) -> str:
 class NonFiniteLoss(FloatingPointError):
     "The loss of a step is NaN or infinite; raised before the update."
 
+# %% ../nbs/40_train.ipynb #68d951ea
 def make_optimizer(model, weight_decay:float, lr:float, device) -> torch.optim.AdamW:
     "AdamW (betas 0.9, 0.95) over the model's parameter groups; fused on CUDA, foreach on CPU."
     return torch.optim.AdamW(model.param_groups(weight_decay), lr=lr, betas=(0.9, 0.95),
                              **({'fused': True} if torch.device(device).type == 'cuda' else {'foreach': True}))
 
+# %% ../nbs/40_train.ipynb #3153b4f2
 def train_step(model, opt, x:torch.Tensor, noise:torch.Tensor, lr:float, tau:float, clip_grad:float=0.0, amp=None,
                fwd=None, world:int=1) -> tuple[dict, torch.Tensor]:
     """One step on x (B, M, T, V, C) with masks `noise`: loss over the global batch, backward, clipping (0: off), AdamW,
@@ -485,6 +496,7 @@ def run_from_args(args):
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
 
+# %% ../nbs/40_train.ipynb #e34a257b
 def main(argv=None):
     "Command-line pretraining (`python -m s2v.train`, also under torchrun)."
     import argparse

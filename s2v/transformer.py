@@ -20,6 +20,7 @@ class DropPath(nn.Module):
         keep = x.new_empty((x.shape[0],) + (1,) * (x.ndim - 1)).bernoulli_(1 - self.p)
         return x * keep / (1 - self.p)
 
+# %% ../nbs/30_transformer.ipynb #7a9c79ac
 class Attention(nn.Module):
     "Multi-head self-attention over (B, N, D)."
     # On CPU the bf16 backward of torch's flash-attention kernel is slower than its fp32 backward
@@ -43,6 +44,7 @@ class Attention(nn.Module):
         else: o, a = F.scaled_dot_product_attention(q, k, v), None
         return self.proj(o.transpose(1, 2).reshape(B, N, D)), a
 
+# %% ../nbs/30_transformer.ipynb #1623df8e
 class Block(nn.Module):
     """Pre-LN transformer block; `forward` returns (block output, FFN output before the residual add, attention weights
     or None)."""
@@ -62,6 +64,7 @@ class Block(nn.Module):
         x = x + self.drop_path(f)
         return x, f, w
 
+# %% ../nbs/30_transformer.ipynb #6c976b0e
 class Transformer(nn.Module):
     "A stack of blocks and a final LayerNorm over (B, N, D)."
     def __init__(self, dim:int, depth:int, heads:int, mlp_dim:int, drop_path:float=0., layer_scale:float=0.):

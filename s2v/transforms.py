@@ -48,6 +48,7 @@ def align_bodies(out:np.ndarray, offsets:np.ndarray, layout) -> np.ndarray:
     nonzero = (out != 0).any(-1, keepdims=True)
     return (np.einsum('fij,fmvj->fmvi', R[seq].astype(np.float32), out) * nonzero).astype(np.float32)
 
+# %% ../nbs/16_transforms.ipynb #24c36816
 def prenormalize(d:SkeletonData, align:bool=False) -> SkeletonData:
     """Drop all-zero frames, put the most present person first, centre on person 0's spine in frame 0 (`align`: and turn
     the body upright, facing the camera)."""
@@ -94,6 +95,7 @@ def uniform_indices(lengths:torch.Tensor, T:int, train:bool=True, clip:int=0, nu
     idx = torch.where(L >= T, long_idx, short_idx).long()
     return torch.minimum(idx, lengths[:, None].long() - 1)
 
+# %% ../nbs/16_transforms.ipynb #b8f0ecd9
 class FrameSampler:
     "Batched frame sampling from a `SkeletonData` whose frames live on `device`."
     def __init__(self, d:SkeletonData, device='cpu', dtype=torch.float32):
@@ -128,6 +130,7 @@ def rotation_matrices(angles:torch.Tensor) -> torch.Tensor:
     rz = torch.stack([c[:, 2], -s[:, 2], zero, s[:, 2], c[:, 2], zero, zero, zero, one], -1).view(-1, 3, 3)
     return rz @ ry @ rx
 
+# %% ../nbs/16_transforms.ipynb #065a8aab
 def random_rotate(x:torch.Tensor, max_angle:float=0.3, generator=None) -> torch.Tensor:
     "Rotate each sample of x (B, ..., 3) by its own random rotation, angles U(-max_angle, max_angle) per axis."
     B = x.shape[0]

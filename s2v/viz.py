@@ -31,10 +31,12 @@ class InlineFigure(Figure):
     def _repr_png_(self):
         buf = io.BytesIO(); self.savefig(buf, format='png', dpi=80, bbox_inches='tight'); return buf.getvalue()
 
+# %% ../nbs/60_viz.ipynb #70f3d28c
 def new_figure(figsize=(6.4, 4)) -> InlineFigure:
     "An empty `InlineFigure` (not registered with pyplot: nothing to close, no backend involved)."
     return InlineFigure(figsize=figsize)
 
+# %% ../nbs/60_viz.ipynb #b1ff261f
 def save_figure(fig, out) -> list:
     "Save `fig` as out.png and out.pdf; return the paths."
     out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
@@ -151,6 +153,7 @@ def dataset_class_names(name:str) -> tuple|None:
         from s2v.synthetic import CLASSES; return CLASSES
     return None
 
+# %% ../nbs/60_viz.ipynb #196bfa07
 def plot_tsne(tables:dict, out=None, class_names=None) -> Figure:
     """t-SNE points from `tsne_table` files {label: .csv}, one panel per encoder, coloured by class (->
     out.{png,pdf,csv})."""
@@ -191,6 +194,7 @@ def skeleton_sequence(path, source:str='ntu') -> torch.Tensor:
     if not len(x): raise ValueError(f"{path}: person 0 has no non-zero frame")
     return torch.from_numpy(x - x[0, LAYOUTS[SOURCE_LAYOUTS[source]].center]).float()
 
+# %% ../nbs/60_viz.ipynb #f4eaf26f
 def masking_table(x, path, seg_len:int=3, mask_ratio:float=0.9, seed:int=0, frames:int=4) -> dict:
     """Masks (T_e, V) of every strategy of `MASKING` on one sequence x (T, V, C), seeded, and the x-y of `frames` frames
     -> path (JSON)."""
@@ -334,11 +338,13 @@ def read_rows(rows) -> list:
     if isinstance(rows, (str, Path)): return [{k: _value(v) for k, v in r.items()} for r in csv.DictReader(open(rows))]
     return list(rows)
 
+# %% ../nbs/60_viz.ipynb #3dcdb62d
 def varying_params(rows, params=ABLATION_PARAMS) -> list:
     "The parameters of `params` that take at least two values among `rows`."
     rows = read_rows(rows)
     return [p for p in params if len({r[p] for r in rows}) > 1]
 
+# %% ../nbs/60_viz.ipynb #1d5fe63a
 def plot_ablation(rows, out=None, params=ABLATION_PARAMS) -> Figure:
     """Linear top-1 (%) against each varying pretraining parameter of `rows` (list or `ablation_rows` CSV; ->
     out.{png,pdf,csv})."""
@@ -426,6 +432,7 @@ def seeded_subset(idx, n:int, seed:int=0) -> np.ndarray:
     if n <= 0 or n >= len(idx): return idx
     return np.sort(np.random.default_rng(seed).choice(idx, n, replace=False))
 
+# %% ../nbs/60_viz.ipynb #abec76fe
 def require_runs(*paths) -> list:
     "The run folders `paths` as `Path`s; `DataError` naming the first that does not exist and how to make it."
     for p in map(Path, paths):
