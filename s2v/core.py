@@ -11,7 +11,7 @@ import torch
 
 # %% auto #0
 __all__ = ['UserError', 'DataError', 'ParamError', 'seed_everything', 'default_device', 'cpu_supports_bf16', 'repo_root',
-           'shared_data', 'in_test', 'atomic_path', 'save_json']
+           'shared_data', 'atomic_path', 'save_json']
 
 # %% ../nbs/00_core.ipynb #5cec517d
 class UserError(Exception):
@@ -70,11 +70,6 @@ def shared_data(sub:str='') -> Path|None:
     if os.environ.get('S2V_REQUIRE_SHARED_DATA', '') not in ('', '0'): raise FileNotFoundError(msg)
     print(f"SKIPPED: {msg}")
     return None
-
-# %% ../nbs/00_core.ipynb #ac6b48ee
-def in_test() -> bool:
-    "True inside `nbdev_test` (which sets IN_TEST=1)."
-    return bool(os.environ.get('IN_TEST'))
 
 # %% ../nbs/00_core.ipynb #0ae7ae02
 @contextlib.contextmanager
