@@ -1,15 +1,17 @@
 """Linear (cached) top-1 of the pretrained encoder against pretraining wall-clock time, configurations side by side.
 
 Every configuration pretrains at the same time, each in its own process with `--threads` threads, so that they
-share the machine alike and their times can be compared (ratios from one run; a busy machine slows all of
-them). Each run keeps a checkpoint every `--every` epochs; after the runs, every kept checkpoint is probed
-(linear, cached features: the EMA teacher for the teacher target, the student otherwise) next to the same
-architecture with random weights. The time of a checkpoint is the run's own wall time at that epoch (all
-attempts, from metrics.jsonl). Prints a table with the time to reach random + 5 and random + 10 points and the
-ratio to the first configuration, and writes <figures>/time_to_accuracy.{csv,md,png,pdf}.
+share the machine alike (ratios from one run). Each run keeps a checkpoint every `--every` epochs; after the
+runs, every kept checkpoint is probed (linear, cached features: the EMA teacher for the teacher target, the
+student otherwise) next to the same architecture with random weights. The time of a checkpoint is the CPU time
+of the run's process up to that epoch, over all attempts (`cpu_s` in metrics.jsonl): with one thread per run it
+is the wall time the run would take alone on one core, and other work on the machine (or `--nice`) does not
+change it; the wall time is in the csv beside it. Prints a table with the CPU minutes to reach random + 5 and
+random + 10 points and the ratio to the first configuration, and writes
+<figures>/time_to_accuracy.{csv,md,png,pdf}.
 
     MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=1073741824 \\
-        python benchmarks/time_to_accuracy.py [--configs teacher,views2,joints,motion] [--epochs 195] [--every 13]
+        python benchmarks/time_to_accuracy.py [--configs teacher,views2,joints,motion] [--epochs 195] [--every 13] [--tau0 0.9967]
 
 Configurations: `teacher` (the defaults, M = 1), `viewsM` (M masked views per sample), `joints`, `motion`.
 Runs resume and finished probes are skipped: rerunning the command completes or extends a measurement.
@@ -27,6 +29,7 @@ def config_params(name: str, a) -> dict:
     kw = dict(dataset=a.dataset, synthetic_n=a.synthetic_n, epochs=a.epochs, preset=a.preset, seed=a.seed, keep_every=a.every,
               keep_last=2, monitor_every=0, out_dir=a.out_dir, run_name=f"tta-{name}-s{a.seed}", device='cpu')
     if a.frames: kw['frames'] = a.frames
+    if a.tau0: kw['tau0'] = a.tau0
     if a.data_dir: kw['data_dir'] = a.data_dir
     if name == 'teacher': pass
     elif name.startswith('views') and name[5:].isdigit(): kw['num_masked_views'] = int(name[5:])
@@ -42,19 +45,20 @@ def run_all(names, a):
     for n in names:
         args = [x for k, v in config_params(n, a).items() for x in (f'--{k}', str(v))]
         log = open(Path(a.out_dir)/f"tta-{n}.log", 'a')
-        procs[n] = (subprocess.Popen([sys.executable, '-m', 's2v.train', *args], env=env, stdout=log, stderr=subprocess.STDOUT), log)
+        cmd = (['nice', '-n', str(a.nice)] if a.nice else []) + [sys.executable, '-m', 's2v.train', *args]
+        procs[n] = (subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT), log)
     for n, (p, log) in procs.items():
         if p.wait(): raise SystemExit(f"time_to_accuracy: the {n} run failed (exit {p.returncode}); see {log.name}")
         log.close()
 
 
 def run_seconds(run: Path) -> dict:
-    "{epoch: wall seconds of the run at the end of that epoch, over all attempts} from metrics.jsonl."
-    before, out = 0.0, {}
+    "{epoch: (CPU seconds, wall seconds) of the run at the end of that epoch, over all attempts} from metrics.jsonl."
+    cpu, wall, out = 0.0, 0.0, {}
     for line in (run/'metrics.jsonl').read_text().splitlines():
         r = json.loads(line)
-        if r['kind'] == 'start': before += r.get('previous_attempt_s', 0.0)
-        elif r['kind'] == 'epoch': out[r['epoch']] = before + r['elapsed_s']
+        if r['kind'] == 'start': cpu += r.get('previous_attempt_cpu_s', 0.0); wall += r.get('previous_attempt_s', 0.0)
+        elif r['kind'] == 'epoch': out[r['epoch']] = (cpu + r['cpu_s'], wall + r['elapsed_s'])
     return out
 
 
@@ -79,9 +83,12 @@ def main(argv=None):
     ap.add_argument('--dataset', default='ucla'); ap.add_argument('--data_dir', default='')
     ap.add_argument('--synthetic_n', type=int, default=2400); ap.add_argument('--preset', default='cpu')
     ap.add_argument('--frames', type=int, default=0); ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--tau0', type=float, default=0.0,
+                    help="initial EMA decay (0: the preset's); 1 - 20 / steps moves the teacher by sum(1 - tau) = 10")
     ap.add_argument('--epochs', type=int, default=195, help='pretraining epochs per configuration (N-UCLA: 31 steps each)')
     ap.add_argument('--every', type=int, default=13, help='probe a checkpoint every this many epochs')
     ap.add_argument('--threads', type=int, default=1, help='threads per run (all runs go at once)')
+    ap.add_argument('--nice', type=int, default=0, help='run the pretraining processes at this niceness (0: as is)')
     ap.add_argument('--linear_epochs', type=int, default=100); ap.add_argument('--linear_clips', type=int, default=10)
     ap.add_argument('--out_dir', default=str(ROOT/'runs'/'time_to_accuracy'))
     ap.add_argument('--figures_dir', default=str(ROOT/'figures'))
@@ -89,7 +96,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     from s2v.study import ucla_data_dir, write_random_encoder
     from s2v.params import PretrainParams
-    from s2v.train import check_pretrain_params
+    from s2v.train import check_pretrain_params, environment
     from s2v.runs import write_csv
     from s2v.viz import new_figure, save_figure
     a.data_dir = ucla_data_dir(a) if a.dataset == 'ucla' else a.data_dir
@@ -108,14 +115,17 @@ def main(argv=None):
         for e in sorted(int(p.stem.split('_')[1]) for p in (run/'checkpoints').glob('epoch_*.pt')):
             if e % a.every and e != a.epochs: continue
             top1 = probe(a, run/'checkpoints'/f'epoch_{e:04d}.pt', which, f"lin-{n}-e{e:04d}-{which}")
-            rows.append(dict(config=n, which=which, epoch=e, minutes=round(secs[e] / 60, 2), top1=round(top1, 2), random=round(random, 2)))
-        curves[n] = [(r['minutes'], r['top1']) for r in rows if r['config'] == n]
+            rows.append(dict(config=n, which=which, epoch=e, cpu_minutes=round(secs[e][0] / 60, 2),
+                             wall_minutes=round(secs[e][1] / 60, 2), top1=round(top1, 2), random=round(random, 2)))
+        curves[n] = [(r['cpu_minutes'], r['top1']) for r in rows if r['config'] == n]
     fig_dir = Path(a.figures_dir); fig_dir.mkdir(parents=True, exist_ok=True)
     write_csv(rows, fig_dir/'time_to_accuracy.csv')
     ref = {lvl: first_time(curves[names[0]], random + lvl) for lvl in (5, 10)}
     lines = [f"# Time to accuracy: {a.dataset}, {a.preset} preset, seed {a.seed}, {a.threads} thread(s) per run, all runs at once",
-             f"Linear (cached) top-1 at the last epoch; random weights {random:.1f}. Minutes of pretraining wall time.", '',
-             '| configuration | probed | best top-1 | minutes to random + 5 | ratio | minutes to random + 10 | ratio |', '|---|---|---|---|---|---|---|']
+             f"Linear (cached) top-1 at the last epoch; random weights {random:.1f}. Time: CPU minutes of the pretraining "
+             f"process ({a.threads} thread(s); alone on {a.threads} core(s), the wall time). {environment()['device']}.", '',
+             '| configuration | probed | best top-1 | CPU min to random + 5 | ratio | CPU min to random + 10 | ratio |',
+             '|---|---|---|---|---|---|---|']
     for n in names:
         pts = curves[n]; cells = []
         for lvl in (5, 10):
@@ -128,7 +138,7 @@ def main(argv=None):
     ax.axhline(random, color='0.4', lw=1, label='random weights')
     for i, (n, pts) in enumerate(curves.items()):
         if pts: ax.plot(*zip(*pts), 'o-', ms=3, color=f'C{i}', label=n)
-    ax.set_xlabel('pretraining wall time (min)'); ax.set_ylabel('linear top-1 (%)'); ax.grid(alpha=.3); ax.legend(fontsize=7)
+    ax.set_xlabel(f'pretraining CPU time (min, {a.threads} thread(s) per run)'); ax.set_ylabel('linear top-1 (%)'); ax.grid(alpha=.3); ax.legend(fontsize=7)
     save_figure(fig, fig_dir/'time_to_accuracy')
     print(table); print(f"time_to_accuracy: {time.time() - t0:.0f} s; written {fig_dir}/time_to_accuracy.{{csv,md,png,pdf}}")
 

@@ -255,18 +255,19 @@ def _log(path:Path, rec:dict):
 def resume_metrics(path:Path, step:int) -> dict:
     """Before resuming at `step`: drop the lines of metrics.jsonl after it (the interrupted attempt's partial epoch);
     return what was dropped and how long the last attempt ran."""
-    if not path.exists(): return dict(dropped=0, previous_attempt_s=0.0)
+    if not path.exists(): return dict(dropped=0, previous_attempt_s=0.0, previous_attempt_cpu_s=0.0)
     recs = [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
     last = max((i for i, r in enumerate(recs) if r.get('kind') == 'start'), default=-1)
     # elapsed_s counts from each attempt's start
     ran = max((r.get('elapsed_s', 0.0) for r in recs[last + 1:]), default=0.0)
+    cpu = max((r.get('cpu_s', 0.0) for r in recs[last + 1:]), default=0.0)
     keep = [r for r in recs if r.get('kind') == 'start' or r.get('step', 0) <= step]
     with atomic_path(path) as tmp: Path(tmp).write_text(''.join(json.dumps(r) + '\n' for r in keep))
-    return dict(dropped=len(recs) - len(keep), previous_attempt_s=ran)
+    return dict(dropped=len(recs) - len(keep), previous_attempt_s=ran, previous_attempt_cpu_s=cpu)
 
-def _attempts_s(path:Path) -> float:
-    "Wall time of the earlier attempts of a run, from the `start` lines of its metrics.jsonl."
-    return sum(json.loads(l).get('previous_attempt_s', 0.0) for l in path.read_text().splitlines()
+def _attempts_s(path:Path, key:str='previous_attempt_s') -> float:
+    "Wall (or with `key` previous_attempt_cpu_s, CPU) time of the earlier attempts of a run, from its `start` lines."
+    return sum(json.loads(l).get(key, 0.0) for l in path.read_text().splitlines()
                if '"start"' in l) if path.exists() else 0.0
 
 
@@ -312,6 +313,7 @@ class _Run:
     p: PretrainParams; split: object; cfg: object; di: DistInfo; device: torch.device; amp: object
     run_dir: Path; ckpts: CheckpointManager; spe: int; total: int; lrs: np.ndarray; taus: np.ndarray; ema: dict
     model: object = None; opt: object = None; fwd: object = None; start_epoch: int = 0; history: list = None
+    cpu0: float = 0.0   # process CPU time at the start of this attempt
     @property
     def metrics(self) -> Path: return RunFolder(self.run_dir)/METRICS
 
@@ -359,7 +361,7 @@ def _build(r:_Run):
     p, di = r.p, r.di
     seed_everything(p.seed)
     r.model = Skeleton2vec(r.cfg).to(r.device); r.opt = make_optimizer(r.model, p.weight_decay, p.lr, r.device)
-    before = dict(dropped=0, previous_attempt_s=0.0)
+    before = dict(dropped=0, previous_attempt_s=0.0, previous_attempt_cpu_s=0.0)
     found = r.ckpts.latest_intact(map_location=r.device, move_aside=di.main) if p.resume and not p.overwrite else None
     if found is not None:
         latest, ck = found
@@ -374,10 +376,9 @@ def _build(r:_Run):
                 ")", flush=True)
     elif di.main and r.metrics.exists(): r.metrics.unlink()
     if di.main:
-        _log(
-            r.metrics,
-            dict(kind='start', from_step=r.start_epoch * r.spe, time=time.time(),
-                 previous_attempt_s=before['previous_attempt_s']))
+        _log(r.metrics, dict(kind='start', from_step=r.start_epoch * r.spe, time=time.time(),
+                             previous_attempt_s=before['previous_attempt_s'],
+                             previous_attempt_cpu_s=before['previous_attempt_cpu_s']))
     ddp = r.model
     if di.world > 1:
         ddp = torch.nn.parallel.DistributedDataParallel(
@@ -425,7 +426,7 @@ def _end_epoch(r:_Run, epoch:int, ep_loss, ep_n:int, t_ep:float, t_run:float, mo
     if di.world > 1: dist.all_reduce(ep_loss); ep_loss /= di.world
     rec = dict(kind='epoch', epoch=epoch + 1, step=(epoch + 1) * r.spe, loss=ep_loss.item() / max(ep_n, 1),
                epoch_s=time.time() - t_ep, samples_per_s=r.spe * p.batch_size / (time.time() - t_ep),
-               elapsed_s=time.time() - t_run)
+               elapsed_s=time.time() - t_run, cpu_s=time.process_time() - r.cpu0)
     if monitor and ((epoch + 1) % p.monitor_every == 0 or epoch + 1 == p.epochs) and di.main:
         m = _unwrap(r.model); was = m.training; m.eval()
         rec.update(monitor({'teacher': m.teacher, 'student': m.encoder})); m.train(was)
@@ -453,10 +454,11 @@ def _finish(r:_Run, t_run:float) -> dict:
                    test_size=len(r.split.test), epochs=p.epochs, steps=r.total, batch_size=p.batch_size,
                    preset=resolve_preset(p), config=r.cfg.to_dict(), seed=p.seed,
                    ema=r.ema if r.cfg.target == 'teacher' else None, final_loss=h[-1]['loss'] if h else None,
-                   monitor={k: v
-                            for k, v in (h[-1] if h else {}).items()
-                            if k.startswith('knn_')}, wall_s=sum(x['epoch_s'] + x.get('monitor_s', 0) for x in h),
+                   monitor={k: v for k, v in (h[-1] if h else {}).items() if k.startswith('knn_')},
+                   wall_s=sum(x['epoch_s'] + x.get('monitor_s', 0) for x in h),
                    wall_s_all_attempts=_attempts_s(r.metrics) + time.time() - t_run if r.di.main else None,
+                   cpu_s_all_attempts=(_attempts_s(r.metrics, 'previous_attempt_cpu_s') + time.process_time() - r.cpu0
+                                       if r.di.main else None),
                    world_size=r.di.world, precision=str(r.amp or 'fp32'), environment=environment())
     if r.di.main:
         run = RunFolder(r.run_dir)
@@ -475,7 +477,7 @@ def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progr
     train_idx = torch.as_tensor(r.split.train, dtype=torch.long, device=r.device)
     monitor = Monitor(sampler, r.split.train, r.split.test, r.cfg.frames, r.p.monitor_size,
                       r.p.seed) if r.p.monitor_every else None
-    t_run, done = time.time(), 0
+    t_run, done, r.cpu0 = time.time(), 0, time.process_time()
     for epoch in range(r.start_epoch, r.p.epochs):
         t_ep = time.time()
         ep_loss, ep_n, done = _train_epoch(r, epoch, sampler, train_idx, t_ep, t_run, done, stop_after_steps, progress)
