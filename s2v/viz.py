@@ -19,11 +19,11 @@ from .data import LAYOUTS
 from .masking import MASKING, mask_sequence, motion_intensity
 
 # %% auto #0
-__all__ = ['SOURCE_LAYOUTS', 'STRATEGY_NAMES', 'ABLATION_PARAMS', 'ABLATION_COLUMNS', 'InlineFigure', 'new_figure', 'save_figure',
-           'plot_teacher_student', 'attention_table', 'plot_attention', 'tsne_table', 'dataset_class_names',
-           'plot_tsne', 'skeleton_sequence', 'masking_table', 'plot_masking', 'plot_skeleton', 'ablation_rows',
-           'read_rows', 'varying_params', 'plot_ablation', 'plot_learning_curves', 'plot_study', 'seeded_subset',
-           'require_runs']
+__all__ = ['SOURCE_LAYOUTS', 'STRATEGY_NAMES', 'ABLATION_PARAMS', 'ABLATION_COLUMNS', 'TICK_NAMES', 'InlineFigure', 'new_figure',
+           'save_figure', 'plot_teacher_student', 'attention_table', 'plot_attention', 'tsne_table',
+           'dataset_class_names', 'plot_tsne', 'skeleton_sequence', 'masking_table', 'plot_masking', 'plot_skeleton',
+           'ablation_rows', 'read_rows', 'varying_params', 'plot_ablation', 'plot_learning_curves', 'plot_study',
+           'seeded_subset', 'require_runs']
 
 # %% ../nbs/60_viz.ipynb #697ee37a
 class InlineFigure(Figure):
@@ -345,6 +345,12 @@ def varying_params(rows, params=ABLATION_PARAMS) -> list:
     return [p for p in params if len({r[p] for r in rows}) > 1]
 
 # %% ../nbs/60_viz.ipynb #1d5fe63a
+TICK_NAMES = {'tube_len': {0: 'single tube', 1: 'random'}}   # parameter values that name a masking strategy
+
+def _tick(param:str, v) -> str:
+    name = TICK_NAMES.get(param, {}).get(v)
+    return f"{v}\n({name})" if name else str(v)
+
 def plot_ablation(rows, out=None, params=ABLATION_PARAMS) -> Figure:
     """Linear top-1 (%) against each varying pretraining parameter of `rows` (list or `ablation_rows` CSV; ->
     out.{png,pdf,csv})."""
@@ -371,7 +377,7 @@ def plot_ablation(rows, out=None, params=ABLATION_PARAMS) -> Figure:
                             ecolor=f'C{i}', elinewidth=1, capsize=2, alpha=.8)
                 ax.fill_between([pos[v] for v in vs], lo, hi, color=f'C{i}', alpha=.12, lw=0)
             drawn += [dict(panel=p, group=gname, mean_top1=round(mean[r[p]], 6), **r) for r in rg]
-        ax.set_xticks(range(len(values)), [str(v) for v in values], fontsize=8); ax.tick_params(axis='y', labelsize=8)
+        ax.set_xticks(range(len(values)), [_tick(p, v) for v in values], fontsize=8); ax.tick_params(axis='y', labelsize=8)
         ax.set_xlim(-.3, len(values) - .7); ax.set_xlabel(p, fontsize=9); ax.grid(alpha=.3)
         ax.legend(fontsize=7, loc='best', framealpha=.7)
     axes[0, 0].set_ylabel('linear top-1 (%)', fontsize=8)
