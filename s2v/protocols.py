@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 from .core import seed_everything, save_json, ParamError
 from .checkpoint import load_encoder, random_encoder
-from .datasets import load_dataset, dataset_label, DATASETS
+from .datasets import load_dataset, dataset_label
 from .transforms import FrameSampler
-from .params import LinearParams, FinetuneParams, params_from_globals, check_types, add_param_args, params_from_args
-from .train import autocast_dtype, environment, init_distributed, device_problem
+from .params import LinearParams, FinetuneParams, params_from_globals, add_param_args, params_from_args
+from .train import autocast_dtype, environment, init_distributed, check_run_params
 from .evaluate import linear_eval, linear_eval_cached, finetune, semi_supervised_subset
 
 # %% auto #0
@@ -22,9 +22,8 @@ __all__ = ['check_protocol_params', 'run_linear', 'run_finetune']
 # %% ../nbs/55_protocols.ipynb #95762ea5
 def check_protocol_params(p):
     "`p` (LinearParams or FinetuneParams) if every parameter is of the right type and allowed; ParamError otherwise."
-    from s2v.datasets import DATASETS, is_cache
     from s2v.skeleton2vec import S2VConfig
-    check_types(p)
+    check_run_params(p)
     def need(name, ok, allowed):
         if hasattr(p, name) and not ok(getattr(p, name)):
             raise ParamError(name, getattr(p, name), allowed() if callable(allowed) else allowed)
@@ -36,17 +35,6 @@ def check_protocol_params(p):
          'no such file or folder (a run folder, encoder.pt or a training checkpoint)')
     need('which', lambda v: v in ('teacher', 'student'), "must be 'teacher' or 'student'")
     need('preset', lambda v: hasattr(S2VConfig, v) and v in ('paper', 'cpu', 'tiny'), 'must be one of paper, cpu, tiny')
-    need(
-        'dataset', lambda v: v in DATASETS or is_cache(v),
-        f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) "
-        "nor a cache folder made by `s2v prepare`")
-    need('split', lambda v: p.dataset not in DATASETS or v in ('', DATASETS[p.dataset][1]),
-         lambda: f"the built-in dataset {p.dataset} is its {DATASETS[p.dataset][1]} split; others have their own names")
-    need('data_dir', lambda v: not v or p.dataset in DATASETS,
-         'is for a built-in dataset; a cache folder is given as the dataset itself')
-    need('data_dir', lambda v: not v or Path(v).is_dir(), lambda: 'not a folder'
-         if Path(p.data_dir).exists() else 'no such folder')
-    need('synthetic_n', lambda v: v >= 1, 'must be >= 1')
     need('protocol', lambda v: v in ('full', 'cached'), "must be 'full' or 'cached'")
     need('fractions', lambda v: (f := numbers(v, float)) is not None and all(0 < x <= 1 for x in f),
          'must be comma-separated fractions in (0, 1], e.g. 0.01,0.1')
@@ -59,9 +47,6 @@ def check_protocol_params(p):
     need('layer_decay', lambda v: 0 < v <= 1, 'must be in (0, 1]')
     for name in ('drop_path', 'label_smoothing'): need(name, lambda v: 0 <= v < 1, 'must be at least 0 and below 1')
     need('seed', lambda v: v >= 0, 'must be >= 0')
-    need('run_name', lambda v: '/' not in v and v not in ('.', '..'), 'must be a plain folder name')
-    need('precision', lambda v: v in ('auto', 'fp32', 'bf16'), "must be 'auto', 'fp32' or 'bf16'")
-    need('device', lambda v: device_problem(v) is None, lambda: device_problem(p.device))
     return p
 
 # %% ../nbs/55_protocols.ipynb #240e1b99

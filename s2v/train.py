@@ -21,9 +21,9 @@ from .transforms import FrameSampler, random_rotate
 
 # %% auto #0
 __all__ = ['RESUMABLE', 'lr_schedule', 'DistInfo', 'init_distributed', 'epoch_batches', 'model_config', 'run_dir_of',
-           'autocast_dtype', 'environment', 'device_problem', 'check_pretrain_params', 'run_changes',
-           'check_run_folder', 'Monitor', 'RunStopped', 'resume_metrics', 'NonFiniteLoss', 'make_optimizer',
-           'train_step', 'pretrain', 'run_from_args', 'main']
+           'autocast_dtype', 'environment', 'device_problem', 'check_run_params', 'check_pretrain_params',
+           'run_changes', 'check_run_folder', 'Monitor', 'RunStopped', 'resume_metrics', 'NonFiniteLoss',
+           'make_optimizer', 'train_step', 'pretrain', 'run_from_args', 'main']
 
 # %% ../nbs/40_train.ipynb #83cb81b7
 def lr_schedule(lr:float, min_lr:float, total_steps:int, warmup_steps:int) -> np.ndarray:
@@ -119,20 +119,14 @@ def device_problem(device:str) -> str|None:
     return None
 
 # %% ../nbs/40_train.ipynb #c54195a9
-def check_pretrain_params(p:PretrainParams) -> PretrainParams:
-    """`p` if every parameter is of the right type and allowed; ParamError (one line: name, value, what is allowed)
-    otherwise."""
+def check_run_params(p) -> None:
+    "ParamError for a bad value of a field every run shares (`RunParams`): where the data is and where the run goes."
     from s2v.datasets import DATASETS, is_cache
-    from s2v.targets import TARGETS
-    from s2v.transformer import INITS
     check_types(p)
     def need(name, ok, allowed):
         if not ok: raise ParamError(name, getattr(p, name), allowed)
-
-    need(
-        'dataset', p.dataset in DATASETS or is_cache(p.dataset),
-        f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) "
-        "nor a cache folder made by `s2v prepare`")
+    need('dataset', p.dataset in DATASETS or is_cache(p.dataset),
+         f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) nor a cache folder made by `s2v prepare`")
     own = DATASETS[p.dataset][1] if p.dataset in DATASETS else ''
     need('split', p.dataset not in DATASETS or p.split in ('', own),
          f"the built-in dataset {p.dataset} is its {own} split; others have their own names")
@@ -141,40 +135,42 @@ def check_pretrain_params(p:PretrainParams) -> PretrainParams:
     need('data_dir', not p.data_dir or Path(p.data_dir).is_dir(),
          'not a folder' if Path(p.data_dir or '.').exists() else 'no such folder')
     need('synthetic_n', p.synthetic_n >= 1, 'must be >= 1')
-    need('epochs', p.epochs >= 1, 'must be >= 1')
+    need('run_name', '/' not in p.run_name and '\\' not in p.run_name and p.run_name not in ('.', '..'),
+         'must be a plain folder name')
+    need('out_dir', bool(p.out_dir) and not Path(p.out_dir).is_file(), 'must be a folder (it is created when missing)')
+    need('precision', p.precision in ('auto', 'fp32', 'bf16'), "must be 'auto', 'fp32' or 'bf16'")
+    need('device', (why := device_problem(p.device)) is None, why)
+
+def check_pretrain_params(p:PretrainParams) -> PretrainParams:
+    """`p` if every parameter is of the right type and allowed; ParamError (one line: name, value, what is allowed)
+    otherwise."""
+    from s2v.targets import TARGETS
+    from s2v.transformer import INITS
+    check_run_params(p)
+    def need(name, ok, allowed):
+        if not ok: raise ParamError(name, getattr(p, name), allowed)
+    for name in ('epochs', 'num_masked_views', 'log_every', 'keep_last'):
+        need(name, getattr(p, name) >= 1, 'must be >= 1')
+    for name, off in (('clip_grad', 'off'), ('layer_scale', 'off'), ('dec_layer_scale', 'off'),
+                      ('monitor_every', 'off'), ('keep_every', 'none'), ('top_k_layers', 'all layers'),
+                      ('tau_anneal_steps', 'the whole run')):
+        need(name, getattr(p, name) >= 0, f'must be >= 0 (0: {off})')
+    for name in ('weight_decay', 'beta', 'seed'): need(name, getattr(p, name) >= 0, 'must be >= 0')
     need('batch_size', p.batch_size >= 0, "must be >= 1 (0: the preset's)")
+    need('frames', p.frames >= 0, "must be >= 1 (0: the preset's)")
     need('lr', p.lr > 0, 'must be > 0')
     need('min_lr', 0 <= p.min_lr <= p.lr, f'must be between 0 and lr ({p.lr})')
     need('warmup_epochs', -1 <= p.warmup_epochs <= p.epochs,
          f'must be between 0 and epochs ({p.epochs}) (-1: min(20, epochs // 10))')
-    need('weight_decay', p.weight_decay >= 0, 'must be >= 0')
-    need('clip_grad', p.clip_grad >= 0, 'must be >= 0 (0: off)')
     need('mask_ratio', 0 <= p.mask_ratio < 1, 'must be at least 0 and below 1 (the fraction of joints masked per tube)')
     need('tube_len', p.tube_len >= 0, 'must be >= 1 segments (0: one tube over the whole sequence)')
-    need('beta', p.beta >= 0, 'must be >= 0')
     need('tau0', p.tau0 == 0 or 0 < p.tau0 <= 1, "must be in (0, 1] (0: the preset's)")
     need('tau_end', 0 < p.tau_end <= 1 and p.tau_end >= p.tau0, f'must be in (0, 1] and at least tau0 ({p.tau0})')
-    need('tau_anneal_steps', p.tau_anneal_steps >= 0, 'must be >= 0 (0: the whole run)')
     need('target', p.target in TARGETS, f"must be one of {', '.join(TARGETS)}")
     need('target_layer_output', p.target_layer_output in ('block', 'ffn'), "must be 'block' or 'ffn'")
     need('init', p.init in INITS, f"must be one of {', '.join(INITS)}")
-    need('layer_scale', p.layer_scale >= 0, 'must be >= 0 (0: off)')
-    need('dec_layer_scale', p.dec_layer_scale >= 0, 'must be >= 0 (0: off)')
-    need('num_masked_views', p.num_masked_views >= 1, 'must be >= 1')
-    need('top_k_layers', p.top_k_layers >= 0, 'must be >= 0 (0: all layers)')
     need('preset', p.preset in ('auto', *RECIPES), f"must be one of auto, {', '.join(RECIPES)}")
-    need('frames', p.frames >= 0, "must be >= 1 (0: the preset's)")
-    need('precision', p.precision in ('auto', 'fp32', 'bf16'), "must be 'auto', 'fp32' or 'bf16'")
-    need('seed', p.seed >= 0, 'must be >= 0')
-    need('run_name', '/' not in p.run_name and '\\' not in p.run_name and p.run_name not in ('.', '..'),
-         'must be a plain folder name')
-    need('out_dir', bool(p.out_dir) and not Path(p.out_dir).is_file(), 'must be a folder (it is created when missing)')
-    need('monitor_every', p.monitor_every >= 0, 'must be >= 0 (0: off)')
     need('monitor_size', p.monitor_size >= 2, 'must be >= 2')
-    need('log_every', p.log_every >= 1, 'must be >= 1')
-    need('keep_last', p.keep_last >= 1, 'must be >= 1')
-    need('keep_every', p.keep_every >= 0, 'must be >= 0 (0: none)')
-    need('device', (why := device_problem(p.device)) is None, why)
     return p
 
 # %% ../nbs/40_train.ipynb #a7695565

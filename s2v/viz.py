@@ -377,7 +377,8 @@ def plot_ablation(rows, out=None, params=ABLATION_PARAMS) -> Figure:
                             ecolor=f'C{i}', elinewidth=1, capsize=2, alpha=.8)
                 ax.fill_between([pos[v] for v in vs], lo, hi, color=f'C{i}', alpha=.12, lw=0)
             drawn += [dict(panel=p, group=gname, mean_top1=round(mean[r[p]], 6), **r) for r in rg]
-        ax.set_xticks(range(len(values)), [_tick(p, v) for v in values], fontsize=8); ax.tick_params(axis='y', labelsize=8)
+        ax.set_xticks(range(len(values)), [_tick(p, v) for v in values], fontsize=8)
+        ax.tick_params(axis='y', labelsize=8)
         ax.set_xlim(-.3, len(values) - .7); ax.set_xlabel(p, fontsize=9); ax.grid(alpha=.3)
         ax.legend(fontsize=7, loc='best', framealpha=.7)
     axes[0, 0].set_ylabel('linear top-1 (%)', fontsize=8)
