@@ -37,8 +37,9 @@ test: setup
 test-slow: setup
 	$(CPU_MALLOC) $(BIN)/nbdev_test --n_workers 1 --timing --flags slow
 
+# The package from the notebooks, the runner notebooks' parameters cells from s2v.params, notebooks cleaned.
 export: setup
-	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
+	$(BIN)/nbdev_export && $(BIN)/s2v notebooks params && $(BIN)/nbdev_clean
 
 # JupyterLab from the project's environment, at the repository root; saving a notebook cleans it (nbdev_clean).
 lab: setup
