@@ -36,7 +36,8 @@ def register_command(name:str, add_args:Callable, run:Callable, help:str='') -> 
     return COMMANDS[name]
 
 # %% ../nbs/01_cli.ipynb #1ac331df
-_DECLARES = re.compile(r"""^\s*register_command\(\s*['"]([\w-]+)['"]""", re.M)
+# `register_command('<name>', ...)` at the start of a line, its result perhaps assigned (`main = register_command(...)`)
+_DECLARES = re.compile(r"""^(?:\w+\s*=\s*)?register_command\(\s*['"]([\w-]+)['"]""", re.M)
 
 def command_modules() -> dict[str, str]:
     "{command: module} for every `register_command('<name>', ...)` written at the top level of a module of `s2v`."
