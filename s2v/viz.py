@@ -427,7 +427,7 @@ def plot_study(table, out=None) -> Figure:
         for r, ls in zip([r for r in rows if r['part'] == 'reference'], ('--', ':')):
             if r['semi']['mean'] is not None and (key == 'semi' or ls == '--'):
                 ax.axhline(r['semi']['mean'], color='k', ls=ls, lw=1, label=r['arm'])
-        ax.legend(fontsize=7, loc='lower right')
+        if ax.get_legend_handles_labels()[0]: ax.legend(fontsize=7, loc='lower right')
     axes[0].set_ylabel('top-1 on the test split (%)')
     if out: save_figure(fig, out)
     return fig
