@@ -4,15 +4,15 @@
 
 # %% ../nbs/67_curves.ipynb #15c2fe3b
 from __future__ import annotations
-import argparse, json, time
-from dataclasses import dataclass, asdict
+import time
+from dataclasses import asdict
 from pathlib import Path
 from .core import save_json
 from .params import PretrainParams, LinearParams, CurveParams, check_types, add_param_args, params_from_args
 from .train import pretrain, environment, check_pretrain_params
 from .checkpoint import CheckpointManager, load_checkpoint
 from .study import ucla_data_dir, write_random_encoder
-from .runs import RunFolder, read_summary, write_csv, PARAMS, SUMMARY
+from .runs import RunFolder, read_summary, write_csv
 from .protocols import run_linear
 
 # %% auto #0

@@ -47,7 +47,7 @@ def _ucla(src, workers=None, progress=True):
 def _pku(part):
     def load(src, workers=None, progress=True, labels=None, splits=None):
         from s2v.pku import load_pku
-        if labels is None: raise DataError(src, f"PKU-MMD needs the folder of label files (labels=..., --labels DIR)")
+        if labels is None: raise DataError(src, "PKU-MMD needs the folder of label files (labels=..., --labels DIR)")
         return load_pku(src, labels, splits, part=part, workers=workers or 0)
     return load
 

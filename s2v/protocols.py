@@ -4,15 +4,15 @@
 
 # %% ../nbs/55_protocols.ipynb #ac6ebbd4
 from __future__ import annotations
-import dataclasses, time
-from dataclasses import dataclass, asdict
+import time
+from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 from .core import seed_everything, save_json, ParamError
 from .checkpoint import load_encoder, random_encoder
 from .datasets import load_dataset, dataset_label
 from .transforms import FrameSampler
-from .params import LinearParams, FinetuneParams, params_from_globals, add_param_args, params_from_args
+from .params import LinearParams, FinetuneParams, add_param_args, params_from_args
 from .train import autocast_dtype, environment, init_distributed, check_run_params
 from .evaluate import linear_eval, linear_eval_cached, finetune, semi_supervised_subset
 

@@ -4,8 +4,8 @@
 
 # %% ../nbs/66_screen.ipynb #038f19f0
 from __future__ import annotations
-import argparse, dataclasses, json, time
-from dataclasses import dataclass, asdict
+import dataclasses, time
+from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 from .core import UserError
@@ -13,7 +13,7 @@ from .params import (PretrainParams, LinearParams, ScreenParams, resolve_params,
                         check_types, add_param_args, params_from_args)
 from .train import pretrain, environment, check_pretrain_params
 from .study import ucla_data_dir, write_random_encoder
-from .runs import RunFolder, read_summary, write_csv, PARAMS, SUMMARY
+from .runs import RunFolder, read_summary, write_csv
 from .protocols import run_linear
 
 # %% auto #0

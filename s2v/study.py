@@ -4,8 +4,8 @@
 
 # %% ../nbs/65_study.ipynb #992eb44d
 from __future__ import annotations
-import argparse, json, shutil, time
-from dataclasses import dataclass, asdict
+import json, shutil, time
+from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import torch

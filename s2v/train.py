@@ -4,7 +4,7 @@
 
 # %% ../nbs/40_train.ipynb #cfbc3353
 from __future__ import annotations
-import os, re, sys, json, math, time, shutil, platform, subprocess, dataclasses
+import os, re, sys, json, time, shutil, platform, subprocess, dataclasses
 from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
@@ -14,7 +14,7 @@ from tqdm import tqdm
 from .core import seed_everything, cpu_supports_bf16, save_json, repo_root, atomic_path, UserError, ParamError
 from .params import (PretrainParams, RECIPES, resolve_params, resolve_preset, resolve_record, warmup_epochs_of,
                         check_types, param_changes, add_param_args, params_from_args)
-from .checkpoint import CheckpointManager, load_checkpoint, rng_state, set_rng_state, export_encoder
+from .checkpoint import CheckpointManager, rng_state, set_rng_state, export_encoder
 from .runs import RunFolder, PARAMS, SUMMARY, METRICS
 from .skeleton2vec import tau_schedule, ema_movement
 from .transforms import FrameSampler, random_rotate
