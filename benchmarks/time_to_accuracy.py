@@ -63,12 +63,9 @@ def run_seconds(run: Path) -> dict:
 
 
 def probe(a, checkpoint, which: str, name: str) -> float:
-    from s2v.params import LinearParams
-    from s2v.protocols import run_linear
-    from s2v.runs import read_summary
-    s = read_summary(Path(a.out_dir)/name) or run_linear(LinearParams(
-        checkpoint=str(checkpoint), which=which, dataset=a.dataset, data_dir=a.data_dir, synthetic_n=a.synthetic_n, protocol='cached',
-        epochs=a.linear_epochs, clips=a.linear_clips, seed=a.seed, run_name=name, out_dir=a.out_dir, device='cpu'), progress=False)
+    from s2v.protocols import linear_probe
+    s = linear_probe(checkpoint, a.out_dir, name, which=which, dataset=a.dataset, data_dir=a.data_dir,
+                     synthetic_n=a.synthetic_n, epochs=a.linear_epochs, clips=a.linear_clips, seed=a.seed, device='cpu')
     return 100 * s['top1_last']
 
 

@@ -8,12 +8,12 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 from .core import save_json
-from .params import PretrainParams, LinearParams, CurveParams, check_types, add_param_args, params_from_args
+from .params import PretrainParams, CurveParams, check_types, add_param_args, params_from_args
 from .train import pretrain, environment, check_pretrain_params
 from .checkpoint import CheckpointManager, load_checkpoint
 from .study import ucla_data_dir, write_random_encoder
-from .runs import RunFolder, read_summary, write_csv
-from .protocols import run_linear
+from .runs import RunFolder, write_csv
+from .protocols import linear_probe
 
 # %% auto #0
 __all__ = ['main', 'curve_params', 'random_probe', 'probe_run', 'run_curves']
@@ -28,10 +28,8 @@ def curve_params(p:CurveParams, target:str) -> PretrainParams:
 
 # %% ../nbs/67_curves.ipynb #d0af4b20
 def _linear(p:CurveParams, checkpoint, which:str, name:str) -> dict:
-    return read_summary(Path(p.out_dir) / name) or run_linear(
-        LinearParams(checkpoint=str(checkpoint), which=which, dataset=p.dataset, data_dir=ucla_data_dir(p),
-                     synthetic_n=p.synthetic_n, protocol='cached', epochs=p.linear_epochs, clips=p.linear_clips,
-                     seed=p.seed, run_name=name, out_dir=p.out_dir), progress=False)
+    return linear_probe(checkpoint, p.out_dir, name, which=which, dataset=p.dataset, data_dir=ucla_data_dir(p),
+                        synthetic_n=p.synthetic_n, epochs=p.linear_epochs, clips=p.linear_clips, seed=p.seed)
 
 def random_probe(p:CurveParams) -> dict:
     "The random-weights reference: the curves' architecture and initialisation (seed `p.seed`), untrained."

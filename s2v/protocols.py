@@ -15,9 +15,10 @@ from .transforms import FrameSampler
 from .params import LinearParams, FinetuneParams, add_param_args, params_from_args
 from .train import autocast_dtype, environment, init_distributed, check_run_params
 from .evaluate import linear_eval, linear_eval_cached, finetune, semi_supervised_subset
+from .runs import read_summary
 
 # %% auto #0
-__all__ = ['check_protocol_params', 'run_linear', 'run_finetune']
+__all__ = ['check_protocol_params', 'run_linear', 'linear_probe', 'run_finetune']
 
 # %% ../nbs/55_protocols.ipynb #95762ea5
 def check_protocol_params(p):
@@ -96,6 +97,12 @@ def run_linear(p:LinearParams, progress:bool=True) -> dict:
                    history=r['history'], run_dir=str(run_dir), wall_s=time.time() - t0, environment=environment())
     save_json(summary, run_dir/'summary.json')
     return summary
+
+def linear_probe(checkpoint, out_dir, run_name:str, **kw) -> dict:
+    """The summary of the cached linear evaluation `out_dir/run_name` of `checkpoint`: read when it has finished,
+    else run (`kw`: the other `LinearParams` fields). The probe of the study, the screen and the learning curves."""
+    return read_summary(Path(out_dir)/run_name) or run_linear(LinearParams(
+        checkpoint=str(checkpoint), protocol='cached', run_name=run_name, out_dir=str(out_dir), **kw), progress=False)
 
 # %% ../nbs/55_protocols.ipynb #b1530414
 def run_finetune(p:FinetuneParams, progress:bool=True) -> dict:

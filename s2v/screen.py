@@ -9,12 +9,12 @@ from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 from .core import UserError
-from .params import (PretrainParams, LinearParams, ScreenParams, resolve_params, resolve_record, param_changes,
+from .params import (PretrainParams, ScreenParams, resolve_params, resolve_record, param_changes,
                         check_types, add_param_args, params_from_args)
 from .train import pretrain, environment, check_pretrain_params
 from .study import ucla_data_dir, write_random_encoder
 from .runs import RunFolder, read_summary, write_csv
-from .protocols import run_linear
+from .protocols import linear_probe
 
 # %% auto #0
 __all__ = ['OLD', 'SCREEN_ARMS', 'main', 'screen_arms', 'arm_params', 'random_key', 'random_reference', 'screen_arm',
@@ -71,11 +71,9 @@ def _check_same(run:Path, pp:PretrainParams):
     if diff: raise UserError(f"{run}: made with other parameters {diff} (old, new); use another out_dir")
 
 def _linear(p:ScreenParams, checkpoint:Path, which:str, name:str, seed:int) -> dict:
-    out = Path(p.out_dir)/f"e{p.epochs}"
-    return read_summary(out / name) or run_linear(
-        LinearParams(checkpoint=str(checkpoint), which=which, dataset=p.dataset, data_dir=ucla_data_dir(p),
-                     synthetic_n=p.synthetic_n, protocol='cached', epochs=p.linear_epochs, clips=p.linear_clips,
-                     seed=seed, run_name=name, out_dir=str(out)), progress=False)
+    return linear_probe(checkpoint, Path(p.out_dir)/f"e{p.epochs}", name, which=which, dataset=p.dataset,
+                        data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.linear_epochs,
+                        clips=p.linear_clips, seed=seed)
 
 def random_key(pp:PretrainParams) -> str:
     "The name of the random reference of a run: what decides the encoder's architecture and initial weights."

@@ -11,11 +11,11 @@ import numpy as np
 import torch
 from .core import save_json, shared_data, ParamError, UserError, DataError
 from .masking import MASKING
-from .params import (PretrainParams, LinearParams, FinetuneParams, StudyParams, check_types, param_changes,
+from .params import (PretrainParams, FinetuneParams, StudyParams, check_types, param_changes,
                         params_from_args, add_param_args)
 from .train import pretrain, environment, model_config, check_pretrain_params
 from .checkpoint import export_encoder, random_encoder, load_checkpoint, CheckpointManager
-from .protocols import run_linear, run_finetune
+from .protocols import linear_probe, run_finetune
 from .runs import RunFolder, read_summary, write_csv, PARAMS, SUMMARY
 
 # %% auto #0
@@ -98,10 +98,9 @@ def _finetune(p:StudyParams, run:Path, name:str, fraction:float, epochs:int, see
 def evaluate_arm(p:StudyParams, run:Path, seed:int) -> dict:
     "Linear (cached) and semi-supervised evaluation of a pretrained (or random) encoder; returns both summaries."
     arm = run.name[len('pre-'):]
-    lin = read_summary(Path(p.out_dir) / f"lin-{arm}") or run_linear(
-        LinearParams(checkpoint=str(run), which='teacher', dataset=p.dataset, split=p.split, data_dir=ucla_data_dir(p),
-                     synthetic_n=p.synthetic_n, protocol='cached', epochs=p.linear_epochs, clips=p.linear_clips,
-                     seed=seed, run_name=f"lin-{arm}", out_dir=p.out_dir), progress=False)
+    lin = linear_probe(run, p.out_dir, f"lin-{arm}", which='teacher', dataset=p.dataset, split=p.split,
+                       data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.linear_epochs,
+                       clips=p.linear_clips, seed=seed)
     return dict(linear=lin, semi=_finetune(p, run, f"semi-{arm}", p.semi_fraction, p.semi_epochs, seed))
 
 # %% ../nbs/65_study.ipynb #0dc91b5a
