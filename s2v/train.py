@@ -75,8 +75,8 @@ def model_config(p:PretrainParams, num_joints:int, num_persons:int):
     if int(num_joints * (1 - p.mask_ratio)) < 1:
         raise ParamError('mask_ratio', p.mask_ratio, f"leaves no joint of {num_joints} visible per tube; "
                                                      f"at most {1 - 1 / num_joints:.4f} here")
-    return dataclasses.replace(cfg, **{k: getattr(p, k)
-                                       for k in shared}, num_joints=num_joints, num_persons=num_persons)
+    by_name = {k: getattr(p, k) for k in shared}
+    return dataclasses.replace(cfg, **by_name, num_joints=num_joints, num_persons=num_persons)
 
 # %% ../nbs/40_train.ipynb #f1fae4be
 def run_dir_of(p:PretrainParams) -> Path:

@@ -345,7 +345,12 @@ def varying_params(rows, params=ABLATION_PARAMS) -> list:
     return [p for p in params if len({r[p] for r in rows}) > 1]
 
 # %% ../nbs/60_viz.ipynb #1d5fe63a
-TICK_NAMES = {'tube_len': {0: 'single tube', 1: 'random'}}   # parameter values that name a masking strategy
+def _strategy_tube_lengths() -> dict:
+    "{tube length: strategy name} for the tube lengths that only one masking strategy has (0: single tube, 1: random)."
+    lens = [m['tube_len'] for m in MASKING.values()]
+    return {m['tube_len']: STRATEGY_NAMES[n] for n, m in MASKING.items() if lens.count(m['tube_len']) == 1}
+
+TICK_NAMES = {'tube_len': _strategy_tube_lengths()}   # parameter values that name a masking strategy
 
 def _tick(param:str, v) -> str:
     name = TICK_NAMES.get(param, {}).get(v)
