@@ -4,14 +4,14 @@
 
 # %% ../nbs/95_notebooks.ipynb #041a8590
 from __future__ import annotations
-import argparse, json, re, sys
+import json, re, sys
 from pathlib import Path
 from .core import repo_root, atomic_path
 
 # %% auto #0
-__all__ = ['JUPYTER_SETTINGS', 'OUTPUT_NOTEBOOKS', 'install_jupyter_config', 'clean_on_save', 'server_config',
+__all__ = ['JUPYTER_SETTINGS', 'OUTPUT_NOTEBOOKS', 'main', 'install_jupyter_config', 'clean_on_save', 'server_config',
            'save_like_jupyterlab', 'run_for_outputs', 'image_outputs', 'render_readme', 'write_parameter_cells',
-           'write_readme', 'main']
+           'write_readme']
 
 # %% ../nbs/95_notebooks.ipynb #395b3cba
 JUPYTER_SETTINGS = {   # file under the environment's prefix -> settings merged into it
@@ -153,9 +153,7 @@ def _run(a):
             print(f"notebooks: {n}: {run_for_outputs(n)} outputs kept", flush=True)
     return 0
 
-def main(argv=None):
-    "`s2v notebooks install|outputs|readme|params`."
-    return _run(_add_args(argparse.ArgumentParser(prog='s2v notebooks')).parse_args(argv))
-
 from .cli import register_command
-register_command('notebooks', _add_args, _run, help='Jupyter settings, notebook outputs, README from nbs/index.ipynb')
+# `s2v notebooks install|outputs|readme|params`; `main(argv)` runs it alone
+main = register_command('notebooks', _add_args, _run,
+                        help='Jupyter settings, notebook outputs, README from nbs/index.ipynb').main

@@ -4,13 +4,13 @@
 
 # %% ../nbs/70_quickstart.ipynb #e03fe7db
 from __future__ import annotations
-import argparse, sys, time
+import sys, time
 from pathlib import Path
 from .core import repo_root, save_json, UserError
 from .runs import RunFolder
 
 # %% auto #0
-__all__ = ['run_notebook', 'check_main_job', 'main_job', 'format_result', 'pretrain_overrides', 'main']
+__all__ = ['main', 'run_notebook', 'check_main_job', 'main_job', 'format_result', 'pretrain_overrides']
 
 # %% ../nbs/70_quickstart.ipynb #c2a66411
 def run_notebook(name:str, out:Path, parameters:dict, show_output:bool=True):
@@ -110,12 +110,7 @@ def _run(a):
         return 130
     return 0
 
-def main(argv=None):
-    """Command line of the main job: `s2v main [--run NAME] [--epochs N] [--target joints] ...` (any pretraining
-    parameter)."""
-    return _run(_add_args(argparse.ArgumentParser(prog='s2v main')).parse_args(argv))
-
 from .cli import register_command
-
-register_command('main', _add_args, _run,
-                 help='pretrain on the built-in data, then linear evaluation (pretrained vs random)')
+# `s2v main [--run NAME] [--epochs N] [--target joints] ...` (any pretraining parameter); `main(argv)` runs it alone
+main = register_command('main', _add_args, _run,
+                        help='pretrain on the built-in data, then linear evaluation (pretrained vs random)').main

@@ -125,7 +125,7 @@ def screen_rows(p:ScreenParams) -> list:
 def render_screen(rows:list, p:ScreenParams) -> str:
     "The rows as a markdown table, with mean ± std per arm where several seeds ran."
     f = lambda x, d=1: '' if x is None else f"{x:.{d}f}"
-    lines = [f"| arm | what changes | seed | steps | sum(1 - tau) | teacher | student | random | teacher - random | "
+    lines = ["| arm | what changes | seed | steps | sum(1 - tau) | teacher | student | random | teacher - random | "
              "student - random | final loss | pretraining min |", '|' + '---|' * 12]
     for r in rows:
         lines.append(
