@@ -191,7 +191,6 @@ class Skeleton2vec(nn.Module):
         enc.load_state_dict(self.teacher.state_dict())
         return enc
 
-
     def _fold_persons(self, x:torch.Tensor, noise, generator) -> tuple:
         "Person sequences (B, T, V, C), their mask noise (K, B, tubes, V) and which are present (B,) (None: all count)."
         c = self.cfg
@@ -245,9 +244,9 @@ class Skeleton2vec(nn.Module):
         latent, mk = self.forward_encoder(xs, noise.flatten(0, 1))
         pred = self.forward_decoder(latent, mk.ids_restore)
         lmask = mk.mask if present is None else mk.mask & present[:, None]       # absent persons never count
-        # every view masks as many tokens, so the
+        # every view masks as many tokens, so this loss is the mean of the views' losses
         err_sum, n_masked = masked_error(pred, y, lmask)
-        return dict(loss=err_sum / n_masked.clamp_min(1), err_sum=err_sum,       # loss is the mean of the views' losses
+        return dict(loss=err_sum / n_masked.clamp_min(1), err_sum=err_sum,
                     n_masked=n_masked, **self._diagnostics(pred, y, lmask, mk, B))
 
 # %% ../nbs/32_skeleton2vec.ipynb #862e78c8
