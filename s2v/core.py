@@ -32,6 +32,11 @@ class ParamError(UserError, ValueError):
         self.name, self.value, self.allowed = name, value, allowed
         super().__init__(f"{name} = {value!r}: {allowed}")
 
+    @classmethod
+    def check(cls, params, name:str, ok:bool, allowed:str):
+        "Raise for the field `name` of `params` unless `ok`."
+        if not ok: raise cls(name, getattr(params, name), allowed)
+
 # %% ../nbs/00_core.ipynb #61674785
 def seed_everything(seed:int, deterministic:bool=False):
     "Seed Python, NumPy and torch (all devices); optionally ask torch for deterministic kernels."

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import os, re, sys, json, time, shutil, platform, subprocess, dataclasses
 from dataclasses import dataclass, asdict
+from functools import partial
 from pathlib import Path
 import numpy as np
 import torch
@@ -123,8 +124,7 @@ def check_run_params(p) -> None:
     "ParamError for a bad value of a field every run shares (`RunParams`): where the data is and where the run goes."
     from s2v.datasets import DATASETS, is_cache
     check_types(p)
-    def need(name, ok, allowed):
-        if not ok: raise ParamError(name, getattr(p, name), allowed)
+    need = partial(ParamError.check, p)
     need('dataset', p.dataset in DATASETS or is_cache(p.dataset),
          f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) nor a cache folder made by `s2v prepare`")
     own = DATASETS[p.dataset][1] if p.dataset in DATASETS else ''
@@ -147,8 +147,7 @@ def check_pretrain_params(p:PretrainParams) -> PretrainParams:
     from s2v.targets import TARGETS
     from s2v.transformer import INITS
     check_run_params(p)
-    def need(name, ok, allowed):
-        if not ok: raise ParamError(name, getattr(p, name), allowed)
+    need = partial(ParamError.check, p)
     for name in ('epochs', 'num_masked_views', 'log_every', 'keep_last'):
         need(name, getattr(p, name) >= 1, 'must be >= 1')
     for name, off in (('clip_grad', 'off'), ('layer_scale', 'off'), ('dec_layer_scale', 'off'),
