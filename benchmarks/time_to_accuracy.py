@@ -146,9 +146,10 @@ def main(argv=None):
     (fig_dir/'time_to_accuracy.md').write_text(table + f"\n\nMade by `python benchmarks/time_to_accuracy.py {' '.join(argv if argv is not None else sys.argv[1:])}`.\n")
     fig = new_figure((6.4, 4)); ax = fig.subplots()
     ax.axhline(random, color='0.4', lw=1, label='random weights')
+    for lvl in (5, 10): ax.axhline(random + lvl, color='0.6', lw=.8, ls=':')
     for i, (n, pts) in enumerate(curves.items()):
         if pts: ax.plot(*zip(*pts), 'o-', ms=3, color=f'C{i}', label=n)
-    ax.set_xlabel(f'pretraining CPU time (min, {a.threads} thread(s) per run)'); ax.set_ylabel('linear top-1 (%)'); ax.grid(alpha=.3); ax.legend(fontsize=7)
+    ax.set_xlabel(f'pretraining CPU time (min, {a.threads} thread(s) per run)'); ax.set_ylabel('linear top-1 (%); dotted: random + 5, + 10'); ax.grid(alpha=.3); ax.legend(fontsize=7)
     save_figure(fig, fig_dir/'time_to_accuracy')
     print(table); print(f"time_to_accuracy: {time.time() - t0:.0f} s; written {fig_dir}/time_to_accuracy.{{csv,md,png,pdf}}")
 
