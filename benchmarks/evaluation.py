@@ -8,7 +8,6 @@ seconds and the largest difference between the two results.
     python benchmarks/evaluation.py [--dataset ucla --data_dir ../shared/data/nw_ucla] [--preset cpu] [--clips 10]
 """
 import argparse, time
-import numpy as np
 import torch
 
 def every_clip(fn, sampler, idx, T, clips, batch_size=256):

@@ -44,7 +44,7 @@ def plain_read(path):
     for t in range(T):
         nb = int(lines[i]); i += 1
         for _ in range(nb):
-            info = [float(v) for v in lines[i].split()[1:]]; bid = lines[i].split()[0]; i += 1
+            _ = [float(v) for v in lines[i].split()[1:]]; bid = lines[i].split()[0]; i += 1
             nj = int(lines[i]); i += 1
             joints = [[float(v) for v in lines[i + j].split()] for j in range(nj)]; i += nj
             bodies.setdefault(bid, {})[t] = [j[:3] for j in joints]
