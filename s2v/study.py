@@ -4,7 +4,7 @@
 
 # %% ../nbs/65_study.ipynb #992eb44d
 from __future__ import annotations
-import json, shutil, time
+import json, re, shutil, time
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np
@@ -21,7 +21,7 @@ from .runs import RunFolder, read_summary, write_csv, PARAMS, SUMMARY
 # %% auto #0
 __all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'main', 'arm_name', 'ucla_data_dir', 'write_random_encoder', 'arm_params',
            'pretrain_arm', 'evaluate_arm', 'reference_runs', 'target_position_share', 'run_diagnostics',
-           'check_settings', 'run_study', 'study_rows', 'render_study', 'write_study_table']
+           'check_settings', 'run_study', 'table_seeds', 'study_rows', 'render_study', 'write_study_table']
 
 # %% ../nbs/65_study.ipynb #47d11c4d
 TARGET_ARMS = [('teacher', 'mamt'), ('motion', 'mamt'), ('joints', 'mamt'), ('random', None)]
@@ -198,22 +198,29 @@ def _stat(xs):
 
 def _fmt(s): return 'not run' if not s['n'] else f"{s['mean']:.1f} ± {s['std']:.1f} (n={s['n']})"
 
+def table_seeds(p:StudyParams) -> list:
+    """The seeds of `p` and of every run already under `p.out_dir` (folders named ...-s<seed>): a table written
+    after `--seeds 1,2` keeps seed 0."""
+    found = {int(m[1]) for d in Path(p.out_dir).glob('*-s*') if (m := re.fullmatch(r".+-s(\d+)", d.name))}
+    return sorted(set(_seeds(p)) | found)
+
 def study_rows(p:StudyParams) -> list:
-    "One row per arm: linear and semi-supervised top-1 (mean, std over seeds), pretraining time and the checks."
-    out = Path(p.out_dir); rows = []
+    """One row per arm: linear and semi-supervised top-1 (mean, std over every seed run so far), pretraining time and
+    the checks."""
+    out = Path(p.out_dir); rows = []; seeds = table_seeds(p)
     for part, arms in (('targets', TARGET_ARMS), ('masking', MASKING_ARMS)):
         for target, masking in arms:
             arm = arm_name(target, masking)
-            lin = [(read_summary(out/f"lin-{arm}-s{s}") or {}).get('top1_last') for s in _seeds(p)]
+            lin = [(read_summary(out/f"lin-{arm}-s{s}") or {}).get('top1_last') for s in seeds]
             semi = [
                 ((read_summary(out / f"semi-{arm}-s{s}") or {}).get('per_fraction', {}).get(str(p.semi_fraction), {})
-                 or {}).get('top1_mean') for s in _seeds(p)
+                 or {}).get('top1_mean') for s in seeds
             ]
-            pre = [read_summary(out/f"pre-{arm}-s{s}") for s in _seeds(p)]
-            diag = [run_diagnostics(out/f"pre-{arm}-s{s}", p) for s, x in zip(_seeds(p), pre) if x]
+            pre = [read_summary(out/f"pre-{arm}-s{s}") for s in seeds]
+            diag = [run_diagnostics(out/f"pre-{arm}-s{s}", p) for s, x in zip(seeds, pre) if x]
             row = dict(part=part, arm=arm, target=target, masking=masking or '', linear=_stat(lin), semi=_stat(semi),
                        pretrain_s=float(np.mean([x['wall_s'] for x in pre if x])) if any(pre) else None,
-                       seeds=[s for s, x in zip(_seeds(p), pre) if x])
+                       seeds=[s for s, x in zip(seeds, pre) if x])
             for k in sorted({k for d in diag for k in d}):
                 vals = [d[k] for d in diag if d.get(k) is not None]
                 row[k] = float(np.mean(vals)) if vals else None
@@ -221,7 +228,7 @@ def study_rows(p:StudyParams) -> list:
     for tag, label in (('scratch', 'from scratch, 100% labels'), ('semi-random',
                                                                   f'from scratch, {p.semi_fraction:.0%} labels')):
         acc = []
-        for s in _seeds(p):
+        for s in seeds:
             d = read_summary(out/f"{tag}-s{s}")
             acc.append(None if d is None else next(iter(d['per_fraction'].values()))['top1_mean'])
         rows.append(
