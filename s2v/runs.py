@@ -4,13 +4,13 @@
 
 # %% ../nbs/02_runs.ipynb #c0162a2f
 from __future__ import annotations
-import csv, json
+import csv, json, re
 from pathlib import Path
 from .core import DataError
 
 # %% auto #0
 __all__ = ['PARAMS', 'SUMMARY', 'METRICS', 'CHECKPOINTS', 'ENCODERS', 'read_json', 'read_jsonl', 'write_csv', 'RunFolder',
-           'read_summary', 'evaluated_run']
+           'read_summary', 'folder_seeds', 'evaluated_run']
 
 # %% ../nbs/02_runs.ipynb #648579ad
 PARAMS, SUMMARY, METRICS, CHECKPOINTS = 'params.json', 'summary.json', 'metrics.jsonl', 'checkpoints'
@@ -70,6 +70,13 @@ class RunFolder:
 def read_summary(path) -> dict|None:
     "The summary.json of the finished run folder `path`, or None (not finished, or no run)."
     return RunFolder(path).summary()
+
+# %% ../nbs/02_runs.ipynb #bb65f60e
+def folder_seeds(out, prefix:str='') -> list:
+    """The seeds of the run folders under `out` named <prefix>-s<seed> (any name ending in -s<seed> when `prefix` is
+    empty), ascending and without repeats."""
+    pat = re.compile(rf"{re.escape(prefix) if prefix else '.+'}-s(\d+)")
+    return sorted({int(m[1]) for d in Path(out).glob('*-s*') if (m := pat.fullmatch(d.name))})
 
 # %% ../nbs/02_runs.ipynb #253e7314
 def evaluated_run(summary:dict, bases=()) -> RunFolder|None:

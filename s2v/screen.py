@@ -4,7 +4,7 @@
 
 # %% ../nbs/66_screen.ipynb #038f19f0
 from __future__ import annotations
-import dataclasses, re, time
+import dataclasses, time
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np
@@ -13,12 +13,12 @@ from .params import (PretrainParams, ScreenParams, resolve_params, resolve_recor
                         check_types, add_param_args, params_from_args)
 from .train import pretrain, environment, check_pretrain_params
 from .study import ucla_data_dir, write_random_encoder
-from .runs import RunFolder, read_summary, write_csv
+from .runs import RunFolder, folder_seeds, read_summary, write_csv
 from .protocols import linear_probe
 
 # %% auto #0
 __all__ = ['OLD', 'SCREEN_ARMS', 'main', 'screen_arms', 'arm_params', 'random_key', 'random_reference', 'screen_arm',
-           'finished_seeds', 'screen_rows', 'render_screen', 'write_screen_table', 'run_screen']
+           'screen_rows', 'render_screen', 'write_screen_table', 'run_screen']
 
 # %% ../nbs/66_screen.ipynb #656ff9e4
 OLD = dict(init='torch', layer_scale=0., target_layer_output='ffn')
@@ -101,17 +101,12 @@ def screen_arm(p:ScreenParams, arm:str, seed:int) -> dict:
     return dict(pretrain=pre, linear=lin, random=random_reference(p, arm, seed))
 
 # %% ../nbs/66_screen.ipynb #2364763a
-def finished_seeds(out:Path, arm:str) -> list:
-    "The seeds of `arm` that have a pretraining folder (pre-<arm>-s<seed>) under `out`, ascending."
-    pat = re.compile(rf"pre-{re.escape(arm)}-s(\d+)")
-    return sorted(int(m[1]) for d in Path(out).glob(f"pre-{arm}-s*") if (m := pat.fullmatch(d.name)))
-
 def screen_rows(p:ScreenParams) -> list:
     """Rows for every finished (arm, seed) of the budget `p.epochs` in `p.out_dir`, in SCREEN_ARMS order and by
     seed: every seed run so far, not only those `p` names, so a table written after `--seeds 1,2` keeps seed 0."""
     out = Path(p.out_dir)/f"e{p.epochs}"; rows = []
     for arm, (kw, what) in SCREEN_ARMS.items():
-        for seed in finished_seeds(out, arm):
+        for seed in folder_seeds(out, f"pre-{arm}"):
             pre = read_summary(out/f"pre-{arm}-s{seed}")
             if pre is None: continue
             lin = {w: read_summary(out/f"lin-{arm}-s{seed}-{w}") for w in ('teacher', 'student')}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/65_study.ipynb #992eb44d
 from __future__ import annotations
-import json, re, shutil, time
+import json, shutil, time
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np
@@ -16,7 +16,7 @@ from .params import (PretrainParams, FinetuneParams, StudyParams, check_types, p
 from .train import pretrain, environment, model_config, check_pretrain_params
 from .checkpoint import export_encoder, random_encoder, load_checkpoint, CheckpointManager
 from .protocols import linear_probe, run_finetune
-from .runs import RunFolder, read_summary, write_csv, PARAMS, SUMMARY
+from .runs import RunFolder, folder_seeds, read_summary, write_csv, PARAMS, SUMMARY
 
 # %% auto #0
 __all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'main', 'arm_name', 'ucla_data_dir', 'write_random_encoder', 'arm_params',
@@ -201,8 +201,7 @@ def _fmt(s): return 'not run' if not s['n'] else f"{s['mean']:.1f} ± {s['std']:
 def table_seeds(p:StudyParams) -> list:
     """The seeds of `p` and of every run already under `p.out_dir` (folders named ...-s<seed>): a table written
     after `--seeds 1,2` keeps seed 0."""
-    found = {int(m[1]) for d in Path(p.out_dir).glob('*-s*') if (m := re.fullmatch(r".+-s(\d+)", d.name))}
-    return sorted(set(_seeds(p)) | found)
+    return sorted(set(_seeds(p)) | set(folder_seeds(p.out_dir)))
 
 def study_rows(p:StudyParams) -> list:
     """One row per arm: linear and semi-supervised top-1 (mean, std over every seed run so far), pretraining time and
