@@ -26,7 +26,8 @@ def check_protocol_params(p):
     from s2v.skeleton2vec import S2VConfig
     check_run_params(p)
     def need(name, ok, allowed):  # ParamError.check for the fields `p` has: linear and fine-tuning runs differ
-        if hasattr(p, name): ParamError.check(p, name, ok(getattr(p, name)), allowed() if callable(allowed) else allowed)
+        if hasattr(p, name):
+            ParamError.check(p, name, ok(getattr(p, name)), allowed() if callable(allowed) else allowed)
     def numbers(s, typ):
         try: return [typ(x) for x in str(s).split(',')]
         except ValueError: return None
