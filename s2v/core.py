@@ -10,8 +10,8 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['UserError', 'DataError', 'ParamError', 'seed_everything', 'default_device', 'cpu_supports_bf16', 'repo_root',
-           'shared_data', 'atomic_path', 'save_json']
+__all__ = ['UserError', 'DataError', 'ParamError', 'RunError', 'comma_list', 'seed_everything', 'default_device',
+           'cpu_supports_bf16', 'repo_root', 'shared_data', 'atomic_path', 'save_json']
 
 # %% ../nbs/00_core.ipynb #5cec517d
 class UserError(Exception):
@@ -36,6 +36,23 @@ class ParamError(UserError, ValueError):
     def check(cls, params, name:str, ok:bool, allowed:str):
         "Raise for the field `name` of `params` unless `ok`."
         if not ok: raise cls(name, getattr(params, name), allowed)
+
+# %% ../nbs/00_core.ipynb #13eed589
+class RunError(Exception):
+    "A run stopped for a reason its message explains, with what to do next (the CLI prints it as one line, exit 1)."
+
+# %% ../nbs/00_core.ipynb #ba72475c
+def comma_list(value, typ=str, name:str='value') -> list:
+    """The items of a comma-separated `value` as `typ`; ParamError naming `name` when one is not a `typ`, when none is
+    given, or when one repeats."""
+    items = [x.strip() for x in str(value).split(',') if x.strip()]
+    try: out = [typ(x) for x in items]
+    except ValueError:
+        raise ParamError(name, value, f"must be comma-separated {typ.__name__} values, e.g. 0,1,2") from None
+    if not out: raise ParamError(name, value, "names nothing: give at least one value")
+    dup = [x for i, x in enumerate(out) if x in out[:i]]
+    if dup: raise ParamError(name, value, f"repeats {', '.join(map(str, dict.fromkeys(dup)))}: give each value once")
+    return out
 
 # %% ../nbs/00_core.ipynb #61674785
 def seed_everything(seed:int, deterministic:bool=False):

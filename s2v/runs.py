@@ -4,13 +4,13 @@
 
 # %% ../nbs/02_runs.ipynb #c0162a2f
 from __future__ import annotations
-import csv, json, re
+import csv, errno, fcntl, json, os, re, shutil, sys, time
 from pathlib import Path
-from .core import DataError
+from .core import DataError, UserError
 
 # %% auto #0
-__all__ = ['PARAMS', 'SUMMARY', 'METRICS', 'CHECKPOINTS', 'ENCODERS', 'read_json', 'read_jsonl', 'write_csv', 'RunFolder',
-           'read_summary', 'folder_seeds', 'evaluated_run']
+__all__ = ['PARAMS', 'SUMMARY', 'METRICS', 'CHECKPOINTS', 'ENCODERS', 'LOCK', 'read_json', 'read_jsonl', 'write_csv', 'RunFolder',
+           'run_files', 'RunLock', 'clear_folder', 'read_summary', 'folder_seeds', 'evaluated_run']
 
 # %% ../nbs/02_runs.ipynb #648579ad
 PARAMS, SUMMARY, METRICS, CHECKPOINTS = 'params.json', 'summary.json', 'metrics.jsonl', 'checkpoints'
@@ -24,10 +24,21 @@ def read_json(path) -> dict|None:
     except (OSError, ValueError) as e: raise DataError(path, f"unreadable ({e})") from None
 
 # %% ../nbs/02_runs.ipynb #840e6b11
-def read_jsonl(path) -> list:
-    "The records of a JSON-lines file ([] when it does not exist)."
+def read_jsonl(path, quiet:bool=False) -> list:
+    """The records of a JSON-lines file ([] when it does not exist). A partial last line (what a crash or a full disk
+    leaves) is dropped with a warning; a bad line before the last is a DataError naming it."""
     path = Path(path)
-    return [json.loads(l) for l in path.read_text().splitlines() if l.strip()] if path.exists() else []
+    if not path.exists(): return []
+    lines, out = path.read_text(errors='replace').splitlines(), []
+    for i, line in enumerate(lines):
+        if not line.strip(): continue
+        try: out.append(json.loads(line))
+        except ValueError as e:
+            if any(x.strip() for x in lines[i + 1:]): raise DataError(path, f"not a JSON record ({e})", line=i + 1)
+            if not quiet:
+                print(f"{path}: dropped a partial last line ({len(line)} characters, an interrupted write)",
+                      file=sys.stderr)
+    return out
 
 # %% ../nbs/02_runs.ipynb #1da9508f
 def write_csv(rows:list, path, columns:list|None=None) -> Path:
@@ -65,6 +76,60 @@ class RunFolder:
             for d in [p] + list(p.parents)[:2]:
                 if (d/PARAMS).exists(): return cls(d)
         return None
+
+# %% ../nbs/02_runs.ipynb #b6346a12
+LOCK = '.lock'
+
+def run_files(folder) -> list:
+    "The names in `folder` that a run wrote (the lock file left out), sorted; [] when it does not exist."
+    folder = Path(folder)
+    return sorted(x.name for x in folder.iterdir() if x.name != LOCK) if folder.is_dir() else []
+
+class RunLock:
+    """One writer per run folder: an exclusive `fcntl` lock on `<folder>/.lock`, held while a run writes there. The
+    kernel drops it when the process ends, however it ends, so a crashed run leaves nothing stuck; a second process
+    gets a `UserError` naming the process that holds it."""
+    def __init__(self, folder, what:str='run'): self.folder, self.what, self.fd = Path(folder), what, None
+
+    def __enter__(self):
+        self.made = [p for p in (self.folder, *self.folder.parents) if not p.exists()]   # removed again if left empty
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder/LOCK
+        for _ in range(3):
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as e:
+                holder = os.read(fd, 500).decode(errors='replace').strip() or 'another process'
+                os.close(fd)
+                if e.errno not in (errno.EWOULDBLOCK, errno.EACCES): raise
+                raise UserError(f"{self.folder}: in use by {holder}; wait for it to end, or use another run name")
+            try: same = os.fstat(fd).st_ino == os.stat(path).st_ino      # not a lock file removed meanwhile
+            except FileNotFoundError: same = False
+            if same: break
+            os.close(fd)
+        else: raise UserError(f"{self.folder}: its lock file keeps disappearing; is another program removing it?")
+        os.ftruncate(fd, 0)
+        os.write(fd, f"process {os.getpid()} ({self.what}, since {time.strftime('%Y-%m-%d %H:%M:%S')})".encode())
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc):
+        if self.fd is None: return False
+        try:
+            if not run_files(self.folder):            # nothing was written: leave no folder behind
+                (self.folder/LOCK).unlink(missing_ok=True)
+                for p in self.made: p.rmdir()
+        except OSError: pass
+        os.close(self.fd); self.fd = None
+        return False
+
+# %% ../nbs/02_runs.ipynb #ff1f5323
+def clear_folder(folder) -> None:
+    "Remove everything a run wrote in `folder`, keeping its lock file (a run replaced while its lock is held)."
+    for x in Path(folder).iterdir():
+        if x.name == LOCK: continue
+        if x.is_dir() and not x.is_symlink(): shutil.rmtree(x)
+        else: x.unlink()
 
 # %% ../nbs/02_runs.ipynb #7d80f8f3
 def read_summary(path) -> dict|None:

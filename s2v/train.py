@@ -4,7 +4,7 @@
 
 # %% ../nbs/40_train.ipynb #cfbc3353
 from __future__ import annotations
-import os, re, sys, json, time, shutil, platform, subprocess, dataclasses
+import os, re, sys, json, time, shutil, platform, subprocess, dataclasses, contextlib
 from dataclasses import dataclass, asdict
 from functools import partial
 from pathlib import Path
@@ -12,19 +12,20 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from tqdm import tqdm
-from .core import seed_everything, cpu_supports_bf16, save_json, repo_root, atomic_path, UserError, ParamError
+from .core import (seed_everything, cpu_supports_bf16, save_json, repo_root, atomic_path, UserError, ParamError,
+                      RunError)
 from .params import (PretrainParams, RECIPES, resolve_params, resolve_preset, resolve_record, warmup_epochs_of,
                         check_types, param_changes, add_param_args, params_from_args)
 from .checkpoint import CheckpointManager, rng_state, set_rng_state, export_encoder
-from .runs import RunFolder, PARAMS, SUMMARY, METRICS
+from .runs import RunFolder, RunLock, PARAMS, SUMMARY, METRICS, LOCK, read_jsonl, clear_folder
 from .skeleton2vec import tau_schedule, ema_movement
 from .transforms import FrameSampler, random_rotate
 
 # %% auto #0
 __all__ = ['RESUMABLE', 'lr_schedule', 'DistInfo', 'init_distributed', 'epoch_batches', 'model_config', 'run_dir_of',
-           'autocast_dtype', 'environment', 'device_problem', 'check_run_params', 'check_pretrain_params',
-           'run_changes', 'check_run_folder', 'Monitor', 'RunStopped', 'resume_metrics', 'NonFiniteLoss',
-           'make_optimizer', 'train_step', 'pretrain', 'run_from_args', 'main']
+           'autocast_dtype', 'environment', 'device_problem', 'folder_problem', 'check_run_params',
+           'check_pretrain_params', 'run_changes', 'check_run_folder', 'Monitor', 'RunStopped', 'resume_metrics',
+           'NonFiniteLoss', 'DivergedRun', 'make_optimizer', 'train_step', 'pretrain', 'run_from_args', 'main']
 
 # %% ../nbs/40_train.ipynb #83cb81b7
 def lr_schedule(lr:float, min_lr:float, total_steps:int, warmup_steps:int) -> np.ndarray:
@@ -120,6 +121,14 @@ def device_problem(device:str) -> str|None:
     return None
 
 # %% ../nbs/40_train.ipynb #c54195a9
+def folder_problem(path) -> str|None:
+    "Why the folder `path` cannot be used or created (a file in the way, no write permission), or None."
+    p = Path(path).absolute()
+    while not p.exists(): p = p.parent
+    if not p.is_dir(): return f"{p} is a file, not a folder"
+    if not os.access(p, os.W_OK | os.X_OK): return f"no permission to write in {p}"
+    return None
+
 def check_run_params(p) -> None:
     "ParamError for a bad value of a field every run shares (`RunParams`): where the data is and where the run goes."
     from s2v.datasets import DATASETS, is_cache
@@ -137,7 +146,9 @@ def check_run_params(p) -> None:
     need('synthetic_n', p.synthetic_n >= 1, 'must be >= 1')
     need('run_name', '/' not in p.run_name and '\\' not in p.run_name and p.run_name not in ('.', '..'),
          'must be a plain folder name')
-    need('out_dir', bool(p.out_dir) and not Path(p.out_dir).is_file(), 'must be a folder (it is created when missing)')
+    need('run_name', len(p.run_name.encode()) <= 200, f'is {len(p.run_name)} characters long; at most 200')
+    need('out_dir', bool(p.out_dir), 'must be a folder (it is created when missing)')
+    need('out_dir', (why := folder_problem(p.out_dir)) is None, why)
     need('precision', p.precision in ('auto', 'fp32', 'bf16'), "must be 'auto', 'fp32' or 'bf16'")
     need('device', (why := device_problem(p.device)) is None, why)
 
@@ -175,6 +186,7 @@ def check_pretrain_params(p:PretrainParams) -> PretrainParams:
 # %% ../nbs/40_train.ipynb #a7695565
 RESUMABLE = {  # parameters that may differ when a run resumes, and what a change means
     'epochs': 'the learning-rate and EMA schedules are recomputed over the new total; the steps done keep their values',
+    'lr': 'the learning-rate schedule is recomputed with the new peak; the steps done keep their values',
     'device': 'where the run continues', 'compile': 'speed only',
     'data_dir': 'the same dataset, read from another folder', 'log_every': 'metrics lines',
     'monitor_every': 'monitor only', 'monitor_size': 'monitor only', 'keep_last': 'checkpoints kept',
@@ -193,7 +205,7 @@ def check_run_folder(p:PretrainParams) -> dict:
     run = run_dir_of(p); f = RunFolder(run)/PARAMS
     if p.overwrite or not run.exists(): return {}
     if not f.exists():
-        if any(x.suffix != '.ipynb' for x in run.iterdir()):     # executed runner notebooks may come first
+        if any(x.suffix != '.ipynb' and x.name != LOCK for x in run.iterdir()):   # runner notebooks may come first
             raise UserError(
                 f"{run}: a folder that is not a pretraining run (no params.json); choose another run_name or out_dir")
         return {}
@@ -251,7 +263,7 @@ def resume_metrics(path:Path, step:int) -> dict:
     """Before resuming at `step`: drop the lines of metrics.jsonl after it (the interrupted attempt's partial epoch);
     return what was dropped and how long the last attempt ran."""
     if not path.exists(): return dict(dropped=0, previous_attempt_s=0.0, previous_attempt_cpu_s=0.0)
-    recs = [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
+    recs = read_jsonl(path)                         # a partial last line (a crash mid-write) is dropped
     last = max((i for i, r in enumerate(recs) if r.get('kind') == 'start'), default=-1)
     # elapsed_s counts from each attempt's start
     ran = max((r.get('elapsed_s', 0.0) for r in recs[last + 1:]), default=0.0)
@@ -262,8 +274,7 @@ def resume_metrics(path:Path, step:int) -> dict:
 
 def _attempts_s(path:Path, key:str='previous_attempt_s') -> float:
     "Wall (or with `key` previous_attempt_cpu_s, CPU) time of the earlier attempts of a run, from its `start` lines."
-    return sum(json.loads(l).get(key, 0.0) for l in path.read_text().splitlines()
-               if '"start"' in l) if path.exists() else 0.0
+    return sum(r.get(key, 0.0) for r in read_jsonl(path, quiet=True) if r.get('kind') == 'start')
 
 
 def _fmt_s(s: float) -> str:
@@ -272,6 +283,19 @@ def _fmt_s(s: float) -> str:
 # %% ../nbs/40_train.ipynb #013e6643
 class NonFiniteLoss(FloatingPointError):
     "The loss of a step is NaN or infinite; raised before the update."
+
+# %% ../nbs/40_train.ipynb #84462b86
+class DivergedRun(RunError, FloatingPointError):
+    "A pretraining run whose loss became NaN or infinite: the step, the last good checkpoint, and how to go on."
+    def __init__(self, run_dir, loss:float, step:int, epoch:int, checkpoint, p:PretrainParams):
+        if checkpoint is None:
+            how = (f"no epoch had finished, so nothing to resume: start again with a lower learning rate, e.g. "
+                   f"--lr {p.lr / 2:g} --overwrite true")
+        else:
+            how = (f"to resume from it with a lower learning rate: s2v pretrain --params {Path(run_dir)/PARAMS} "
+                   f"--lr {p.lr / 2:g}")
+        super().__init__(f"{run_dir}: loss became {loss} at step {step} (epoch {epoch + 1}); stopped before the update. "
+                         f"Last good checkpoint: {checkpoint if checkpoint is not None else 'none'}; {how}")
 
 # %% ../nbs/40_train.ipynb #68d951ea
 def make_optimizer(model, weight_decay:float, lr:float, device) -> torch.optim.AdamW:
@@ -314,7 +338,7 @@ class _Run:
 
 def _open_run_folder(p:PretrainParams, old:dict, cfg, run_dir:Path, world:int):
     "Create (or replace, with overwrite) the run folder; say what a resume changes; write params.json."
-    if p.overwrite and run_dir.exists(): shutil.rmtree(run_dir)
+    if p.overwrite and run_dir.exists(): clear_folder(run_dir)         # its lock, held by this process, stays
     run_dir.mkdir(parents=True, exist_ok=True)
     changed, _ = run_changes(old, asdict(p)) if old else ({}, {})
     for k, (a, b) in changed.items():
@@ -408,8 +432,7 @@ def _train_epoch(r:_Run, epoch:int, sampler, train_idx, t_ep:float, t_run:float,
         try: out, gn = train_step(r.model, r.opt, x[rows], noise[rows], float(r.lrs[step]), float(r.taus[step]),
                                   p.clip_grad, r.amp, r.fwd, di.world)
         except NonFiniteLoss as e:
-            raise FloatingPointError(f"{r.run_dir}: loss became {e.args[0]} at step {step} (epoch {epoch + 1}); "
-                                     f"stopped before the update. Last good checkpoint: {r.ckpts.latest()}") from None
+            raise DivergedRun(r.run_dir, e.args[0], step, epoch, r.ckpts.latest(), p) from None
         ep_loss += out['loss'].detach(); ep_n += 1; done += 1
         if (step + 1) % p.log_every == 0 or step == r.total - 1: _log_step(r, bar, out, gn, step, i, t_ep, t_run)
         if stop_after is not None and done >= stop_after: raise RunStopped(f"stopped after {done} steps (as asked)")
@@ -465,19 +488,23 @@ def _finish(r:_Run, t_run:float) -> dict:
     return summary
 
 def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progress:bool=True) -> dict:
-    "Run (or resume) the pretraining described by `p`; returns the run summary."
-    r = _set_up(p, split)
-    _build(r)
-    sampler = FrameSampler(r.split.data, r.device)
-    train_idx = torch.as_tensor(r.split.train, dtype=torch.long, device=r.device)
-    monitor = Monitor(sampler, r.split.train, r.split.test, r.cfg.frames, r.p.monitor_size,
-                      r.p.seed) if r.p.monitor_every else None
-    t_run, done, r.cpu0 = time.time(), 0, time.process_time()
-    for epoch in range(r.start_epoch, r.p.epochs):
-        t_ep = time.time()
-        ep_loss, ep_n, done = _train_epoch(r, epoch, sampler, train_idx, t_ep, t_run, done, stop_after_steps, progress)
-        _end_epoch(r, epoch, ep_loss, ep_n, t_ep, t_run, monitor, progress)
-    return _finish(r, t_run)
+    """Run (or resume) the pretraining described by `p`; returns the run summary. The run folder is locked for the
+    whole run (`RunLock`): a second process on the same folder is refused."""
+    q = resolve_params(check_pretrain_params(p))
+    with RunLock(run_dir_of(q), 'pretraining') if int(os.environ.get('RANK', '0')) == 0 else contextlib.nullcontext():
+        r = _set_up(p, split)
+        _build(r)
+        sampler = FrameSampler(r.split.data, r.device)
+        train_idx = torch.as_tensor(r.split.train, dtype=torch.long, device=r.device)
+        monitor = Monitor(sampler, r.split.train, r.split.test, r.cfg.frames, r.p.monitor_size,
+                          r.p.seed) if r.p.monitor_every else None
+        t_run, done, r.cpu0 = time.time(), 0, time.process_time()
+        for epoch in range(r.start_epoch, r.p.epochs):
+            t_ep = time.time()
+            ep_loss, ep_n, done = _train_epoch(r, epoch, sampler, train_idx, t_ep, t_run, done, stop_after_steps,
+                                               progress)
+            _end_epoch(r, epoch, ep_loss, ep_n, t_ep, t_run, monitor, progress)
+        return _finish(r, t_run)
 
 # %% ../nbs/40_train.ipynb #f6bac4bd
 def run_from_args(args):
