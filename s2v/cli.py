@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_cli.ipynb #2368264c
 from __future__ import annotations
-import argparse, importlib, re, sys
+import argparse, errno, importlib, re, sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -70,9 +70,14 @@ def build_parser(names=None) -> argparse.ArgumentParser:
     return p
 
 # %% ../nbs/01_cli.ipynb #5252e2bb
+# what the system refuses and the user can mend: a full disk or quota, no permission, a read-only file system,
+# a missing folder, a path through a file, a name too long
+_SYSTEM_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR,
+                  errno.EISDIR, errno.ENAMETOOLONG}
+
 def main(argv=None) -> int:
     "Entry point of the `s2v` console command."
-    from s2v.core import UserError
+    from s2v.core import UserError, RunError
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = '--debug' in argv; argv = [a for a in argv if a != '--debug']
     known = set(command_modules()) | set(COMMANDS)
@@ -84,6 +89,15 @@ def main(argv=None) -> int:
     except UserError as e:
         if debug: raise
         print(f"s2v {args.command}: error: {e}", file=sys.stderr); return 2
+    except RunError as e:
+        if debug: raise
+        print(f"s2v {args.command}: error: {e}", file=sys.stderr); return 1
+    except OSError as e:               # the system said no: a full disk, no permission, a read-only folder, ...
+        if debug or e.errno not in _SYSTEM_ERRNOS: raise
+        where = f"{e.filename}: " if e.filename else ''
+        print(f"s2v {args.command}: error: {where}{e.strerror} (errno {errno.errorcode.get(e.errno, e.errno)}); "
+              "nothing after this was written", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         if debug: raise
         print(f"\ns2v {args.command}: interrupted", file=sys.stderr); return 130

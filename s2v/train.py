@@ -528,9 +528,9 @@ def main(argv=None):
     args = add_param_args(argparse.ArgumentParser(prog='s2v pretrain',
                                                   description='Skeleton2vec pretraining')).parse_args(argv)
     try: sys.exit(run_from_args(args) or 0)
-    except UserError as e:
+    except (UserError, RunError) as e:
         if int(os.environ.get('RANK', '0')) == 0: print(f"s2v pretrain: error: {e}", file=sys.stderr)
-        sys.exit(2)
+        sys.exit(2 if isinstance(e, UserError) else 1)
 
 from .cli import register_command
 
