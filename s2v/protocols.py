@@ -4,18 +4,18 @@
 
 # %% ../nbs/55_protocols.ipynb #ac6ebbd4
 from __future__ import annotations
-import time
+import hashlib, time
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np
-from .core import seed_everything, save_json, ParamError
+from .core import seed_everything, save_json, ParamError, UserError, comma_list
 from .checkpoint import load_encoder, random_encoder
 from .datasets import load_dataset, dataset_label
 from .transforms import FrameSampler
 from .params import LinearParams, FinetuneParams, add_param_args, params_from_args
 from .train import autocast_dtype, environment, init_distributed, check_run_params
 from .evaluate import linear_eval, linear_eval_cached, finetune, semi_supervised_subset
-from .runs import read_summary
+from .runs import read_summary, run_files, RunLock, PARAMS, SUMMARY
 
 # %% auto #0
 __all__ = ['check_protocol_params', 'run_linear', 'linear_probe', 'run_finetune']
@@ -28,18 +28,19 @@ def check_protocol_params(p):
     def need(name, ok, allowed):  # ParamError.check for the fields `p` has: linear and fine-tuning runs differ
         if hasattr(p, name):
             ParamError.check(p, name, ok(getattr(p, name)), allowed() if callable(allowed) else allowed)
-    def numbers(s, typ):
-        try: return [typ(x) for x in str(s).split(',')]
+    def numbers(s, typ, name):                    # None when one is not a number; repeats refused (comma_list)
+        try: [typ(x) for x in str(s).split(',')]
         except ValueError: return None
+        return comma_list(s, typ, name)
 
     need('checkpoint', lambda v: not v or Path(v).exists(),
          'no such file or folder (a run folder, encoder.pt or a training checkpoint)')
     need('which', lambda v: v in ('teacher', 'student'), "must be 'teacher' or 'student'")
     need('preset', lambda v: hasattr(S2VConfig, v) and v in ('paper', 'cpu', 'tiny'), 'must be one of paper, cpu, tiny')
     need('protocol', lambda v: v in ('full', 'cached'), "must be 'full' or 'cached'")
-    need('fractions', lambda v: (f := numbers(v, float)) is not None and all(0 < x <= 1 for x in f),
+    need('fractions', lambda v: (f := numbers(v, float, 'fractions')) is not None and all(0 < x <= 1 for x in f),
          'must be comma-separated fractions in (0, 1], e.g. 0.01,0.1')
-    need('seeds', lambda v: (s := numbers(v, int)) is not None and all(x >= 0 for x in s),
+    need('seeds', lambda v: (s := numbers(v, int, 'seeds')) is not None and all(x >= 0 for x in s),
          'must be comma-separated whole numbers >= 0, e.g. 0,1,2')
     for name in ('epochs', 'batch_size', 'clips', 'eval_every'): need(name, lambda v: v >= 1, 'must be >= 1')
     need('lr', lambda v: v > 0, 'must be > 0')
@@ -68,18 +69,39 @@ def _setup(p):
     return enc.to(device), cfg, split, FrameSampler(split.data, device), device, autocast_dtype(p.precision,
                                                                                                 device), source
 
+def _encoder_label(p) -> str:
+    """What an evaluation's default name says of its encoder: the preset of random weights, or the checkpoint's run
+    folder and file with a short hash of its full path (two checkpoints never share a name)."""
+    if not p.checkpoint: return 'random-' + p.preset
+    c = Path(p.checkpoint).resolve()
+    h = hashlib.sha1(f"{c}|{p.which}".encode()).hexdigest()[:6]
+    return f"{c.name}-{p.which}-{h}" if c.is_dir() else f"{c.parent.name}-{c.stem}-{h}"
+
 def _run_dir(p, kind:str) -> Path:
-    encoder = Path(p.checkpoint).stem if p.checkpoint else 'random-' + p.preset
-    name = p.run_name or f"{kind}-{dataset_label(p.dataset, p.split)}-{encoder}"
-    d = Path(p.out_dir)/name; d.mkdir(parents=True, exist_ok=True)
+    """The folder of an evaluation: `run_name`, or a name from the kind, the dataset and the encoder. UserError when it
+    holds something else: a pretraining run, or an evaluation of another kind or of another encoder."""
+    d = Path(p.out_dir)/(p.run_name or f"{kind}-{dataset_label(p.dataset, p.split)}-{_encoder_label(p)}")
+    if (d/PARAMS).exists():
+        raise UserError(f"{d}: a pretraining run; an evaluation writes into a folder of its own: choose another "
+                        "run_name (or none, for a name of its own)")
+    old = read_summary(d) if d.is_dir() else None
+    which = p.which if p.checkpoint else 'random'
+    if old is not None and (old.get('kind'), old.get('checkpoint'), old.get('which')) != (kind, p.checkpoint, which):
+        raise UserError(f"{d}: holds the {old.get('kind')} evaluation of {old.get('encoder')}; choose another run_name")
+    foreign = [x for x in run_files(d) if x != SUMMARY and not x.endswith('.ipynb')]
+    if foreign: raise UserError(f"{d}: not an evaluation folder (it holds {', '.join(foreign[:3])}); choose another run_name")
     return d
 
 # %% ../nbs/55_protocols.ipynb #e0048ce8
 def run_linear(p:LinearParams, progress:bool=True) -> dict:
-    "Linear evaluation as described by `p`; writes and returns summary.json."
+    "Linear evaluation as described by `p`; writes and returns summary.json (its folder locked meanwhile)."
+    check_protocol_params(p)
+    run_dir = _run_dir(p, 'linear')
+    with RunLock(run_dir, 'linear evaluation'): return _run_linear(p, run_dir, progress)
+
+def _run_linear(p:LinearParams, run_dir:Path, progress:bool) -> dict:
     t0 = time.time(); seed_everything(p.seed)
     enc, cfg, split, fs, device, amp, source = _setup(p)
-    run_dir = _run_dir(p, 'linear')
     if p.protocol == 'full':
         r = linear_eval(enc, fs, split.train, split.test, cfg.frames, p.epochs, p.batch_size, p.lr, p.clips,
                         p.eval_every, amp, p.seed, progress)
@@ -106,13 +128,18 @@ def linear_probe(checkpoint, out_dir, run_name:str, **kw) -> dict:
 
 # %% ../nbs/55_protocols.ipynb #b1530414
 def run_finetune(p:FinetuneParams, progress:bool=True) -> dict:
-    "Fine-tuning / semi-supervised / from-scratch runs described by `p`; writes and returns summary.json."
-    t0 = time.time()
-    enc, cfg, split, fs, device, amp, source = _setup(p)
+    """Fine-tuning / semi-supervised / from-scratch runs described by `p`; writes and returns summary.json (its folder
+    locked meanwhile)."""
+    check_protocol_params(p)
+    fractions, seeds = comma_list(p.fractions, float, 'fractions'), comma_list(p.seeds, int, 'seeds')
     kind = 'finetune' if p.checkpoint else 'scratch'
-    fractions = [float(f) for f in str(p.fractions).split(',')]; seeds = [int(s) for s in str(p.seeds).split(',')]
     if any(f < 1 for f in fractions): kind = 'semi' if p.checkpoint else 'semi-scratch'
     run_dir = _run_dir(p, kind)
+    with RunLock(run_dir, kind): return _run_finetune(p, run_dir, kind, fractions, seeds, progress)
+
+def _run_finetune(p:FinetuneParams, run_dir:Path, kind:str, fractions:list, seeds:list, progress:bool) -> dict:
+    t0 = time.time()
+    enc, cfg, split, fs, device, amp, source = _setup(p)
     runs, per_fraction = [], {}
     for f in fractions:
         for s in seeds:
