@@ -14,7 +14,8 @@ from .data import SkeletonData, save_cache, validate, drop_sequences, layout_war
 from .cli import register_command
 
 # %% auto #0
-__all__ = ['SOURCES', 'PRESET_FRAMES', 'Source', 'register_source', 'screen_sequences', 'report_text', 'write_dataset', 'prepare']
+__all__ = ['SOURCES', 'PRESET_FRAMES', 'Source', 'register_source', 'screen_sequences', 'report_text', 'check_destination',
+           'write_dataset', 'prepare']
 
 # %% ../nbs/17_prepare.ipynb #ca6a3b05
 @dataclass
@@ -61,6 +62,7 @@ def _pyskl(src, workers=None, progress=True, trust=False, layout=None):
 
 def _synthetic(src=None, workers=None, progress=True, n=2400, seed=0):
     from s2v.synthetic import make_synthetic
+    if n < 1: raise ValueError(f"n = {n}: the synthetic dataset needs at least one sequence")
     return make_synthetic(n, seed=seed)
 
 _NTU_OPTS = dict(ntu60_only=dict(action='store_true', help='ntu60 from a folder that also holds NTU-120 files: '
@@ -168,12 +170,29 @@ def _check_output(name:str|None, min_length:int):
             f"name {name!r}: a dataset name is letters, digits, '_', '-' and '.', starting with a letter or digit")
 
 
+_CACHE_FILE = re.compile(r'info\.json|frames\.npy|offsets\.npy|labels\.npy|meta_\w+\.npy|split_.+\.npy|report\.(json|txt)')
+
+def check_destination(dst, src=None, overwrite:bool=False) -> None:
+    """DataError unless `dst` may receive a cache: a new or empty folder, or (with `overwrite`) a folder that holds an s2v
+    cache and nothing else. Never a file, and never a folder that holds the source `src`."""
+    dst = Path(dst)
+    if dst.exists() and not dst.is_dir(): raise DataError(dst, "is a file; the cache is written into a folder")
+    if src is not None and (Path(dst).resolve() == Path(src).resolve() or Path(dst).resolve() in Path(src).resolve().parents):
+        raise DataError(dst, f"holds the source {src}; write the cache into another folder")
+    if not dst.is_dir() or not any(dst.iterdir()): return
+    foreign = sorted(x.name for x in dst.iterdir() if not _CACHE_FILE.fullmatch(x.name))
+    if foreign:
+        raise DataError(dst, f"holds files that are not an s2v cache ({', '.join(foreign[:3])}"
+                             f"{', ...' if len(foreign) > 3 else ''}); write the cache into a new or empty folder")
+    if not overwrite: raise DataError(dst, "holds an s2v cache already; --overwrite replaces it")
+
 def write_dataset(d: SkeletonData, dst, prenormalize: bool | None = None, min_length: int = 2, verbose: bool = True,
                   source: str = 'arrays', src=None, options: dict | None = None, workers: int | None = None,
-                  load_s: float = 0.0, align: bool = False) -> dict:
-    """Check, screen, pre-normalise and write `d` (from a reader or built in memory) as the cache `dst`; return the
-    report."""
+                  load_s: float = 0.0, align: bool = False, overwrite: bool = False) -> dict:
+    """Check, screen, pre-normalise and write `d` (from a reader or built in memory) as the cache `dst` (a new or empty
+    folder, or an s2v cache replaced with `overwrite`); return the report."""
     _check_output(d.name or '', min_length)
+    check_destination(dst, src, overwrite)
     dst, t1 = Path(dst), time.perf_counter()
     prenormalize = _default_prenormalize() if prenormalize is None else prenormalize
     d, screened = screen_sequences(validate(d), min_length)
@@ -211,7 +230,8 @@ def write_dataset(d: SkeletonData, dst, prenormalize: bool | None = None, min_le
 
 # %% ../nbs/17_prepare.ipynb #e2b788e9
 def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:bool|None=None, progress:bool=True,
-            verbose:bool=True, name:str|None=None, min_length:int=2, align:bool=False, **options) -> dict:
+            verbose:bool=True, name:str|None=None, min_length:int=2, align:bool=False, overwrite:bool=False,
+            **options) -> dict:
     "Read `src` with the reader of `source`, write the cache `dst` (default data/<name or source>); return the report."
     if source not in SOURCES: raise ValueError(f"unknown source {source!r}; known: {', '.join(sorted(SOURCES))}")
     s = SOURCES[source]
@@ -225,11 +245,12 @@ def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:
         src = Path(src)
         if not src.exists(): raise DataError(src, "no such file or folder")
     dst = Path(dst) if dst is not None else repo_root()/'data'/(name or source)
+    check_destination(dst, src, overwrite)            # before anything is read
     t0 = time.perf_counter()
     d = s.load(src, workers=workers, progress=progress, **options)
     if name: d.name = name
     return write_dataset(d, dst, prenormalize, min_length, verbose, source, src, options, workers,
-                         time.perf_counter() - t0, align)
+                         time.perf_counter() - t0, align, overwrite)
 
 # %% ../nbs/17_prepare.ipynb #8019718a
 def _prepare_args(p):
@@ -248,6 +269,8 @@ def _prepare_args(p):
         '--align', action='store_true',
         help="also rotate each sequence upright, shoulders along x (pyskl's align_spine "
         "and align_center; default off, as in the paper)")
+    p.add_argument('--overwrite', action='store_true',
+                   help='replace the s2v cache that --dst holds (a folder holding anything else is always refused)')
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     seen = set()
     for s in SOURCES.values():
@@ -258,14 +281,15 @@ def _prepare_args(p):
 def _prepare_run(args) -> int:
     s = SOURCES[args.source]
     all_opts = {k for x in SOURCES.values() for k in x.options}
-    given = {k: getattr(args, k) for k in all_opts if getattr(args, k, None) not in (None, False)}
+    given = {k: v for k in all_opts if (v := getattr(args, k, None)) is not None and v is not False}   # 0 is given
     wrong = sorted(set(given) - set(s.options))
     if wrong:
         flags = ', '.join('--' + w.replace('_', '-') for w in wrong)
         print(f"s2v prepare: error: {flags} does not apply to {args.source}")
         return 2
     try: prepare(args.source, args.src, args.dst, workers=args.workers, prenormalize=args.prenormalize,
-                 progress=not args.quiet, name=args.name, min_length=args.min_length, align=args.align, **given)
+                 progress=not args.quiet, name=args.name, min_length=args.min_length, align=args.align,
+                 overwrite=args.overwrite, **given)
     except (DataError, ValueError) as e:
         print(f"s2v prepare: error: {e}"); return 2
     return 0
