@@ -61,7 +61,7 @@ bench: setup
 # The N-UCLA study (about 80 minutes on 2 cores; finished steps are skipped, FRESH=1 reruns from nothing),
 # then every figure from its runs.
 study: setup
-	$(CPU_MALLOC) $(BIN)/s2v study $(if $(FRESH),--fresh,)
+	$(CPU_MALLOC) $(BIN)/s2v study --figures_dir figures $(if $(FRESH),--fresh,)
 	$(MAKE) figures
 
 figures: setup

@@ -48,7 +48,8 @@ def comma_list(value, typ=str, name:str='value') -> list:
     items = [x.strip() for x in str(value).split(',') if x.strip()]
     try: out = [typ(x) for x in items]
     except ValueError:
-        raise ParamError(name, value, f"must be comma-separated {typ.__name__} values, e.g. 0,1,2") from None
+        what = {int: 'whole numbers', float: 'numbers'}.get(typ, f"{typ.__name__} values")
+        raise ParamError(name, value, f"must be comma-separated {what}, e.g. 0,1,2") from None
     if not out: raise ParamError(name, value, "names nothing: give at least one value")
     dup = [x for i, x in enumerate(out) if x in out[:i]]
     if dup: raise ParamError(name, value, f"repeats {', '.join(map(str, dict.fromkeys(dup)))}: give each value once")

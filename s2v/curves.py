@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict
 from pathlib import Path
-from .core import save_json
+from .core import save_json, comma_list
 from .params import PretrainParams, CurveParams, check_types, add_param_args, params_from_args
 from .train import pretrain, environment, check_pretrain_params
 from .checkpoint import CheckpointManager, load_checkpoint
@@ -57,7 +57,7 @@ def probe_run(p:CurveParams, target:str) -> list:
     return rows
 
 # %% ../nbs/67_curves.ipynb #6ab54eca
-def _targets(p:CurveParams) -> list: return [t.strip() for t in p.targets.split(',') if t.strip()]
+def _targets(p:CurveParams) -> list: return comma_list(p.targets, str, 'targets')
 
 def run_curves(p:CurveParams) -> dict:
     "Pretrain (or resume) every target's run, probe its kept checkpoints, write the table and the figure."
@@ -74,7 +74,7 @@ def run_curves(p:CurveParams) -> dict:
             print(f"curves: {t} target pretrained ({(time.time() - t0) / 60:.1f} min)", flush=True)
         r = probe_run(p, t); rows += r
         print(f"curves: {t}: " + ', '.join(f"{x['which']} {x['step']}: {x['top1']:.1f}" for x in r), flush=True)
-    fig = Path(p.figures_dir); fig.mkdir(parents=True, exist_ok=True)
+    fig = Path(p.figures_dir or p.out_dir); fig.mkdir(parents=True, exist_ok=True)
     write_csv(rows, fig/'learning_curves.csv', list(rows[0]))
     title = f"{p.dataset}, {p.preset} preset, seed {p.seed}, linear (cached) top-1"
     if len(rows) > 1: plot_learning_curves(fig/'learning_curves.csv', fig/'learning_curves', title)
@@ -86,7 +86,7 @@ def _add_args(ap):
 
 def _run(a):
     p = params_from_args(a, CurveParams); res = run_curves(p)
-    print(f"curves: {len(res['rows'])} points in {p.figures_dir}/learning_curves.csv")
+    print(f"curves: {len(res['rows'])} points in {Path(p.figures_dir or p.out_dir)/'learning_curves.csv'}")
     return 0
 
 from .cli import register_command

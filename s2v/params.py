@@ -210,7 +210,8 @@ class StudyParams(Params):
     "Settings of the N-UCLA study (defaults: 3,100 steps per arm)."
     data_dir: str = ''                  # N-UCLA folder of JSON files (all_sqe); empty means ../shared/data/nw_ucla
     out_dir: str = 'runs/ucla_study'    # where every run of the study goes
-    figures_dir: str = 'figures'        # where the table and figure go
+    figures_dir: str = ''               # where the table and figure go; empty means out_dir ('figures' updates
+                                        # the repository's published ones)
     parts: str = 'targets,masking,reference'  # comma-separated parts to run (the table is always rewritten)
     seeds: str = '0,1,2'                # pretraining seeds (also the seeds of the label subsets)
     preset: str = 'cpu'                 # model size of every arm
@@ -252,7 +253,8 @@ class ScreenParams(Params):
     seeds: str = '0'                    # comma-separated pretraining seeds
     data_dir: str = ''                  # N-UCLA folder (all_sqe JSON files); empty means ../shared/data/nw_ucla
     out_dir: str = 'runs/screen'        # runs go to <out_dir>/e<epochs>/
-    figures_dir: str = 'figures'        # the table goes to <figures_dir>/screen_<dataset>.{md,csv}
+    figures_dir: str = ''               # the table goes to <figures_dir>/screen_<dataset>.{md,csv}; empty means
+                                        # out_dir ('figures' updates the repository's published one)
     linear_epochs: int = 100            # linear classifier epochs (cached features)
     linear_clips: int = 10              # test clips averaged per sequence
     dataset: str = 'ucla'               # dataset name ('synthetic' for smoke runs)
@@ -271,7 +273,8 @@ class CurveParams(Params):
     probe_only: bool = False            # only probe the checkpoints that exist; no pretraining
     data_dir: str = ''                  # N-UCLA folder; empty means ../shared/data/nw_ucla
     out_dir: str = 'runs/curves'        # runs and probes
-    figures_dir: str = 'figures'        # learning_curves.{csv,png,pdf}
+    figures_dir: str = ''               # learning_curves.{csv,png,pdf} go here; empty means out_dir ('figures'
+                                        # updates the repository's published ones)
     linear_epochs: int = 100            # linear classifier epochs (cached features)
     linear_clips: int = 10              # test clips averaged per sequence
     dataset: str = 'ucla'               # dataset name ('synthetic' for smoke runs)

@@ -8,7 +8,7 @@ import dataclasses, time
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np
-from .core import UserError
+from .core import UserError, comma_list
 from .params import (PretrainParams, ScreenParams, resolve_params, resolve_record, param_changes,
                         check_types, add_param_args, params_from_args)
 from .train import pretrain, environment, check_pretrain_params
@@ -47,11 +47,9 @@ SCREEN_ARMS = {
 }
 
 # %% ../nbs/66_screen.ipynb #e4565272
-def _list(s:str) -> list: return [x.strip() for x in str(s).split(',') if x.strip()]
-
 def screen_arms(p:ScreenParams) -> list:
     "The arm names of `p`, in SCREEN_ARMS order; unknown names are refused."
-    names = list(SCREEN_ARMS) if p.arms == 'all' else _list(p.arms)
+    names = list(SCREEN_ARMS) if p.arms == 'all' else comma_list(p.arms, str, 'arms')
     unknown = [a for a in names if a not in SCREEN_ARMS]
     if unknown: raise ValueError(f"unknown screen arms {unknown}; known: {', '.join(SCREEN_ARMS)}")
     return names
@@ -150,7 +148,7 @@ def write_screen_table(p:ScreenParams, stem:str='') -> dict:
     "Write <figures_dir>/<stem>.{md,csv} (default screen_<dataset>) from every finished run of every budget in out_dir."
     stem = stem or f"screen_{p.dataset}"
     extra = '' if p.dataset == 'ucla' else f" --dataset {p.dataset} --out_dir {p.out_dir}"
-    fig = Path(p.figures_dir); fig.mkdir(parents=True, exist_ok=True)
+    fig = Path(p.figures_dir or p.out_dir); fig.mkdir(parents=True, exist_ok=True)
     budgets = sorted(int(d.name[1:]) for d in Path(p.out_dir).glob('e*') if d.name[1:].isdigit())
     all_rows, md = [], [
         f"# Screen on {p.dataset}: linear (cached) top-1 %, last epoch\n",
@@ -168,7 +166,7 @@ def write_screen_table(p:ScreenParams, stem:str='') -> dict:
 def run_screen(p:ScreenParams) -> dict:
     "Run (or complete) the screen described by `p`, then rewrite its table."
     names = screen_arms(p); check_types(p)
-    seeds = [int(s) for s in _list(p.seeds)]
+    seeds = comma_list(p.seeds, int, 'seeds')
     for arm in names: check_pretrain_params(arm_params(p, arm, seeds[0]))       # before anything is written
     for seed in seeds:
         for arm in names:

@@ -4,23 +4,24 @@
 
 # %% ../nbs/65_study.ipynb #992eb44d
 from __future__ import annotations
-import json, shutil, time
+import json, re, shutil, time
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import torch
-from .core import save_json, shared_data, ParamError, UserError, DataError
+from .core import save_json, shared_data, ParamError, UserError, DataError, comma_list
 from .masking import MASKING
 from .params import (PretrainParams, FinetuneParams, StudyParams, check_types, param_changes,
                         params_from_args, add_param_args)
 from .train import pretrain, environment, model_config, check_pretrain_params
 from .checkpoint import export_encoder, random_encoder, load_checkpoint, CheckpointManager
 from .protocols import linear_probe, run_finetune
-from .runs import RunFolder, folder_seeds, read_summary, write_csv, PARAMS, SUMMARY
+from .runs import (RunFolder, RunLock, folder_seeds, read_summary, write_csv, run_files, clear_folder, PARAMS,
+                      SUMMARY)
 
 # %% auto #0
 __all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'main', 'arm_name', 'ucla_data_dir', 'write_random_encoder', 'arm_params',
-           'pretrain_arm', 'evaluate_arm', 'reference_runs', 'target_position_share', 'run_diagnostics',
+           'pretrain_arm', 'evaluate_arm', 'reference_runs', 'target_position_share', 'run_diagnostics', 'remove_study',
            'check_settings', 'run_study', 'table_seeds', 'study_rows', 'render_study', 'write_study_table']
 
 # %% ../nbs/65_study.ipynb #47d11c4d
@@ -72,19 +73,20 @@ def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress
     "Pretrain one arm for one seed (or write its random encoder); returns the run directory."
     out = Path(p.out_dir); name = f"pre-{arm_name(target, masking)}-s{seed}"; run = out/name
     if read_summary(run): return run
-    data_dir = ucla_data_dir(p)
     if target == 'random':
-        pp = PretrainParams(dataset=p.dataset, split=p.split, data_dir=data_dir, synthetic_n=p.synthetic_n,
-                            preset=p.preset, frames=p.frames, seed=seed, **_model_choices(p))
-        cfg = write_random_encoder(pp, RunFolder(run).encoder())
-        save_json(
-            dict(run_dir=str(run), dataset=p.dataset, target='random', seed=seed, epochs=0, wall_s=0.0,
-                 config=cfg.to_dict()),
-            RunFolder(run) / SUMMARY)
-        save_json(dict(params=asdict(pp), config=cfg.to_dict()), RunFolder(run)/PARAMS)
+        with RunLock(run, 'study: random encoder'): _write_random_arm(p, run, seed)
         return run
     pretrain(arm_params(p, target, masking, seed), progress=progress)
     return run
+
+def _write_random_arm(p:StudyParams, run:Path, seed:int):
+    "The random-weights arm of one seed: its encoder, summary and parameters."
+    pp = PretrainParams(dataset=p.dataset, split=p.split, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n,
+                        preset=p.preset, frames=p.frames, seed=seed, **_model_choices(p))
+    cfg = write_random_encoder(pp, RunFolder(run).encoder())
+    save_json(dict(run_dir=str(run), dataset=p.dataset, target='random', seed=seed, epochs=0, wall_s=0.0,
+                   config=cfg.to_dict()), RunFolder(run)/SUMMARY)
+    save_json(dict(params=asdict(pp), config=cfg.to_dict()), RunFolder(run)/PARAMS)
 
 # %% ../nbs/65_study.ipynb #66c1f4c5
 def _finetune(p:StudyParams, run:Path, name:str, fraction:float, epochs:int, seed:int) -> dict:
@@ -150,6 +152,27 @@ def run_diagnostics(run:Path, p:StudyParams, n:int=256) -> dict:
 # %% ../nbs/65_study.ipynb #d19d1d17
 _PIECE_FIELDS = ('parts', 'seeds', 'figures_dir')   # what may differ between the pieces of one study
 
+_STUDY_RUN = re.compile(r'(pre|lin|semi|scratch)-.+-s\d+|semi-random-s\d+|scratch-s\d+')
+_STUDY_FILES = ('study_params.json', 'ucla_study.csv', 'ucla_study.md', 'ucla_study.json', 'ucla_study.png',
+                'ucla_study.pdf')
+
+def remove_study(out) -> list:
+    """Remove the run folders and tables of the study in `out` (what `s2v study` wrote there), nothing else; UserError
+    when `out` is not a study's folder. Returns the names removed."""
+    out = Path(out)
+    if not out.exists(): return []
+    if not out.is_dir(): raise UserError(f"{out}: a file, not a study's folder")
+    names = run_files(out)
+    if names and 'study_params.json' not in names:
+        raise UserError(f"{out}: not a study's folder (no study_params.json); --fresh removes only a study's runs")
+    gone = [n for n in names if _STUDY_RUN.fullmatch(n) or n in _STUDY_FILES]
+    for n in gone:
+        if (out/n).is_dir():
+            with RunLock(out/n, 'study --fresh'): clear_folder(out/n)       # refused while a run writes there
+            shutil.rmtree(out/n, ignore_errors=True)
+        else: (out/n).unlink()
+    return gone
+
 def check_settings(p:StudyParams):
     "Refuse to add runs with other settings to a study folder (every arm must share one budget)."
     f = Path(p.out_dir)/'study_params.json'
@@ -160,23 +183,26 @@ def check_settings(p:StudyParams):
         raise UserError(f"{f}: the study there used other settings {diff} (old, new); use another out_dir or --fresh")
 
 # %% ../nbs/65_study.ipynb #6a7836d0
-def run_study(p:StudyParams, progress:bool=False) -> dict:
-    "Run the parts of the study in `p` (skipping finished steps), then rewrite the table and figure."
-    t0 = time.time(); parts = _parts(p)
+def run_study(p:StudyParams, progress:bool=False, fresh:bool=False) -> dict:
+    """Run the parts of the study in `p` (skipping finished steps), then rewrite the table and figure. `fresh`: first
+    remove the study's runs and tables from `out_dir` (after every check, and nothing else)."""
+    t0 = time.time(); parts = comma_list(p.parts, str, 'parts')
     unknown = set(parts) - {'targets', 'masking', 'reference'}
     if unknown: raise ParamError('parts', p.parts, "must be a comma-separated choice of targets, masking, reference")
     check_types(p)
-    try: seeds = _seeds(p)
-    except ValueError: raise ParamError('seeds', p.seeds, 'must be comma-separated whole numbers, e.g. 0,1,2') from None
+    seeds = comma_list(p.seeds, int, 'seeds')
+    if any(s < 0 for s in seeds): raise ParamError('seeds', p.seeds, 'must be whole numbers >= 0')
     arms = (TARGET_ARMS
             if 'targets' in parts else []) + [a for a in MASKING_ARMS if 'masking' in parts and a not in TARGET_ARMS]
     # every arm's run shares these settings: check them before writing
     for target, masking in arms[:1]:
         for seed in seeds: check_pretrain_params(arm_params(p, target, masking, seed))
-    out = Path(p.out_dir); out.mkdir(parents=True, exist_ok=True)
+    out = Path(p.out_dir)
+    if fresh: remove_study(out)
+    out.mkdir(parents=True, exist_ok=True)
     check_settings(p)
     save_json(dict(params=asdict(p), environment=environment()), out/'study_params.json')
-    for seed in _seeds(p):                                   # seed by seed: every arm has a first result early
+    for seed in seeds:                                       # seed by seed: every arm has a first result early
         for target, masking in arms:
             t = time.time()
             run = pretrain_arm(p, target, masking, seed, progress)
@@ -255,9 +281,13 @@ def render_study(rows:list, p:StudyParams) -> str:
 
 # %% ../nbs/65_study.ipynb #ba174d5c
 def write_study_table(p:StudyParams) -> dict:
-    "Write <figures_dir>/ucla_study.{csv,md,json} and the figure from the runs that exist."
+    """Write <figures_dir>/ucla_study.{csv,md,json} and the figure (figures_dir empty: into out_dir) from the runs that
+    exist; UserError, writing nothing, when no run of the study has finished."""
     from s2v.viz import plot_study
-    rows = study_rows(p); fig = Path(p.figures_dir); fig.mkdir(parents=True, exist_ok=True)
+    rows = study_rows(p)
+    if not any(r['linear']['n'] or r['semi']['n'] for r in rows):
+        raise UserError(f"{p.out_dir}: no finished run of the study there, so no table written (is out_dir right?)")
+    fig = Path(p.figures_dir or p.out_dir); fig.mkdir(parents=True, exist_ok=True)
     flat = [{**{k: v for k, v in r.items() if k not in ('linear', 'semi', 'seeds')},
              'linear_mean': r['linear']['mean'], 'linear_std': r['linear']['std'], 'linear_n': r['linear']['n'],
              'semi_mean': r['semi']['mean'], 'semi_std': r['semi']['std'], 'semi_n': r['semi']['n'],
@@ -271,14 +301,15 @@ def write_study_table(p:StudyParams) -> dict:
 # %% ../nbs/65_study.ipynb #ba977280
 def _add_args(ap):
     add_param_args(ap, StudyParams)
-    ap.add_argument('--fresh', action='store_true', help='delete out_dir first and rerun everything')
+    ap.add_argument('--fresh', action='store_true',
+                    help="remove the study's runs and tables from out_dir first (after every check) and rerun them")
     return ap
 
 def _run(a):
     p = params_from_args(a, StudyParams)
-    if a.fresh and Path(p.out_dir).exists(): shutil.rmtree(p.out_dir)
-    res = run_study(p, progress=False)
-    print(res['markdown']); print(f"study: {res['wall_s'] / 60:.1f} min; table in {p.figures_dir}/ucla_study.md")
+    res = run_study(p, progress=False, fresh=a.fresh)
+    print(res['markdown'])
+    print(f"study: {res['wall_s'] / 60:.1f} min; table in {Path(p.figures_dir or p.out_dir)/'ucla_study.md'}")
     return 0
 
 from .cli import register_command
