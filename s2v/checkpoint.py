@@ -114,7 +114,13 @@ def load_encoder(path, which:str='teacher', map_location='cpu'):
         found = run.encoder(which) if run.encoder(which).exists() else CheckpointManager(run.checkpoints).latest()
         if found is None: raise DataError(p, "no encoder.pt and no checkpoints/ in this run directory")
         p = found
-    ck = load_checkpoint(p, map_location)
+    try: ck = load_checkpoint(p, map_location)
+    except Exception as e:          # torch.load of something else raises anything from EOFError to IndexError
+        why = (str(e).splitlines() or [''])[0][:160]
+        raise DataError(p, f"not a readable checkpoint ({type(e).__name__}: {why}); empty, truncated or another "
+                           "kind of file?") from None
+    if not isinstance(ck, dict) or 'config' not in ck or not ({'state_dict', 'model'} & set(ck)):
+        raise DataError(p, "not an s2v encoder or training checkpoint (no config and weights in it)")
     if ck.get('format') == ENCODER_FORMAT:
         if ck['which'] != which and not (p.name == 'encoder.pt' and which == 'teacher'):
             raise ValueError(f"{p}: holds the {ck['which']} encoder, {which} was asked for")
@@ -123,7 +129,8 @@ def load_encoder(path, which:str='teacher', map_location='cpu'):
     try: cfg = S2VConfig.from_dict(ck['config'])
     except ValueError as e: raise DataError(p, str(e)) from None
     enc = SkeletonEncoder(cfg)
-    enc.load_state_dict(sd)
+    try: enc.load_state_dict(sd)
+    except RuntimeError as e: raise DataError(p, f"weights do not fit its config ({str(e).splitlines()[0]})") from None
     return enc, cfg
 
 # %% ../nbs/38_checkpoint.ipynb #29ae64d2

@@ -319,6 +319,8 @@ def load_cache(path, mmap:bool=True) -> SkeletonData:
     def ld(n):
         try: return np.load(path/n, allow_pickle=False, mmap_mode='r' if mmap and n == 'frames.npy' else None)
         except FileNotFoundError: raise DataError(path, f"incomplete cache: {n} is missing") from None
+        except (ValueError, OSError, EOFError) as e:          # truncated (a full disk, a copy cut short) or not .npy
+            raise DataError(path/n, f"damaged cache file ({e}); prepare the cache again") from None
 
     d = SkeletonData(ld('frames.npy'), ld('offsets.npy'), ld('labels.npy'),
                      {k: ld(f'meta_{k}.npy')

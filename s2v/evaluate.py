@@ -4,18 +4,19 @@
 
 # %% ../nbs/39_evaluate.ipynb #56234ec0
 from __future__ import annotations
-import copy, math, time
+import copy, math, sys, time
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 from tqdm import tqdm
 from .transforms import FrameSampler, random_rotate, uniform_indices
+from .core import RunError
 
 # %% auto #0
 __all__ = ['distinct_clips', 'clip_mean', 'extract_features', 'clip_scores', 'knn_accuracy', 'summarize', 'LinearClassifier',
-           'FineTuneClassifier', 'layer_id', 'layer_decay_groups', 'train_classifier', 'linear_eval',
-           'linear_eval_cached', 'linear_probe_features', 'finetune', 'semi_supervised_subset']
+           'FineTuneClassifier', 'layer_id', 'layer_decay_groups', 'ClassifierDiverged', 'train_classifier',
+           'linear_eval', 'linear_eval_cached', 'linear_probe_features', 'finetune', 'semi_supervised_subset']
 
 # %% ../nbs/39_evaluate.ipynb #c9e9188c
 def distinct_clips(lengths:torch.Tensor, T:int, clips:int) -> tuple:
@@ -141,6 +142,9 @@ def _lr_at(it:int, total:int, warm:int, lr:float, min_lr:float) -> float:
     if it < warm: return lr * it / warm
     return min_lr + 0.5 * (lr - min_lr) * (1 + math.cos(math.pi * (it - warm) / max(1, total - warm)))
 
+class ClassifierDiverged(RunError, FloatingPointError):
+    "The loss of a classifier being trained became NaN or infinite."
+
 def train_classifier(model: nn.Module, sampler: FrameSampler, train_idx, test_idx, T: int, opt, epochs: int,
                      batch_size: int, lr: float, min_lr: float = 0., warmup_epochs: int = 0,
                      label_smoothing: float = 0., clips: int = 10, eval_every: int = 1, rotate: float = 0.3,
@@ -157,7 +161,8 @@ def train_classifier(model: nn.Module, sampler: FrameSampler, train_idx, test_id
         if hasattr(model, 'encoder') and not any(p.requires_grad for p in model.encoder.parameters()):
             model.encoder.eval()
         perm = train_idx[torch.randperm(len(train_idx), generator=g).numpy()]
-        for i in tqdm(range(spe), desc=f'epoch {ep + 1}/{epochs}', disable=not progress, leave=False):
+        bar = not (progress and sys.stderr.isatty())
+        for i in tqdm(range(spe), desc=f'epoch {ep + 1}/{epochs}', disable=bar, leave=False):
             it = ep * spe + i
             for grp in opt.param_groups: grp['lr'] = _lr_at(it, total, warm, lr, min_lr) * grp.get('lr_scale', 1.)
             b = perm[i * batch_size:(i + 1) * batch_size]
@@ -167,7 +172,8 @@ def train_classifier(model: nn.Module, sampler: FrameSampler, train_idx, test_id
                 loss = F.cross_entropy(
                     model(x).float(), labels[torch.as_tensor(b, device=labels.device)], label_smoothing=label_smoothing)
             if not torch.isfinite(loss).item():
-                raise FloatingPointError(f"classifier loss became {loss.item()} at epoch {ep + 1}, step {i}")
+                raise ClassifierDiverged(f"classifier loss became {loss.item()} at epoch {ep + 1}, step {i}; nothing was "
+                                         f"written: run it again with a lower learning rate (--lr {lr / 2:g})")
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         if (ep + 1) % eval_every == 0 or ep + 1 == epochs:
             r = summarize(clip_scores(model, sampler, test_idx, T, clips, amp_dtype=amp_dtype),
@@ -176,6 +182,10 @@ def train_classifier(model: nn.Module, sampler: FrameSampler, train_idx, test_id
             if best is None or r['top1'] > best['top1']:
                 best = dict(epoch=ep + 1, **{k: r[k] for k in ('top1', 'top5')})
             last = r
+            if progress and bar:         # no terminal for a bar (a log file, a pipe): one line per evaluated epoch
+                took = time.time() - t0
+                print(f"epoch {ep + 1}/{epochs}: loss {loss.item():.4f}, top-1 {100 * r['top1']:.1f}%, "
+                      f"{took / 60:.1f} min, about {took / (ep + 1) * (epochs - ep - 1) / 60:.1f} min left", flush=True)
     return dict(top1_last=last['top1'], top5_last=last['top5'], top1_best_epoch=best['top1'], best_epoch=best['epoch'],
                 confusion_last=last['confusion'], history=history, epochs=epochs, train_size=len(train_idx),
                 test_size=len(test_idx), clips=clips, wall_s=time.time() - t0)

@@ -167,7 +167,7 @@ def _run_finetune(p:FinetuneParams, run_dir:Path, kind:str, fractions:list, seed
 def _protocol_command(cls, run, kind:str):
     "(add_args, run) of the `s2v linear` / `s2v finetune` commands: the fields of `cls` as flags; one line of result."
     def go(args):
-        s = run(params_from_args(args, cls), progress=False)
+        s = run(params_from_args(args, cls), progress=True)     # a bar on a terminal, else a line per epoch
         n = len(s.get('runs', [None]))
         print(f"{kind} on {s['dataset']}: top-1 {100 * s['top1']:.1f} % at the last epoch" +
               (f" (mean of {n} runs)" if n > 1 else '') + f"; encoder {s['encoder']}; {s['run_dir']}")

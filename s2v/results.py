@@ -6,7 +6,7 @@
 from __future__ import annotations
 import argparse, csv, json, os, time
 from pathlib import Path
-from .core import DataError
+from .core import DataError, ParamError
 from .runs import RunFolder, SUMMARY
 
 # %% auto #0
@@ -41,6 +41,16 @@ TABLES = {
 EVAL_KINDS = ('linear', 'finetune', 'scratch', 'semi', 'semi-scratch')
 
 # %% ../nbs/51_results.ipynb #28b0d1ef
+def _lacks(s:dict) -> str|None:
+    "The first field the tables read that the evaluation summary `s` lacks or holds in another form; None if none."
+    num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    if s['kind'] == 'linear': return None if num(s.get('top1_last')) else 'top1_last'
+    pf = s.get('per_fraction')
+    if not isinstance(pf, dict) or not all(isinstance(v, dict) and num(v.get('top1_mean')) for v in pf.values()):
+        return 'per_fraction'
+    runs = s.get('runs', [])
+    return None if isinstance(runs, list) and all(isinstance(r, dict) and 'fraction' in r for r in runs) else 'runs'
+
 def collect_runs(runs_dir='runs') -> tuple:
     "(evaluation summaries with `run_dir` and `mtime` added, notes on skipped files) under `runs_dir`."
     runs, notes = [], []
@@ -48,6 +58,8 @@ def collect_runs(runs_dir='runs') -> tuple:
         try: s = json.loads(p.read_text())
         except (OSError, ValueError) as e: notes.append(f"{p}: unreadable ({e})"); continue
         if not isinstance(s, dict) or s.get('kind') not in EVAL_KINDS: continue
+        if (lacks := _lacks(s)) is not None:
+            notes.append(f"{p}: a {s['kind']} summary without a readable {lacks} (damaged or edited?)"); continue
         runs.append({**s, 'run_dir': str(p.parent), 'mtime': p.stat().st_mtime})
     return runs, notes
 
@@ -160,6 +172,8 @@ def _r(x): return '' if x is None else round(x, 2)
 def write_results(runs_dir='runs', out='runs/results/results') -> dict:
     "Collect the runs under `runs_dir`; write `<out>.md`, `<out>.csv` and `<out>_<table>.csv`; returns their paths."
     runs_dir, out = Path(runs_dir), Path(out)
+    if not runs_dir.is_dir():
+        raise ParamError('runs', str(runs_dir), 'not a folder' if runs_dir.exists() else 'no such folder')
     out.parent.mkdir(parents=True, exist_ok=True)
     runs, notes = collect_runs(runs_dir)
     built = build_tables(runs, bases=(runs_dir.parent, runs_dir.parent/'nbs'))
