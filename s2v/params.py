@@ -108,7 +108,9 @@ class PretrainParams(RunParams):
                                         # ema_end_decay)
     tau_anneal_steps: int = 0           # steps over which tau rises linearly from tau0 to tau_end; 0 means the whole
                                         # run
-    target: str = 'teacher'             # 'teacher' (Skeleton2vec), 'motion' (MAMP-style) or 'joints'
+    target: str = 'teacher'             # 'teacher' (Skeleton2vec), 'motion' (MAMP-style), 'joints', or
+                                        # 'teacher+motion' (both from one decoder, two heads)
+    motion_weight: float = 1.0          # teacher+motion: weight of the motion loss beside the contextual one
     target_layer_output: str = 'block'  # teacher layer output averaged: 'block' (residual stream; authors' code) or
                                         # 'ffn' (paper)
     init: str = 'trunc_normal'          # Linear init: 'trunc_normal' (std 0.02, zero bias; authors' code) or 'torch'

@@ -8,6 +8,7 @@ import sys, time
 from pathlib import Path
 from .core import repo_root, save_json, UserError
 from .runs import RunFolder
+from .targets import has_teacher
 
 # %% auto #0
 __all__ = ['main', 'run_notebook', 'check_main_job', 'main_job', 'format_result', 'pretrain_overrides']
@@ -53,7 +54,7 @@ def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, lin
     for which, extra in (('teacher', dict(checkpoint=str(run_dir), which='teacher')),
                          ('random', dict(checkpoint='', preset=pre['preset']))):
         what = ('randomly initialised' if which == 'random' else
-                'pretrained (EMA teacher)' if pre['config']['target'] == 'teacher' else 'pretrained')
+                'pretrained (EMA teacher)' if has_teacher(pre['config']['target']) else 'pretrained')
         print(f"s2v: linear evaluation of the {what} encoder", flush=True)
         run_notebook('linear_eval', run_dir/f'linear_{which}.ipynb', dict(run_name=f'linear_{which}', **lin, **extra))
         res[which] = RunFolder(run_dir/f'linear_{which}').summary()
@@ -77,7 +78,7 @@ def format_result(r:dict) -> str:
         f"{r['environment']['device']}",
         *([f"  target {r['target']}, mask ratio {r['mask_ratio']}, tube length {r['tube_len']}, beta {r['beta']}"]
           if 'target' in r else []), f"  linear evaluation ({r['protocol']}), top-1 at the last epoch:",
-        f"    pretrained encoder {'(EMA teacher)' if r.get('target', 'teacher') == 'teacher' else '(student)    '}: "
+        f"    pretrained encoder {'(EMA teacher)' if has_teacher(r.get('target', 'teacher')) else '(student)    '}: "
         f"{100 * r['top1_pretrained']:.1f}%",
         f"    same encoder, random weights    : {100 * r['top1_random']:.1f}%",
         f"  pretraining {r['pretrain_wall_s'] / 60:.1f} min, everything {r['total_wall_s'] / 60:.1f} min; "

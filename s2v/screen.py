@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 from .core import UserError, comma_list
+from .targets import has_teacher
 from .params import (PretrainParams, ScreenParams, resolve_params, resolve_record, param_changes,
                         check_types, add_param_args, params_from_args)
 from .train import pretrain, environment, check_pretrain_params
@@ -94,7 +95,7 @@ def screen_arm(p:ScreenParams, arm:str, seed:int) -> dict:
     pre = read_summary(run) or pretrain(pp, progress=False)
     lin = {
         w: _linear(p, run, w, f"lin-{arm}-s{seed}-{w}", seed)
-        for w in (('teacher', 'student') if pre['config']['target'] == 'teacher' else ('student', ))
+        for w in (('teacher', 'student') if has_teacher(pre['config']['target']) else ('student', ))
     }
     return dict(pretrain=pre, linear=lin, random=random_reference(p, arm, seed))
 
@@ -111,7 +112,7 @@ def screen_rows(p:ScreenParams) -> list:
             pp = arm_params(p, arm, int(seed))
             rnd = read_summary(out/f"lin-{random_key(pp)}")
             top = lambda s: None if s is None else 100 * s['top1_last']
-            t = top(lin['teacher']) if pre['config']['target'] == 'teacher' else None
+            t = top(lin['teacher']) if has_teacher(pre['config']['target']) else None
             rows.append(
                 dict(arm=arm, what=what, seed=int(seed), steps=pre['steps'], frames=pre['config']['frames'],
                      ema_movement=(pre.get('ema') or {}).get('ema_movement'), teacher=t, student=top(lin['student']),

@@ -12,7 +12,7 @@ from torch import nn
 from .embedding import JointEmbedding
 from .masking import mask_sequence, num_tubes
 from .transformer import Transformer, init_weights, INITS
-from .targets import TARGETS, contextual_targets, motion_targets, joint_targets, masked_error
+from .targets import TARGETS, has_teacher, contextual_targets, motion_targets, joint_targets, masked_error
 
 # %% auto #0
 __all__ = ['S2VConfig', 'SkeletonEncoder', 'Skeleton2vec', 'tau_schedule', 'ema_movement']
@@ -43,7 +43,8 @@ class S2VConfig:
     mask_ratio: float = 0.9
     tube_len: int = 5                   # alpha; 1 = random masking, 0 = one tube over the whole sequence
     beta: float = 0.1                   # motion awareness; 0 = plain multi-tube
-    target: str = 'teacher'             # 'teacher' | 'motion' | 'joints'
+    target: str = 'teacher'             # 'teacher' | 'motion' | 'joints' | 'teacher+motion' (both, two heads)
+    motion_weight: float = 1.0          # weight of the motion loss beside the contextual one (teacher+motion)
     target_layer_output: str = 'block'  # 'block' (residual stream after each block; authors' code) | 'ffn' (paper)
     top_k_layers: int = 0               # 0 = average all teacher layers
     drop_empty_persons: bool = True
@@ -134,10 +135,12 @@ class Skeleton2vec(nn.Module):
         for p in (self.mask_token, self.dec_pos_t, self.dec_pos_s): nn.init.trunc_normal_(p, std=.02)
         self.decoder = Transformer(cfg.dec_dim, cfg.dec_depth, cfg.dec_heads, cfg.dec_mlp_dim,
                                    layer_scale=cfg.dec_layer_scale)
-        out = cfg.dim if cfg.target == 'teacher' else cfg.seg_len * cfg.in_channels
+        # the contextual target has the encoder's width, motion and joints l*C values per token; the hybrid both
+        out = {'teacher': cfg.dim, 'teacher+motion': cfg.dim + cfg.seg_len * cfg.in_channels}.get(
+            cfg.target, cfg.seg_len * cfg.in_channels)
         self.head = nn.Linear(cfg.dec_dim, out)
         for m in (self.dec_embed, self.decoder, self.head): init_weights(m, cfg.init)
-        if cfg.target == 'teacher':
+        if has_teacher(cfg.target):
             self.ema = copy.deepcopy(self.encoder)
             for p in self.ema.parameters(): p.requires_grad_(False)
         else: self.ema = None
@@ -174,7 +177,8 @@ class Skeleton2vec(nn.Module):
         for tb, sb in zip(self.ema.buffers(), self.encoder.buffers()): tb.copy_(sb)
 
     def targets(self, x:torch.Tensor) -> torch.Tensor:
-        "Targets (B, T_e*V, dim) for person sequences x (B, T, V, C)."
+        """Targets (B, T_e*V, out) for person sequences x (B, T, V, C): the contextual target (dim channels), the motion
+        or joint target (l*C), or for teacher+motion the two side by side."""
         c = self.cfg
         if c.target == 'motion': return motion_targets(x, c.seg_len)
         if c.target == 'joints': return joint_targets(x, c.seg_len)
@@ -183,7 +187,15 @@ class Skeleton2vec(nn.Module):
             layers = self.ema.transformer.layer_outputs(self.ema.embed(x), c.target_layer_output)
             y = contextual_targets(layers, c.top_k_layers, num_layers=c.depth)  # accumulated layer by layer
             self.ema.train(was)
-            return y
+        return torch.cat([y, motion_targets(x, c.seg_len)], -1) if c.target == 'teacher+motion' else y
+
+    def target_error(self, pred:torch.Tensor, y:torch.Tensor, mask:torch.Tensor) -> tuple:
+        """(summed squared error over the masked tokens, their number): `masked_error`, or for teacher+motion the
+        contextual part's error plus `motion_weight` times the motion part's, each averaged over its own channels."""
+        if self.cfg.target != 'teacher+motion': return masked_error(pred, y, mask)
+        d = self.cfg.dim
+        ctx, n = masked_error(pred[..., :d], y[..., :d], mask)
+        return ctx + self.cfg.motion_weight * masked_error(pred[..., d:], y[..., d:], mask)[0], n
 
     def teacher_encoder(self) -> SkeletonEncoder:
         "A stand-alone copy of the EMA teacher encoder (trainable, for downstream use); its config is `.cfg`."
@@ -245,7 +257,7 @@ class Skeleton2vec(nn.Module):
         pred = self.forward_decoder(latent, mk.ids_restore)
         lmask = mk.mask if present is None else mk.mask & present[:, None]       # absent persons never count
         # every view masks as many tokens, so this loss is the mean of the views' losses
-        err_sum, n_masked = masked_error(pred, y, lmask)
+        err_sum, n_masked = self.target_error(pred, y, lmask)
         return dict(loss=err_sum / n_masked.clamp_min(1), err_sum=err_sum,
                     n_masked=n_masked, **self._diagnostics(pred, y, lmask, mk, B))
 

@@ -9,11 +9,15 @@ import torch.nn.functional as F
 from .embedding import segment
 
 # %% auto #0
-__all__ = ['TARGETS', 'instance_norm_tokens', 'contextual_targets', 'motion_targets', 'joint_targets', 'masked_error',
-           'masked_mse']
+__all__ = ['TARGETS', 'has_teacher', 'instance_norm_tokens', 'contextual_targets', 'motion_targets', 'joint_targets',
+           'masked_error', 'masked_mse']
 
 # %% ../nbs/31_targets.ipynb #f9ba04b7
-TARGETS = ('teacher', 'motion', 'joints')
+TARGETS = ('teacher', 'motion', 'joints', 'teacher+motion')
+
+def has_teacher(target:str) -> bool:
+    "Whether a run with this target keeps an EMA teacher (the contextual target, alone or with the motion target)."
+    return target in ('teacher', 'teacher+motion')
 
 def instance_norm_tokens(z:torch.Tensor, eps:float=1e-5) -> torch.Tensor:
     "Normalise (B, N, D) over the N tokens of each sequence, per channel, without affine (fp32)."

@@ -19,6 +19,7 @@ from .params import (PretrainParams, RECIPES, resolve_params, resolve_preset, re
 from .checkpoint import CheckpointManager, rng_state, set_rng_state, export_encoder
 from .runs import RunFolder, RunLock, PARAMS, SUMMARY, METRICS, LOCK, read_jsonl, clear_folder
 from .skeleton2vec import tau_schedule, ema_movement
+from .targets import has_teacher
 from .transforms import FrameSampler, random_rotate
 
 # %% auto #0
@@ -165,7 +166,7 @@ def check_pretrain_params(p:PretrainParams) -> PretrainParams:
                       ('monitor_every', 'off'), ('keep_every', 'none'), ('top_k_layers', 'all layers'),
                       ('tau_anneal_steps', 'the whole run')):
         need(name, getattr(p, name) >= 0, f'must be >= 0 (0: {off})')
-    for name in ('weight_decay', 'beta', 'seed'): need(name, getattr(p, name) >= 0, 'must be >= 0')
+    for name in ('weight_decay', 'beta', 'seed', 'motion_weight'): need(name, getattr(p, name) >= 0, 'must be >= 0')
     need('batch_size', p.batch_size >= 0, "must be >= 1 (0: the preset's)")
     need('frames', p.frames >= 0, "must be >= 1 (0: the preset's)")
     need('lr', p.lr > 0, 'must be > 0')
@@ -366,7 +367,7 @@ def _set_up(p:PretrainParams, split=None) -> _Run:
                             warmup_epochs_of(p) * spe), tau_schedule(p.tau0, total, p.tau_end, p.tau_anneal_steps)
     ema = dict(tau0=p.tau0, tau_end=p.tau_end, anneal_steps=p.tau_anneal_steps or total,
                ema_movement=ema_movement(taus))
-    if di.main and cfg.target == 'teacher':
+    if di.main and has_teacher(cfg.target):
         print(f"{run_dir}: {total} steps; EMA tau {p.tau0} -> {p.tau_end} over {ema['anneal_steps']} steps, "
               f"teacher movement sum(1 - tau) = {ema['ema_movement']:.2f}", flush=True)
     return _Run(p, split, cfg, di, device, autocast_dtype(p.precision, device), run_dir,
@@ -471,7 +472,7 @@ def _finish(r:_Run, t_run:float) -> dict:
     summary = dict(run_dir=str(r.run_dir), dataset=r.split.name, split=r.split.split, train_size=len(r.split.train),
                    test_size=len(r.split.test), epochs=p.epochs, steps=r.total, batch_size=p.batch_size,
                    preset=resolve_preset(p), config=r.cfg.to_dict(), seed=p.seed,
-                   ema=r.ema if r.cfg.target == 'teacher' else None, final_loss=h[-1]['loss'] if h else None,
+                   ema=r.ema if has_teacher(r.cfg.target) else None, final_loss=h[-1]['loss'] if h else None,
                    monitor={k: v for k, v in (h[-1] if h else {}).items() if k.startswith('knn_')},
                    wall_s=sum(x['epoch_s'] + x.get('monitor_s', 0) for x in h),
                    wall_s_all_attempts=_attempts_s(r.metrics) + time.time() - t_run if r.di.main else None,
