@@ -172,8 +172,9 @@ def train_classifier(model: nn.Module, sampler: FrameSampler, train_idx, test_id
                 loss = F.cross_entropy(
                     model(x).float(), labels[torch.as_tensor(b, device=labels.device)], label_smoothing=label_smoothing)
             if not torch.isfinite(loss).item():
-                raise ClassifierDiverged(f"classifier loss became {loss.item()} at epoch {ep + 1}, step {i}; nothing was "
-                                         f"written: run it again with a lower learning rate (--lr {lr / 2:g})")
+                raise ClassifierDiverged(
+                    f"classifier loss became {loss.item()} at epoch {ep + 1}, step {i}; nothing was written: "
+                    f"run it again with a lower learning rate (--lr {lr / 2:g})")
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
         if (ep + 1) % eval_every == 0 or ep + 1 == epochs:
             r = summarize(clip_scores(model, sampler, test_idx, T, clips, amp_dtype=amp_dtype),

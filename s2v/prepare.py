@@ -170,14 +170,16 @@ def _check_output(name:str|None, min_length:int):
             f"name {name!r}: a dataset name is letters, digits, '_', '-' and '.', starting with a letter or digit")
 
 
-_CACHE_FILE = re.compile(r'info\.json|frames\.npy|offsets\.npy|labels\.npy|meta_\w+\.npy|split_.+\.npy|report\.(json|txt)')
+_CACHE_FILE = re.compile(r'info\.json|frames\.npy|offsets\.npy|labels\.npy|meta_\w+\.npy|split_.+\.npy'
+                         r'|report\.(json|txt)')
 
 def check_destination(dst, src=None, overwrite:bool=False) -> None:
-    """DataError unless `dst` may receive a cache: a new or empty folder, or (with `overwrite`) a folder that holds an s2v
-    cache and nothing else. Never a file, and never a folder that holds the source `src`."""
+    """DataError unless `dst` may receive a cache: a new or empty folder, or (with `overwrite`) a folder that
+    holds an s2v cache and nothing else. Never a file, and never a folder that holds the source `src`."""
     dst = Path(dst)
     if dst.exists() and not dst.is_dir(): raise DataError(dst, "is a file; the cache is written into a folder")
-    if src is not None and (Path(dst).resolve() == Path(src).resolve() or Path(dst).resolve() in Path(src).resolve().parents):
+    here = dst.resolve()
+    if src is not None and (here == Path(src).resolve() or here in Path(src).resolve().parents):
         raise DataError(dst, f"holds the source {src}; write the cache into another folder")
     if not dst.is_dir() or not any(dst.iterdir()): return
     foreign = sorted(x.name for x in dst.iterdir() if not _CACHE_FILE.fullmatch(x.name))

@@ -89,7 +89,9 @@ def _run_dir(p, kind:str) -> Path:
     if old is not None and (old.get('kind'), old.get('checkpoint'), old.get('which')) != (kind, p.checkpoint, which):
         raise UserError(f"{d}: holds the {old.get('kind')} evaluation of {old.get('encoder')}; choose another run_name")
     foreign = [x for x in run_files(d) if x != SUMMARY and not x.endswith('.ipynb')]
-    if foreign: raise UserError(f"{d}: not an evaluation folder (it holds {', '.join(foreign[:3])}); choose another run_name")
+    if foreign:
+        raise UserError(f"{d}: not an evaluation folder (it holds {', '.join(foreign[:3])}); "
+                        "choose another run_name")
     return d
 
 # %% ../nbs/55_protocols.ipynb #e0048ce8

@@ -295,8 +295,8 @@ class DivergedRun(RunError, FloatingPointError):
         else:
             how = (f"to resume from it with a lower learning rate: s2v pretrain --params {Path(run_dir)/PARAMS} "
                    f"--lr {p.lr / 2:g}")
-        super().__init__(f"{run_dir}: loss became {loss} at step {step} (epoch {epoch + 1}); stopped before the update. "
-                         f"Last good checkpoint: {checkpoint if checkpoint is not None else 'none'}; {how}")
+        super().__init__(f"{run_dir}: loss became {loss} at step {step} (epoch {epoch + 1}); stopped before the "
+                         f"update. Last good checkpoint: {checkpoint if checkpoint is not None else 'none'}; {how}")
 
 # %% ../nbs/40_train.ipynb #68d951ea
 def make_optimizer(model, weight_decay:float, lr:float, device) -> torch.optim.AdamW:
