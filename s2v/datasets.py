@@ -4,15 +4,17 @@
 
 # %% ../nbs/19_datasets.ipynb #53c2047f
 from __future__ import annotations
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 from .core import repo_root, DataError, ParamError
-from .data import SkeletonData, load_cache, read_cache_info
-from .transforms import prenormalize
+from .data import SkeletonData, load_cache, read_cache_info, LAYOUTS
+from .transforms import prenormalize, align_bodies
 
 # %% auto #0
-__all__ = ['DATASETS', 'SOURCE_FITS', 'Split', 'is_cache', 'cache_dir', 'dataset_label', 'load_source', 'load_dataset']
+__all__ = ['DATASETS', 'SOURCE_FITS', 'Split', 'is_cache', 'cache_dir', 'dataset_label', 'load_source', 'align_data',
+           'load_dataset']
 
 # %% ../nbs/19_datasets.ipynb #dbedd470
 @dataclass
@@ -94,9 +96,17 @@ def load_source(source:str, data_dir=None, synthetic_n:int=2400, seed:int=0) -> 
                     f"not an s2v cache (no info.json). Build one with `s2v prepare {source} --src RAW_DIR --dst {p}`.")
 
 # %% ../nbs/19_datasets.ipynb #b11f86b3
-def load_dataset(name:str, data_dir=None, synthetic_n:int=2400, seed:int=0, split:str='') -> Split:
+def align_data(d:SkeletonData) -> SkeletonData:
+    """`d` with every sequence turned so that person 0's spine in its first frame points along +z and its shoulders
+    along +x (`align_bodies`); a dataset aligned already (`s2v prepare --align`) is returned as it is."""
+    if d.info.get('prenormalize', {}).get('aligned'): return d
+    frames = align_bodies(np.asarray(d.frames, np.float32), d.offsets, LAYOUTS[d.layout])
+    pn = {**d.info.get('prenormalize', {}), 'aligned': True}
+    return dataclasses.replace(d, frames=frames, info={**d.info, 'prenormalize': pn})
+
+def load_dataset(name:str, data_dir=None, synthetic_n:int=2400, seed:int=0, split:str='', align:bool=False) -> Split:
     """Pre-normalised data and one split: `name` a built-in name of `DATASETS` (its own split) or a cache folder
-    (`split`, or its only one)."""
+    (`split`, or its only one); `align`: every sequence turned upright, shoulders along x (`align_data`)."""
     if name in DATASETS:
         source, own = DATASETS[name]
         if split and split != own:
@@ -111,4 +121,5 @@ def load_dataset(name:str, data_dir=None, synthetic_n:int=2400, seed:int=0, spli
         label = f"{d.name}_{split}"
     if split not in d.splits:
         raise ParamError('split', split, f"{d.name} has splits {', '.join(sorted(d.splits)) or 'none'}")
+    if align: d = align_data(d)
     return Split(label, d, np.asarray(d.split(split, 'train')), np.asarray(d.split(split, 'test')), split)

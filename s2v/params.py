@@ -81,6 +81,8 @@ class RunParams(Params):
     data_dir: str = ''                  # folder of a built-in dataset (an `s2v prepare` cache); empty means
                                         # data/<source>
     synthetic_n: int = 2400             # number of sequences of the built-in synthetic dataset
+    align: bool = False                 # turn every sequence upright, shoulders along x, from its first frame
+                                        # (view normalisation); an encoder is evaluated as it was pretrained
     run_name: str = ''                  # run directory name under out_dir; empty means a name from the settings
                                         # (pretraining: <dataset>-<preset>-s<seed>)
     out_dir: str = 'runs'               # parent folder of run directories

@@ -15,7 +15,7 @@ from .transforms import FrameSampler
 from .params import LinearParams, FinetuneParams, add_param_args, params_from_args
 from .train import autocast_dtype, environment, init_distributed, check_run_params
 from .evaluate import linear_eval, linear_eval_cached, finetune, semi_supervised_subset
-from .runs import read_summary, run_files, RunLock, PARAMS, SUMMARY
+from .runs import RunFolder, read_summary, run_files, RunLock, PARAMS, SUMMARY
 
 # %% auto #0
 __all__ = ['check_protocol_params', 'run_linear', 'linear_probe', 'run_finetune']
@@ -56,9 +56,13 @@ def _setup(p):
     "(encoder, cfg, split, sampler, device, amp dtype, checkpoint description) for a protocol run."
     check_protocol_params(p)
     _, device = init_distributed(p.device)
-    split = load_dataset(p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n, split=p.split)
+    split = load_dataset(p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n, split=p.split, align=p.align)
     if p.checkpoint:
         enc, cfg = load_encoder(p.checkpoint, which=p.which); source = f"{p.checkpoint} ({p.which})"
+        pre = RunFolder.of(p.checkpoint)
+        if pre is not None and bool(pre.params().get('align', False)) != p.align:
+            raise ParamError('align', p.align, f"{pre.path} was pretrained with align "
+                                               f"{bool(pre.params().get('align'))}; evaluate it the same way")
     else:
         from s2v.skeleton2vec import S2VConfig
         cfg = getattr(S2VConfig, p.preset)(num_joints=split.data.num_joints, num_persons=split.data.num_persons)

@@ -47,7 +47,7 @@ def write_random_encoder(pp:PretrainParams, path):
     """Export the encoder of the run `pp` describes, with its initial weights (seed `pp.seed`), to `path`; returns its
     config."""
     from s2v.datasets import load_dataset
-    split = load_dataset(pp.dataset, pp.data_dir or None, synthetic_n=pp.synthetic_n, split=pp.split)
+    split = load_dataset(pp.dataset, pp.data_dir or None, synthetic_n=pp.synthetic_n, split=pp.split, align=pp.align)
     cfg = model_config(pp, split.data.num_joints, split.data.num_persons)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     export_encoder(random_encoder(cfg, pp.seed), cfg, path, 'random', extra=dict(seed=pp.seed))

@@ -352,7 +352,8 @@ def _set_up(p:PretrainParams, split=None) -> _Run:
     p = check_pretrain_params(resolve_params(check_pretrain_params(p)))   # again once the preset's values are in
     old = check_run_folder(p)                       # before anything is read or written
     di, device = init_distributed(p.device)
-    split = split or load_dataset(p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n, split=p.split)
+    split = split or load_dataset(p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n, split=p.split,
+                                  align=p.align)
     cfg = model_config(p, split.data.num_joints, split.data.num_persons)
     if p.batch_size % di.world:
         raise ParamError('batch_size', p.batch_size, f"must be divisible by the {di.world} processes")
