@@ -33,13 +33,21 @@ def install_jupyter_config(prefix=None) -> list:
 
 # %% ../nbs/95_notebooks.ipynb #3db1cd97
 def clean_on_save(model:dict, path:str, contents_manager=None, **kwargs):
-    "Jupyter pre-save hook: nbdev's clean for a notebook inside an nbdev project (one with settings.ini above it)."
-    if model.get('type') != 'notebook': return
+    """Jupyter pre-save hook: nbdev's clean, with the settings of the nbdev project above the notebook (its
+    settings.ini, wherever the server was started), for a notebook inside one whose `jupyter_hooks` is on. It reads
+    nothing from disk and writes nothing beside the notebook, so a notebook being created is cleaned too."""
+    if model.get('type') != 'notebook' or (model.get('content') or {}).get('nbformat') != 4: return
     os_path = Path(contents_manager._get_os_path(path)) if hasattr(contents_manager,
                                                                    '_get_os_path') else Path(path).resolve()
-    if not any((d/'settings.ini').exists() for d in os_path.parents): return
-    from nbdev.clean import clean_jupyter   # reads jupyter_hooks from that settings.ini
-    clean_jupyter(path=os_path, model=model)
+    ini = next((d/'settings.ini' for d in os_path.parents if (d/'settings.ini').exists()), None)
+    if ini is None: return
+    import configparser
+    from nbdev.clean import clean_nb
+    cp = configparser.ConfigParser(); cp.read(ini)
+    cfg = cp['DEFAULT']
+    if not cfg.getboolean('jupyter_hooks', False): return
+    clean_nb(model['content'], cfg.getboolean('clear_all', False), cfg.get('allowed_metadata_keys', '').split(),
+             cfg.get('allowed_cell_metadata_keys', '').split(), cfg.getboolean('clean_ids', True))
 
 # %% ../nbs/95_notebooks.ipynb #6879e65c
 def server_config():
@@ -102,10 +110,14 @@ def image_outputs(nb_path) -> list:
     ]
 
 # %% ../nbs/95_notebooks.ipynb #33769576
+_UP_LINK = re.compile(r'(\]\()\.\./')     # a markdown link or image that climbs out of nbs/
+
 def render_readme(index=None) -> str:
-    "The text of README.md: the markdown cells of `index` (default nbs/index.ipynb), separated by blank lines."
+    """The text of README.md: the markdown cells of `index` (default nbs/index.ipynb), separated by blank lines; links
+    written from nbs/ (`../figures/x.png`, which JupyterLab resolves) become links from the root (`figures/x.png`)."""
     nb = json.loads(Path(index or repo_root()/'nbs'/'index.ipynb').read_text())
-    return '\n\n'.join(''.join(c['source']).strip('\n') for c in nb['cells'] if c['cell_type'] == 'markdown') + '\n'
+    text = '\n\n'.join(''.join(c['source']).strip('\n') for c in nb['cells'] if c['cell_type'] == 'markdown')
+    return _UP_LINK.sub(r'\1', text) + '\n'
 
 # %% ../nbs/95_notebooks.ipynb #165d7510
 def write_parameter_cells(root=None) -> list:
