@@ -48,6 +48,7 @@ def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, lin
     # pp: the dataset as given (a name or a cache folder)
     pre, pp = RunFolder(run_dir).summary(), RunFolder(run_dir).params()
     data = {k: pp.get(k, '') for k in ('dataset', 'split', 'data_dir')}
+    data['align'] = bool(pp.get('align', False))    # evaluated as pretrained
     lin = dict(protocol='cached', **data, out_dir=str(run_dir), **(linear or {}))
     if pp['dataset'].startswith('synthetic'): lin.setdefault('synthetic_n', pp['synthetic_n'])
     res = {}
