@@ -241,7 +241,9 @@ def plot_masking(path, out=None, layout:str='ntu25') -> Figure:
                fontsize=7, frameon=False)
     mask = np.array(d['masks'][shown]); drawn = []
     lo, hi = xy.reshape(-1, 2).min(0), xy.reshape(-1, 2).max(0); pad = .05 * (hi - lo).max()
-    for ax, t, p in zip(np.atleast_1d(bottom.subplots(1, len(ts))), ts, xy):
+    frames = np.atleast_1d(bottom.subplots(1, len(ts)))
+    bottom.subplots_adjust(top=.8, bottom=.1)                          # room for the title above the frames' titles
+    for ax, t, p in zip(frames, ts, xy):
         seg = min(t // d['seg_len'], len(mask) - 1); m = mask[seg].astype(bool)
         for a, b in lay.bones: ax.plot(*p[[a, b]].T, color='#999999', lw=1.2, zorder=1)
         ax.scatter(*p[~m].T, s=14, color='#2b6cb0', zorder=2, label='visible')
@@ -409,6 +411,8 @@ def plot_learning_curves(table, out=None, title:str|None=None) -> Figure:
             pts = sorted((r['step'], r['top1']) for r in rows if r['target'] == t and r['which'] == which)
             if pts: ax.plot(*zip(*pts), ls, marker='o', ms=3, color=f'C{i}', label=f'{t} target, {which}')
     ax.set_xlabel('pretraining steps'); ax.set_ylabel('linear top-1 (%)'); ax.grid(alpha=.3)
+    ys = [r['top1'] for r in rows]
+    if ys: ax.set_ylim(min(ys) - 4, max(ys) + 3)                         # the random-weights line off the edge
     ax.legend(fontsize=7, loc='lower right')
     if title: ax.set_title(title, fontsize=9)
     if out: save_figure(fig, out)
