@@ -75,7 +75,8 @@ def _finetune(p:RecipeParams, checkpoint:str, arm:str, seed:int, fractions:list)
     return read_summary(Path(p.out_dir)/name) or run_finetune(FinetuneParams(
         checkpoint=checkpoint, preset=p.preset, dataset=p.dataset, split=p.split, data_dir=ucla_data_dir(p),
         synthetic_n=p.synthetic_n, align=p.align, fractions=','.join(map(str, fractions)), seeds=str(seed),
-        epochs=p.finetune_epochs, warmup_epochs=min(5, p.finetune_epochs // 10), run_name=name, out_dir=p.out_dir),
+        epochs=p.finetune_epochs, warmup_epochs=min(5, p.finetune_epochs // 10), run_name=name, out_dir=p.out_dir,
+        eval_every=max(1, p.finetune_epochs // 10)),     # ten test evaluations: each costs more than an epoch
         progress=False)
 
 def run_arm(p:RecipeParams, arm:str, seed:int, fractions:list) -> list:
