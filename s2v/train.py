@@ -20,6 +20,7 @@ from .checkpoint import CheckpointManager, rng_state, set_rng_state, export_enco
 from .runs import RunFolder, RunLock, PARAMS, SUMMARY, METRICS, LOCK, read_jsonl, clear_folder
 from .skeleton2vec import tau_schedule, ema_movement
 from .targets import has_teacher
+from .masking import num_kept
 from .transforms import FrameSampler, random_rotate
 
 # %% auto #0
@@ -75,7 +76,7 @@ def model_config(p:PretrainParams, num_joints:int, num_persons:int):
     shared = {f.name for f in dataclasses.fields(S2VConfig)} & {f.name for f in dataclasses.fields(PretrainParams)}
     if p.frames % cfg.seg_len:
         raise ParamError('frames', p.frames, f"must be a multiple of the segment length {cfg.seg_len}")
-    if int(num_joints * (1 - p.mask_ratio)) < 1:
+    if num_kept(num_joints, p.mask_ratio) < 1:     # the masking's own count (with its rounding tolerance)
         raise ParamError('mask_ratio', p.mask_ratio, f"leaves no joint of {num_joints} visible per tube; "
                                                      f"at most {1 - 1 / num_joints:.4f} here")
     by_name = {k: getattr(p, k) for k in shared}
