@@ -9,9 +9,9 @@ from pathlib import Path
 from .core import repo_root, atomic_path
 
 # %% auto #0
-__all__ = ['JUPYTER_SETTINGS', 'OUTPUT_NOTEBOOKS', 'main', 'install_jupyter_config', 'clean_on_save', 'server_config',
-           'save_like_jupyterlab', 'run_for_outputs', 'image_outputs', 'render_readme', 'write_parameter_cells',
-           'write_readme']
+__all__ = ['JUPYTER_SETTINGS', 'OUTPUT_NOTEBOOKS', 'main', 'install_jupyter_config', 'clean_on_save', 'trust_notebooks',
+           'server_config', 'save_like_jupyterlab', 'run_for_outputs', 'image_outputs', 'render_readme',
+           'write_parameter_cells', 'write_readme']
 
 # %% ../nbs/95_notebooks.ipynb #395b3cba
 JUPYTER_SETTINGS = {   # file under the environment's prefix -> settings merged into it
@@ -48,6 +48,18 @@ def clean_on_save(model:dict, path:str, contents_manager=None, **kwargs):
     if not cfg.getboolean('jupyter_hooks', False): return
     clean_nb(model['content'], cfg.getboolean('clear_all', False), cfg.get('allowed_metadata_keys', '').split(),
              cfg.get('allowed_cell_metadata_keys', '').split(), cfg.getboolean('clean_ids', True))
+
+# %% ../nbs/95_notebooks.ipynb #765646d6
+def trust_notebooks(root=None) -> int:
+    """Sign the project's notebooks (nbs/*.ipynb) in this user's Jupyter trust database, so that opening one logs no
+    "not trusted" warning and its committed outputs show; returns how many were signed now."""
+    import nbformat
+    from nbformat.sign import NotebookNotary
+    notary, n = NotebookNotary(), 0
+    for f in sorted(Path(root or repo_root()).glob('nbs/*.ipynb')):
+        nb = nbformat.read(f, as_version=4)
+        if not notary.check_signature(nb): notary.sign(nb); n += 1
+    return n
 
 # %% ../nbs/95_notebooks.ipynb #6879e65c
 def server_config():
@@ -155,6 +167,7 @@ def _add_args(ap):
 def _run(a):
     if a.action == 'install':
         for f in install_jupyter_config(): print(f"notebooks: wrote {f}")
+        print(f"notebooks: {trust_notebooks()} notebooks signed as trusted")
     elif a.action == 'params':
         for f in write_parameter_cells(): print(f"notebooks: {f}: parameters cell rewritten from s2v.params")
     elif a.action == 'readme':
