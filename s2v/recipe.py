@@ -16,9 +16,10 @@ from .protocols import linear_probe, run_finetune
 from .study import ucla_data_dir, write_random_encoder
 from .targets import has_teacher
 from .runs import RunFolder, read_summary, write_csv
+from .viz import new_figure, save_figure, read_rows
 
 # %% auto #0
-__all__ = ['ARMS', 'main', 'RecipeParams', 'arm_run', 'check_recipe', 'run_arm', 'render_recipe', 'run_recipe']
+__all__ = ['ARMS', 'main', 'RecipeParams', 'arm_run', 'check_recipe', 'run_arm', 'render_recipe', 'run_recipe', 'plot_recipe']
 
 # %% ../nbs/80_recipe.ipynb #c00b728b
 ARMS = {'teacher': 'teacher', 'motion': 'motion', 'hybrid': 'teacher+motion', 'joints': 'joints', 'random': None,
@@ -135,7 +136,37 @@ def run_recipe(p:RecipeParams) -> dict:
     cols = list(dict.fromkeys(k for r in rows for k in r))
     write_csv(rows, fig/'ucla_recipe.csv', cols)
     md = render_recipe(rows, p); (fig/'ucla_recipe.md').write_text(md)
+    plot_recipe(rows, fig/'ucla_recipe')
     return dict(rows=rows, markdown=md, wall_s=time.time() - t0)
+
+# %% ../nbs/80_recipe.ipynb #fd6aa3d8
+def plot_recipe(rows, out=None):
+    """One panel per measured column (linear, then each fine-tuned fraction): a bar per arm and encoder at the mean over
+    seeds, each seed a dot; random weights (linear) and from scratch (fine-tuning) as dashed lines (-> out.{png,pdf})."""
+    rows = read_rows(rows)                                               # a CSV's empty cells: not measured
+    has = lambda r, col: isinstance(r.get(col), (int, float))
+    cols = ['linear_top1'] + sorted({k for r in rows for k in r if k.startswith('finetune_top1_') and has(r, k)})
+    fig = new_figure((4.2 * len(cols), 3.8)); axes = np.atleast_1d(fig.subplots(1, len(cols), sharey=True))
+    for ax, col in zip(axes, cols):
+        ref_arm = 'random' if col == 'linear_top1' else 'scratch'
+        keys = [k for k in dict.fromkeys((r['arm'], r['encoder']) for r in rows if has(r, col))
+                if k[0] != ref_arm]
+        for i, key in enumerate(keys):
+            ys = [r[col] for r in rows if (r['arm'], r['encoder']) == key and has(r, col)]
+            ax.bar(i, np.mean(ys), color=f"C{list(ARMS).index(key[0])}", alpha=.8)
+            ax.plot([i] * len(ys), ys, 'k.', ms=4)
+        ref = [r[col] for r in rows if r['arm'] == ref_arm and has(r, col)]
+        if ref: ax.axhline(float(np.mean(ref)), color='k', ls='--', lw=1,
+                           label=f"{'random weights' if ref_arm == 'random' else 'from scratch'} (n={len(ref)})")
+        ax.set_xticks(range(len(keys)), [f"{a}\n{e}" for a, e in keys], rotation=45, ha='right', fontsize=7)
+        ax.set_title('linear probe (frozen encoder)' if col == 'linear_top1' else
+                     f"fine-tuned on {float(col.rsplit('_', 1)[1]):.0%} of the labels", fontsize=9)
+        ax.grid(axis='y', alpha=.3)
+        if ax.get_legend_handles_labels()[0]: ax.legend(fontsize=7, loc='lower right')
+    axes[0].set_ylabel('top-1 on the test split (%)')
+    if out: save_figure(fig, out)
+    return fig
+
 
 # %% ../nbs/80_recipe.ipynb #aa971532
 def _add_args(ap): return add_param_args(ap, RecipeParams)
