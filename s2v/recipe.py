@@ -15,11 +15,13 @@ from .train import pretrain, environment, check_pretrain_params
 from .protocols import linear_probe, run_finetune
 from .study import ucla_data_dir, write_random_encoder
 from .targets import has_teacher
-from .runs import RunFolder, read_summary, write_csv
-from .viz import new_figure, save_figure, read_rows
+from .runs import RunFolder, read_summary, write_csv, read_jsonl
+from .checkpoint import CheckpointManager
+from .viz import new_figure, save_figure, read_rows, plot_learning_curves
 
 # %% auto #0
-__all__ = ['ARMS', 'main', 'RecipeParams', 'arm_run', 'check_recipe', 'run_arm', 'render_recipe', 'run_recipe', 'plot_recipe']
+__all__ = ['ARMS', 'main', 'RecipeParams', 'arm_run', 'check_recipe', 'run_arm', 'curve_rows', 'time_to', 'render_recipe',
+           'run_recipe', 'plot_recipe']
 
 # %% ../nbs/80_recipe.ipynb #c00b728b
 ARMS = {'teacher': 'teacher', 'motion': 'motion', 'hybrid': 'teacher+motion', 'joints': 'joints', 'random': None,
@@ -41,6 +43,8 @@ class RecipeParams(PretrainParams):
     linear_clips: int = 10              # test clips averaged per sequence in the linear probes
     finetune_epochs: int = 0            # fine-tuning epochs (pretrained arms and scratch); 0 means no fine-tuning
     finetune_fractions: str = '1.0'     # labelled fractions fine-tuned on, e.g. '1.0,0.1'
+    curve_every: int = 25               # keep and probe a checkpoint every this many epochs (the learning curve); 0
+                                        # means none
     figures_dir: str = ''               # where the table goes; empty means out_dir
 
     what: ClassVar[str] = 'recipe'
@@ -50,7 +54,8 @@ def arm_run(p:RecipeParams, arm:str, seed:int) -> PretrainParams:
     shared = {f.name: getattr(p, f.name) for f in dataclasses.fields(PretrainParams)}
     return PretrainParams(**{**shared, 'target': ARMS[arm] or 'teacher', 'seed': seed,
                              'run_name': f"pre-{'random' if ARMS[arm] is None else arm}-s{seed}",
-                             'data_dir': ucla_data_dir(p), 'resume': True, 'overwrite': False})
+                             'data_dir': ucla_data_dir(p), 'resume': True, 'overwrite': False,
+                             'keep_every': p.curve_every})
 
 # %% ../nbs/80_recipe.ipynb #35164553
 def check_recipe(p:RecipeParams) -> tuple:
@@ -62,12 +67,14 @@ def check_recipe(p:RecipeParams) -> tuple:
     ParamError.check(p, 'finetune_fractions', all(0 < f <= 1 for f in fractions), 'must be fractions in (0, 1]')
     for name in ('linear_epochs', 'linear_clips'): ParamError.check(p, name, getattr(p, name) >= 1, 'must be >= 1')
     ParamError.check(p, 'finetune_epochs', p.finetune_epochs >= 0, 'must be >= 0 (0: no fine-tuning)')
+    ParamError.check(p, 'curve_every', p.curve_every >= 0, 'must be >= 0 (0: no learning curve)')
     for arm in arms: check_pretrain_params(arm_run(p, arm, seeds[0]))
     return arms, seeds, fractions
 
 # %% ../nbs/80_recipe.ipynb #63434f1f
-def _probe(p:RecipeParams, encoder, arm:str, seed:int, which:str) -> dict:
-    return linear_probe(encoder, p.out_dir, f"lin-{arm}-s{seed}-{which}", which=which, dataset=p.dataset,
+def _probe(p:RecipeParams, encoder, arm:str, seed:int, which:str, at:str='') -> dict:
+    "The cached linear probe of one encoder (`at`: a checkpoint's epoch in the probe's name)."
+    return linear_probe(encoder, p.out_dir, f"lin-{arm}-s{seed}{at}-{which}", which=which, dataset=p.dataset,
                         split=p.split, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, align=p.align,
                         epochs=p.linear_epochs, clips=p.linear_clips, seed=seed)
 
@@ -101,18 +108,70 @@ def run_arm(p:RecipeParams, arm:str, seed:int, fractions:list) -> list:
         rows = [dict(r, **tops) for r in rows] or [dict(base, encoder='random weights, all weights trained', **tops)]
     return rows
 
+# %% ../nbs/80_recipe.ipynb #f4c5ccae
+def _cpu_s_at(metrics:Path, epoch:int) -> float|None:
+    "CPU seconds a run had spent when `epoch` ended, over all its attempts (from its metrics.jsonl)."
+    before = 0.0
+    for r in read_jsonl(metrics, quiet=True):
+        if r.get('kind') == 'start': before += r.get('previous_attempt_cpu_s', 0.0)
+        elif r.get('kind') == 'epoch' and r.get('epoch') == epoch: return before + r.get('cpu_s', 0.0)
+    return None
+
+def curve_rows(p:RecipeParams, arm:str, seed:int, final:list) -> list:
+    """The learning curve of one pretrained arm and seed: every `curve_every`-th kept checkpoint probed (the EMA teacher
+    of a teacher arm, the student otherwise), then the arm's own row `final` for the same encoder."""
+    if not p.curve_every or ARMS[arm] is None: return []
+    pp = arm_run(p, arm, seed); run = Path(p.out_dir)/pp.run_name
+    which = 'teacher' if has_teacher(pp.target) else 'student'
+    encoder = 'ema teacher' if which == 'teacher' else which
+    steps = {r['epoch']: r['step'] for r in read_jsonl(run/'metrics.jsonl', quiet=True) if r.get('kind') == 'epoch'}
+    ck, rows = CheckpointManager(run/'checkpoints'), []
+    for e in ck.epochs():
+        if e % p.curve_every or e >= pp.epochs: continue
+        top1 = 100 * _probe(p, ck.path(e), arm, seed, which, at=f"-e{e:04d}")['top1_last']
+        cpu = _cpu_s_at(run/'metrics.jsonl', e)
+        rows.append(dict(arm=arm, seed=seed, epoch=e, steps=steps.get(e), encoder=encoder, linear_top1=top1,
+                         pretrain_cpu_min=None if cpu is None else cpu / 60))
+    cols = ('arm', 'seed', 'epochs', 'steps', 'encoder', 'linear_top1', 'pretrain_cpu_min')
+    last = [{('epoch' if k == 'epochs' else k): r[k] for k in cols} for r in final if r['encoder'] == encoder]
+    return rows + last
+
+def time_to(curve:list, random_rows:list) -> list:
+    """Per arm and encoder of the curve: the pretraining CPU minutes (mean over seeds) at the first probed checkpoint
+    at or above random weights + 10 points, and at or above 80 (None where a seed's curve never gets there)."""
+    rnd = np.mean([r['linear_top1'] for r in random_rows]) if random_rows else None
+    out = []
+    for key in dict.fromkeys((r['arm'], r['encoder']) for r in curve):
+        rs = [r for r in curve if (r['arm'], r['encoder']) == key]
+        res = dict(arm=key[0], encoder=key[1], epochs=max(r['epoch'] for r in rs))
+        for name, bar in (('cpu_min_to_random_plus_10', None if rnd is None else rnd + 10), ('cpu_min_to_80', 80.0)):
+            firsts = []
+            for seed in dict.fromkeys(r['seed'] for r in rs):
+                pts = sorted((r['epoch'], r['pretrain_cpu_min'], r['linear_top1']) for r in rs if r['seed'] == seed)
+                firsts.append(next((c for _, c, t in pts if bar is not None and t >= bar and c is not None), None))
+            res[name] = float(np.mean(firsts)) if firsts and None not in firsts else None
+        out.append(res)
+    return out
+
+
 # %% ../nbs/80_recipe.ipynb #a10acc82
 def _stat(xs) -> str:
     xs = [x for x in xs if x is not None]
     if not xs: return ''
     return f"{np.mean(xs):.1f} ± {np.std(xs, ddof=1):.1f} (n={len(xs)})" if len(xs) > 1 else f"{xs[0]:.1f} (n=1)"
 
-def render_recipe(rows:list, p:RecipeParams) -> str:
-    "The table as markdown: per arm and encoder, the mean ± std over seeds of every measured column."
+def _flags(p:RecipeParams) -> str:
+    "The flags that set `p` apart from the defaults (where the runs and the data lie left out)."
+    d = asdict(RecipeParams())
+    return ' '.join(f"--{k} {v}" for k, v in asdict(p).items()
+                    if k in ('arms', 'seeds') or (v != d[k] and k not in ('out_dir', 'data_dir', 'figures_dir')))
+
+def render_recipe(rows:list, p:RecipeParams, times:list=()) -> str:
+    """The table as markdown: per arm and encoder, the mean ± std over seeds of every measured column; then the CPU
+    minutes each learning curve took to random weights + 10 points and to 80 (`time_to`)."""
     cols = ['linear_top1'] + sorted({k for r in rows for k in r if k.startswith('finetune_top1_')})
     out = [f"# {p.dataset}: arms x seeds, last-epoch top-1 %\n",
-           f"Command: `s2v recipe --arms {p.arms} --seeds {p.seeds}` (other settings in recipe_params.json); "
-           f"{environment()['device']}.\n", '| arm | encoder | seeds | steps | ' + ' | '.join(cols) + ' | CPU min |',
+           f"Command: `s2v recipe {_flags(p)}`; {environment()['device']}.\n", '| arm | encoder | seeds | steps | ' + ' | '.join(cols) + ' | CPU min |',
            '|---|---|---|---|' + '---|' * len(cols) + '---|']
     for key in dict.fromkeys((r['arm'], r['encoder']) for r in rows):
         rs = [r for r in rows if (r['arm'], r['encoder']) == key]
@@ -120,6 +179,13 @@ def render_recipe(rows:list, p:RecipeParams) -> str:
         cells = [key[0], key[1], ' '.join(str(r['seed']) for r in rs), str(rs[0]['steps']),
                  *[_stat([r.get(c) for r in rs]) for c in cols], f"{np.mean(cpu):.0f}" if cpu else '']
         out.append('| ' + ' | '.join(cells) + ' |')
+    if times:
+        out += [f"\nPretraining CPU minutes to the first probed checkpoint (every {p.curve_every} epochs) at random weights"
+                " + 10 points and at 80 (mean over seeds; '-': not reached by the last epoch):\n",
+                '| arm | encoder | epochs | to random + 10 | to 80 |', '|---|---|---|---|---|']
+        fmt = lambda v: '-' if v is None else f"{v:.0f}"
+        out += [f"| {t['arm']} | {t['encoder']} | {t['epochs']} | {fmt(t['cpu_min_to_random_plus_10'])} | "
+                f"{fmt(t['cpu_min_to_80'])} |" for t in times]
     return '\n'.join(out) + '\n'
 
 def run_recipe(p:RecipeParams) -> dict:
@@ -127,17 +193,24 @@ def run_recipe(p:RecipeParams) -> dict:
     t0 = time.time(); arms, seeds, fractions = check_recipe(p)
     out = Path(p.out_dir); out.mkdir(parents=True, exist_ok=True)
     save_json(dict(params=asdict(p), environment=environment()), out/'recipe_params.json')
-    rows = []
+    rows, curve = [], []
     for seed in seeds:
         for arm in arms:
-            t = time.time(); rows += run_arm(p, arm, seed, fractions)
+            t = time.time(); new = run_arm(p, arm, seed, fractions); rows += new
+            curve += curve_rows(p, arm, seed, new)
             print(f"recipe: {arm} seed {seed} done ({time.time() - t:.0f} s)", flush=True)
     fig = Path(p.figures_dir or p.out_dir); fig.mkdir(parents=True, exist_ok=True)
-    cols = list(dict.fromkeys(k for r in rows for k in r))
-    write_csv(rows, fig/'ucla_recipe.csv', cols)
-    md = render_recipe(rows, p); (fig/'ucla_recipe.md').write_text(md)
+    write_csv(rows, fig/'ucla_recipe.csv', list(dict.fromkeys(k for r in rows for k in r)))
+    times = time_to(curve, [r for r in rows if r['arm'] == 'random'])
+    md = render_recipe(rows, p, times); (fig/'ucla_recipe.md').write_text(md)
     plot_recipe(rows, fig/'ucla_recipe')
-    return dict(rows=rows, markdown=md, wall_s=time.time() - t0)
+    if curve:
+        write_csv(curve, fig/'ucla_recipe_curve.csv', list(curve[0]))
+        plot_learning_curves([dict(target=r['arm'], which='random' if r['arm'] == 'random' else r['encoder'].split()[-1],
+                                   step=r.get('steps') or 0, top1=r['linear_top1'])
+                              for r in curve + [r for r in rows if r['arm'] == 'random']], fig/'ucla_recipe_curve',
+                             title=f"{p.dataset}: linear top-1 during pretraining (recipe)")
+    return dict(rows=rows, curve=curve, times=times, markdown=md, wall_s=time.time() - t0)
 
 # %% ../nbs/80_recipe.ipynb #fd6aa3d8
 def plot_recipe(rows, out=None):
