@@ -12,7 +12,8 @@ from torch import nn
 from .embedding import JointEmbedding
 from .masking import mask_sequence, num_tubes
 from .transformer import Transformer, init_weights, INITS
-from .targets import TARGETS, has_teacher, contextual_targets, motion_targets, joint_targets, masked_error
+from .targets import (TARGETS, has_teacher, contextual_targets, motion_targets, joint_targets, masked_error,
+                         masked_loss)
 
 # %% auto #0
 __all__ = ['S2VConfig', 'SkeletonEncoder', 'Skeleton2vec', 'tau_schedule', 'ema_movement']
@@ -258,7 +259,7 @@ class Skeleton2vec(nn.Module):
         lmask = mk.mask if present is None else mk.mask & present[:, None]       # absent persons never count
         # every view masks as many tokens, so this loss is the mean of the views' losses
         err_sum, n_masked = self.target_error(pred, y, lmask)
-        return dict(loss=err_sum / n_masked.clamp_min(1), err_sum=err_sum,
+        return dict(loss=masked_loss(err_sum, n_masked), err_sum=err_sum,
                     n_masked=n_masked, **self._diagnostics(pred, y, lmask, mk, B))
 
 # %% ../nbs/32_skeleton2vec.ipynb #862e78c8

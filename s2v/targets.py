@@ -10,7 +10,7 @@ from .embedding import segment
 
 # %% auto #0
 __all__ = ['TARGETS', 'has_teacher', 'instance_norm_tokens', 'contextual_targets', 'motion_targets', 'joint_targets',
-           'masked_error', 'masked_mse']
+           'masked_error', 'masked_loss', 'masked_mse']
 
 # %% ../nbs/31_targets.ipynb #f9ba04b7
 TARGETS = ('teacher', 'motion', 'joints', 'teacher+motion')
@@ -61,8 +61,11 @@ def masked_error(pred:torch.Tensor, target:torch.Tensor, mask:torch.Tensor) -> t
     return (err * mask).sum(), mask.sum()
 
 # %% ../nbs/31_targets.ipynb #1795e4cb
+def masked_loss(err_sum:torch.Tensor, n_masked:torch.Tensor, world:int=1) -> torch.Tensor:
+    """The pretraining loss: the summed error of the masked tokens over their number (0 when none is masked). With
+    `world` processes, `n_masked` is the count over all of them and each adds its part (gradients are averaged)."""
+    return err_sum * world / n_masked.clamp_min(1)
+
 def masked_mse(pred:torch.Tensor, target:torch.Tensor, mask:torch.Tensor) -> torch.Tensor:
-    """Mean squared error over masked tokens and channels: the pretraining loss (the sum and count add up across
-    processes)."""
-    s, n = masked_error(pred, target, mask)
-    return s / n.clamp_min(1)
+    "Mean squared error over masked tokens and channels (`masked_error`, then `masked_loss`)."
+    return masked_loss(*masked_error(pred, target, mask))

@@ -19,7 +19,7 @@ from .params import (PretrainParams, RECIPES, resolve_params, resolve_preset, re
 from .checkpoint import CheckpointManager, rng_state, set_rng_state, export_encoder
 from .runs import RunFolder, RunLock, PARAMS, SUMMARY, METRICS, LOCK, read_jsonl, clear_folder
 from .skeleton2vec import tau_schedule, ema_movement
-from .targets import has_teacher
+from .targets import has_teacher, masked_loss
 from .masking import num_kept
 from .transforms import FrameSampler, random_rotate
 
@@ -317,7 +317,7 @@ def train_step(model, opt, x:torch.Tensor, noise:torch.Tensor, lr:float, tau:flo
     loss = out['loss']
     if world > 1:                 # mean over the masked tokens of the global batch, whatever each rank holds
         n = out['n_masked'].detach().float(); dist.all_reduce(n)
-        loss = out['err_sum'] * world / n
+        loss = masked_loss(out['err_sum'], n, world)
     if not torch.isfinite(loss).item(): raise NonFiniteLoss(loss.item())
     opt.zero_grad(set_to_none=True)
     loss.backward()
