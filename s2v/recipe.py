@@ -43,6 +43,7 @@ class RecipeParams(PretrainParams):
     linear_clips: int = 10              # test clips averaged per sequence in the linear probes
     finetune_epochs: int = 0            # fine-tuning epochs (pretrained arms and scratch); 0 means no fine-tuning
     finetune_fractions: str = '1.0'     # labelled fractions fine-tuned on, e.g. '1.0,0.1'
+    finetune_arms: str = ''             # comma-separated arms fine-tuned; empty means every arm but random
     curve_every: int = 25               # keep and probe a checkpoint every this many epochs (the learning curve); 0
                                         # means none
     figures_dir: str = ''               # where the table goes; empty means out_dir
@@ -68,6 +69,9 @@ def check_recipe(p:RecipeParams) -> tuple:
     for name in ('linear_epochs', 'linear_clips'): ParamError.check(p, name, getattr(p, name) >= 1, 'must be >= 1')
     ParamError.check(p, 'finetune_epochs', p.finetune_epochs >= 0, 'must be >= 0 (0: no fine-tuning)')
     ParamError.check(p, 'curve_every', p.curve_every >= 0, 'must be >= 0 (0: no learning curve)')
+    ft_arms = comma_list(p.finetune_arms, str, 'finetune_arms') if p.finetune_arms else []
+    ParamError.check(p, 'finetune_arms', set(ft_arms) <= set(ARMS) - {'random'},
+                     f"must be a comma-separated choice of {', '.join(a for a in ARMS if a != 'random')}")
     for arm in arms: check_pretrain_params(arm_run(p, arm, seeds[0]))
     return arms, seeds, fractions
 
@@ -102,7 +106,7 @@ def run_arm(p:RecipeParams, arm:str, seed:int, fractions:list) -> list:
                 pretrain_cpu_min=pre['cpu_s_all_attempts'] / 60 if pre and pre.get('cpu_s_all_attempts') else None)
     rows = [dict(base, encoder='ema teacher' if w == 'teacher' and pre else w if pre else 'random weights',
                  linear_top1=100 * _probe(p, encoder, arm, seed, w)['top1_last']) for w in whichs]
-    if p.finetune_epochs and arm != 'random':
+    if p.finetune_epochs and arm != 'random' and (not p.finetune_arms or arm in p.finetune_arms.split(',')):
         ft = _finetune(p, '' if arm == 'scratch' else str(run), arm, seed, fractions)
         tops = {f"finetune_top1_{float(f):g}": 100 * v['top1_mean'] for f, v in ft['per_fraction'].items()}
         rows = [dict(r, **tops) for r in rows] or [dict(base, encoder='random weights, all weights trained', **tops)]
