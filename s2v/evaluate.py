@@ -5,6 +5,7 @@
 # %% ../nbs/39_evaluate.ipynb #56234ec0
 from __future__ import annotations
 import copy, math, sys, time
+from functools import partial
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -52,9 +53,11 @@ def clip_mean(fn, module: nn.Module, sampler: FrameSampler, idx, T: int, clips: 
 
 # %% ../nbs/39_evaluate.ipynb #2f0e2656
 def extract_features(encoder:nn.Module, sampler:FrameSampler, idx, T:int, clips:int=1, batch_size:int=256,
-                     amp_dtype=None) -> torch.Tensor:
-    "Pooled features (n, D) of sequences `idx`: the mean over `clips` deterministic test clips (1 = bin centres)."
-    return clip_mean(encoder.features, encoder, sampler, idx, T, clips, batch_size, amp_dtype)
+                     amp_dtype=None, pool:str='mean') -> torch.Tensor:
+    """Pooled features (n, D) (`pool` 'joints': (n, V x D)) of sequences `idx`: the mean over `clips` deterministic test
+    clips (1 = bin centres)."""
+    fn = encoder.features if pool == 'mean' else partial(encoder.features, pool=pool)
+    return clip_mean(fn, encoder, sampler, idx, T, clips, batch_size, amp_dtype)
 
 # %% ../nbs/39_evaluate.ipynb #d0e11cc0
 def clip_scores(model: nn.Module, sampler: FrameSampler, idx, T: int, clips: int = 10, batch_size: int = 256,
@@ -91,14 +94,14 @@ def summarize(scores:torch.Tensor, labels, num_classes:int) -> dict:
 
 # %% ../nbs/39_evaluate.ipynb #5c5462fb
 class LinearClassifier(nn.Module):
-    "Frozen-encoder linear probe: features (N, D) -> BatchNorm1d(affine=False) -> Linear."
-    def __init__(self, encoder:nn.Module, dim:int, num_classes:int):
+    "Frozen-encoder linear probe: features (N, dim) (`pool` of `features`) -> BatchNorm1d(affine=False) -> Linear."
+    def __init__(self, encoder:nn.Module, dim:int, num_classes:int, pool:str='mean'):
         super().__init__()
-        self.encoder = encoder
+        self.encoder, self.pool = encoder, pool
         self.head = nn.Sequential(nn.BatchNorm1d(dim, affine=False), nn.Linear(dim, num_classes))
         nn.init.trunc_normal_(self.head[1].weight, std=.01); nn.init.zeros_(self.head[1].bias)
     def forward(self, x):
-        with torch.no_grad(): f = self.encoder.features(x)
+        with torch.no_grad(): f = self.encoder.features(x, **({} if self.pool == 'mean' else dict(pool=self.pool)))
         return self.head(f.float())
 
 # %% ../nbs/39_evaluate.ipynb #c1fa16ba
@@ -193,31 +196,33 @@ def train_classifier(model: nn.Module, sampler: FrameSampler, train_idx, test_id
 
 # %% ../nbs/39_evaluate.ipynb #72ccb1fe
 def linear_eval(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int, epochs:int=100, batch_size:int=256,
-                lr:float=0.1, clips:int=10, eval_every:int=10, amp_dtype=None, seed:int=0, progress:bool=True) -> dict:
-    "The full linear protocol on a frozen encoder."
+                lr:float=0.1, clips:int=10, eval_every:int=10, amp_dtype=None, seed:int=0, progress:bool=True,
+                pool:str='mean') -> dict:
+    "The full linear protocol on a frozen encoder (`pool`: its features, `SkeletonEncoder.features`)."
     torch.manual_seed(seed)
     flags = [p.requires_grad for p in encoder.parameters()]
     for p in encoder.parameters(): p.requires_grad_(False)
     try:
-        model = LinearClassifier(encoder, encoder.cfg.dim, sampler.data.num_classes).to(sampler.device)
+        model = LinearClassifier(encoder, encoder.feature_dim(pool), sampler.data.num_classes, pool).to(sampler.device)
         opt = torch.optim.SGD(model.head.parameters(), lr=lr, momentum=0.9, weight_decay=0.)
         r = train_classifier(model, sampler, train_idx, test_idx, T, opt, epochs, batch_size, lr, 0., 0, 0., clips,
                              eval_every, amp_dtype=amp_dtype, seed=seed, progress=progress)
     finally:
         for p, f in zip(encoder.parameters(), flags): p.requires_grad_(f)
-    return dict(protocol='linear', **r)
+    return dict(protocol='linear', **r, pool=pool)
 
 # %% ../nbs/39_evaluate.ipynb #bdb17566
 def linear_eval_cached(encoder: nn.Module, sampler: FrameSampler, train_idx, test_idx, T: int, epochs: int = 100,
-                       batch_size: int = 256, lr: float = 0.1, clips: int = 10, seed: int = 0, amp_dtype=None) -> dict:
-    "Linear protocol on features extracted once (no augmentation)."
+                       batch_size: int = 256, lr: float = 0.1, clips: int = 10, seed: int = 0, amp_dtype=None,
+                       pool: str = 'mean') -> dict:
+    "Linear protocol on features extracted once (no augmentation); `pool`: which features (`SkeletonEncoder.features`)."
     t0 = time.time()
-    ftr = extract_features(encoder, sampler, train_idx, T, 1, amp_dtype=amp_dtype)
-    fte = extract_features(encoder, sampler, test_idx, T, clips, amp_dtype=amp_dtype)
+    ftr = extract_features(encoder, sampler, train_idx, T, 1, amp_dtype=amp_dtype, pool=pool)
+    fte = extract_features(encoder, sampler, test_idx, T, clips, amp_dtype=amp_dtype, pool=pool)
     ytr = sampler.labels[torch.as_tensor(np.asarray(train_idx), device=sampler.device)].cpu()
     yte = sampler.labels[torch.as_tensor(np.asarray(test_idx), device=sampler.device)].cpu()
     r = linear_probe_features(ftr, ytr, fte, yte, sampler.data.num_classes, epochs, batch_size, lr, seed)
-    return dict(protocol='linear_cached', **r, clips=clips, wall_s=time.time() - t0)
+    return dict(protocol='linear_cached', **r, clips=clips, pool=pool, wall_s=time.time() - t0)
 
 # %% ../nbs/39_evaluate.ipynb #0d7fd4b2
 def linear_probe_features(ftr, ytr, fte, yte, num_classes: int, epochs: int = 100, batch_size: int = 256,

@@ -182,6 +182,8 @@ class LinearParams(RunParams):
     lr: float = 0.1                     # SGD learning rate (momentum 0.9, cosine, no weight decay)
     clips: int = 10                     # test clips averaged per sequence
     eval_every: int = 10                # evaluate on the test split every this many epochs (full protocol)
+    pool: str = 'mean'                  # features the classifier sees: 'mean' over time and joints (the field's
+                                        # linear probe) or 'joints' (time-averaged per joint, V x D)
     seed: int = 0                       # random seed
 
     what: ClassVar[str] = 'linear evaluation'

@@ -23,7 +23,7 @@ __all__ = ['check_protocol_params', 'run_linear', 'linear_probe', 'run_finetune'
 # %% ../nbs/55_protocols.ipynb #95762ea5
 def check_protocol_params(p):
     "`p` (LinearParams or FinetuneParams) if every parameter is of the right type and allowed; ParamError otherwise."
-    from s2v.skeleton2vec import S2VConfig
+    from s2v.skeleton2vec import S2VConfig, POOLS
     check_run_params(p)
     def need(name, ok, allowed):  # ParamError.check for the fields `p` has: linear and fine-tuning runs differ
         if hasattr(p, name):
@@ -38,6 +38,7 @@ def check_protocol_params(p):
     need('which', lambda v: v in ('teacher', 'student'), "must be 'teacher' or 'student'")
     need('preset', lambda v: hasattr(S2VConfig, v) and v in ('paper', 'cpu', 'tiny'), 'must be one of paper, cpu, tiny')
     need('protocol', lambda v: v in ('full', 'cached'), "must be 'full' or 'cached'")
+    need('pool', lambda v: v in POOLS, f"must be one of {', '.join(POOLS)}")
     need('fractions', lambda v: (f := numbers(v, float, 'fractions')) is not None and all(0 < x <= 1 for x in f),
          'must be comma-separated fractions in (0, 1], e.g. 0.01,0.1')
     need('seeds', lambda v: (s := numbers(v, int, 'seeds')) is not None and all(x >= 0 for x in s),
@@ -84,13 +85,16 @@ def _encoder_label(p) -> str:
 def _run_dir(p, kind:str) -> Path:
     """The folder of an evaluation: `run_name`, or a name from the kind, the dataset and the encoder. UserError when it
     holds something else: a pretraining run, or an evaluation of another kind or of another encoder."""
-    d = Path(p.out_dir)/(p.run_name or f"{kind}-{dataset_label(p.dataset, p.split)}-{_encoder_label(p)}")
+    pool = getattr(p, 'pool', 'mean')                                          # linear evaluations only
+    name = f"{kind}{'' if pool == 'mean' else '-' + pool}-{dataset_label(p.dataset, p.split)}-{_encoder_label(p)}"
+    d = Path(p.out_dir)/(p.run_name or name)
     if (d/PARAMS).exists():
         raise UserError(f"{d}: a pretraining run; an evaluation writes into a folder of its own: choose another "
                         "run_name (or none, for a name of its own)")
     old = read_summary(d) if d.is_dir() else None
     which = p.which if p.checkpoint else 'random'
-    if old is not None and (old.get('kind'), old.get('checkpoint'), old.get('which')) != (kind, p.checkpoint, which):
+    if old is not None and (old.get('kind'), old.get('checkpoint'), old.get('which'), old.get('pool', 'mean')) != (
+            kind, p.checkpoint, which, pool):
         raise UserError(f"{d}: holds the {old.get('kind')} evaluation of {old.get('encoder')}; choose another run_name")
     foreign = [x for x in run_files(d) if x != SUMMARY and not x.endswith('.ipynb')]
     if foreign:
@@ -110,10 +114,10 @@ def _run_linear(p:LinearParams, run_dir:Path, progress:bool) -> dict:
     enc, cfg, split, fs, device, amp, source = _setup(p)
     if p.protocol == 'full':
         r = linear_eval(enc, fs, split.train, split.test, cfg.frames, p.epochs, p.batch_size, p.lr, p.clips,
-                        p.eval_every, amp, p.seed, progress)
+                        p.eval_every, amp, p.seed, progress, p.pool)
     elif p.protocol == 'cached':
         r = linear_eval_cached(enc, fs, split.train, split.test, cfg.frames, p.epochs, p.batch_size, p.lr, p.clips,
-                               p.seed, amp)
+                               p.seed, amp, p.pool)
     else: raise ValueError(f"protocol must be 'full' or 'cached', not {p.protocol!r}")
     summary = dict(kind='linear', protocol=r['protocol'], dataset=split.name, split=split.split, encoder=source,
                    checkpoint=p.checkpoint, which=p.which if p.checkpoint else 'random',
@@ -121,7 +125,8 @@ def _run_linear(p:LinearParams, run_dir:Path, progress:bool) -> dict:
                    top5_last=r['top5_last'], top1_best_epoch=r['top1_best_epoch'], best_epoch=r['best_epoch'],
                    note='top1 is the last epoch; top1_best_epoch is the best evaluated epoch on the test split',
                    epochs=p.epochs, seed=p.seed, train_size=len(split.train), test_size=len(split.test), clips=p.clips,
-                   frames=cfg.frames, config=cfg.to_dict(), params=asdict(p), confusion=r['confusion_last'],
+                   pool=p.pool, frames=cfg.frames, config=cfg.to_dict(), params=asdict(p),
+                   confusion=r['confusion_last'],
                    history=r['history'], run_dir=str(run_dir), wall_s=time.time() - t0, environment=environment())
     save_json(summary, run_dir/'summary.json')
     return summary

@@ -15,6 +15,7 @@ from .train import pretrain, environment, check_pretrain_params
 from .protocols import linear_probe, run_finetune
 from .study import ucla_data_dir, write_random_encoder
 from .targets import has_teacher
+from .skeleton2vec import POOLS
 from .runs import RunFolder, read_summary, write_csv, read_jsonl
 from .checkpoint import CheckpointManager
 from .viz import new_figure, save_figure, read_rows, plot_learning_curves
@@ -41,6 +42,8 @@ class RecipeParams(PretrainParams):
     seeds: str = '0,1,2'                # comma-separated seeds (pretraining, probes, fine-tuning)
     linear_epochs: int = 100            # linear classifier epochs (cached features)
     linear_clips: int = 10              # test clips averaged per sequence in the linear probes
+    linear_pools: str = 'mean,joints'   # features probed: 'mean' (the field's linear probe; always) and 'joints'
+                                        # (time-averaged per joint, V x D), column linear_joints_top1
     finetune_epochs: int = 0            # fine-tuning epochs (pretrained arms and scratch); 0 means no fine-tuning
     finetune_fractions: str = '1.0'     # labelled fractions fine-tuned on, e.g. '1.0,0.1'
     finetune_arms: str = ''             # comma-separated arms fine-tuned; empty means every arm but random
@@ -67,6 +70,9 @@ def check_recipe(p:RecipeParams) -> tuple:
     ParamError.check(p, 'seeds', all(s >= 0 for s in seeds), 'must be whole numbers >= 0')
     ParamError.check(p, 'finetune_fractions', all(0 < f <= 1 for f in fractions), 'must be fractions in (0, 1]')
     for name in ('linear_epochs', 'linear_clips'): ParamError.check(p, name, getattr(p, name) >= 1, 'must be >= 1')
+    pools = comma_list(p.linear_pools, str, 'linear_pools')
+    ParamError.check(p, 'linear_pools', 'mean' in pools and set(pools) <= set(POOLS),
+                     f"must hold mean, and be a comma-separated choice of {', '.join(POOLS)}")
     ParamError.check(p, 'finetune_epochs', p.finetune_epochs >= 0, 'must be >= 0 (0: no fine-tuning)')
     ParamError.check(p, 'curve_every', p.curve_every >= 0, 'must be >= 0 (0: no learning curve)')
     ft_arms = comma_list(p.finetune_arms, str, 'finetune_arms') if p.finetune_arms else []
@@ -76,9 +82,10 @@ def check_recipe(p:RecipeParams) -> tuple:
     return arms, seeds, fractions
 
 # %% ../nbs/80_recipe.ipynb #63434f1f
-def _probe(p:RecipeParams, encoder, arm:str, seed:int, which:str, at:str='') -> dict:
-    "The cached linear probe of one encoder (`at`: a checkpoint's epoch in the probe's name)."
-    return linear_probe(encoder, p.out_dir, f"lin-{arm}-s{seed}{at}-{which}", which=which, dataset=p.dataset,
+def _probe(p:RecipeParams, encoder, arm:str, seed:int, which:str, at:str='', pool:str='mean') -> dict:
+    "The cached linear probe of one encoder (`at`: a checkpoint's epoch in the probe's name; `pool`: its features)."
+    name = f"lin-{arm}-s{seed}{at}-{which}" if pool == 'mean' else f"lin-{pool}-{arm}-s{seed}{at}-{which}"
+    return linear_probe(encoder, p.out_dir, name, which=which, dataset=p.dataset, pool=pool,
                         split=p.split, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, align=p.align,
                         epochs=p.linear_epochs, clips=p.linear_clips, seed=seed)
 
@@ -105,7 +112,9 @@ def run_arm(p:RecipeParams, arm:str, seed:int, fractions:list) -> list:
     base = dict(arm=arm, seed=seed, steps=pre['steps'] if pre else 0, epochs=pre['epochs'] if pre else 0,
                 pretrain_cpu_min=pre['cpu_s_all_attempts'] / 60 if pre and pre.get('cpu_s_all_attempts') else None)
     rows = [dict(base, encoder='ema teacher' if w == 'teacher' and pre else w if pre else 'random weights',
-                 linear_top1=100 * _probe(p, encoder, arm, seed, w)['top1_last']) for w in whichs]
+                 linear_top1=100 * _probe(p, encoder, arm, seed, w)['top1_last'],
+                 **{f'linear_{pool}_top1': 100 * _probe(p, encoder, arm, seed, w, pool=pool)['top1_last']
+                    for pool in p.linear_pools.split(',') if pool != 'mean'}) for w in whichs]
     if p.finetune_epochs and arm != 'random' and (not p.finetune_arms or arm in p.finetune_arms.split(',')):
         ft = _finetune(p, '' if arm == 'scratch' else str(run), arm, seed, fractions)
         tops = {f"finetune_top1_{float(f):g}": 100 * v['top1_mean'] for f, v in ft['per_fraction'].items()}
@@ -173,9 +182,13 @@ def _flags(p:RecipeParams) -> str:
 def render_recipe(rows:list, p:RecipeParams, times:list=()) -> str:
     """The table as markdown: per arm and encoder, the mean ± std over seeds of every measured column; then the CPU
     minutes each learning curve took to random weights + 10 points and to 80 (`time_to`)."""
-    cols = ['linear_top1'] + sorted({k for r in rows for k in r if k.startswith('finetune_top1_')})
+    cols = [c for c in ('linear_top1', 'linear_joints_top1') if any(c in r for r in rows)]
+    cols += sorted({k for r in rows for k in r if k.startswith('finetune_top1_')})
     out = [f"# {p.dataset}: arms x seeds, last-epoch top-1 %\n",
-           f"Command: `s2v recipe {_flags(p)}`; {environment()['device']}.\n", '| arm | encoder | seeds | steps | ' + ' | '.join(cols) + ' | CPU min |',
+           f"Command: `s2v recipe {_flags(p)}`; {environment()['device']}.\n",
+           "linear_top1: linear probe on mean-pooled features (the field's protocol); linear_joints_top1: on per-joint "
+           "features (time-averaged, V x D); finetune_top1_f: fine-tuned on a fraction f of the labels.\n",
+           '| arm | encoder | seeds | steps | ' + ' | '.join(cols) + ' | CPU min |',
            '|---|---|---|---|' + '---|' * len(cols) + '---|']
     for key in dict.fromkeys((r['arm'], r['encoder']) for r in rows):
         rs = [r for r in rows if (r['arm'], r['encoder']) == key]
@@ -184,8 +197,8 @@ def render_recipe(rows:list, p:RecipeParams, times:list=()) -> str:
                  *[_stat([r.get(c) for r in rs]) for c in cols], f"{np.mean(cpu):.0f}" if cpu else '']
         out.append('| ' + ' | '.join(cells) + ' |')
     if times:
-        out += [f"\nPretraining CPU minutes to the first probed checkpoint (every {p.curve_every} epochs) at random weights"
-                " + 10 points and at 80 (mean over seeds; '-': not reached by the last epoch):\n",
+        out += [f"\nPretraining CPU minutes to the first probed checkpoint (every {p.curve_every} epochs) at "
+                "random weights + 10 points and at 80 (mean over seeds; '-': not reached by the last epoch):\n",
                 '| arm | encoder | epochs | to random + 10 | to 80 |', '|---|---|---|---|---|']
         fmt = lambda v: '-' if v is None else f"{v:.0f}"
         out += [f"| {t['arm']} | {t['encoder']} | {t['epochs']} | {fmt(t['cpu_min_to_random_plus_10'])} | "
@@ -210,22 +223,24 @@ def run_recipe(p:RecipeParams) -> dict:
     plot_recipe(rows, fig/'ucla_recipe')
     if curve:
         write_csv(curve, fig/'ucla_recipe_curve.csv', list(curve[0]))
-        plot_learning_curves([dict(target=r['arm'], which='random' if r['arm'] == 'random' else r['encoder'].split()[-1],
-                                   step=r.get('steps') or 0, top1=r['linear_top1'])
-                              for r in curve + [r for r in rows if r['arm'] == 'random']], fig/'ucla_recipe_curve',
-                             title=f"{p.dataset}: linear top-1 during pretraining (recipe)")
+        pts = [dict(target=r['arm'], which='random' if r['arm'] == 'random' else r['encoder'].split()[-1],
+                    step=r.get('steps') or 0, top1=r['linear_top1'])
+               for r in curve + [r for r in rows if r['arm'] == 'random']]
+        plot_learning_curves(pts, fig/'ucla_recipe_curve', title=f"{p.dataset}: linear top-1 during pretraining")
     return dict(rows=rows, curve=curve, times=times, markdown=md, wall_s=time.time() - t0)
 
 # %% ../nbs/80_recipe.ipynb #fd6aa3d8
 def plot_recipe(rows, out=None):
-    """One panel per measured column (linear, then each fine-tuned fraction): a bar per arm and encoder at the mean over
-    seeds, each seed a dot; random weights (linear) and from scratch (fine-tuning) as dashed lines (-> out.{png,pdf})."""
+    """One panel per measured column (linear probes, then each fine-tuned fraction): a bar per arm and encoder at the
+    mean over seeds, each seed a dot; random weights (linear) and from scratch (fine-tuning) as dashed lines
+    (-> out.{png,pdf})."""
     rows = read_rows(rows)                                               # a CSV's empty cells: not measured
     has = lambda r, col: isinstance(r.get(col), (int, float))
-    cols = ['linear_top1'] + sorted({k for r in rows for k in r if k.startswith('finetune_top1_') and has(r, k)})
+    cols = [c for c in ('linear_top1', 'linear_joints_top1') if any(has(r, c) for r in rows)]
+    cols += sorted({k for r in rows for k in r if k.startswith('finetune_top1_') and has(r, k)})
     fig = new_figure((4.2 * len(cols), 3.8)); axes = np.atleast_1d(fig.subplots(1, len(cols), sharey=True))
     for ax, col in zip(axes, cols):
-        ref_arm = 'random' if col == 'linear_top1' else 'scratch'
+        ref_arm = 'random' if col.startswith('linear') else 'scratch'
         keys = [k for k in dict.fromkeys((r['arm'], r['encoder']) for r in rows if has(r, col))
                 if k[0] != ref_arm]
         for i, key in enumerate(keys):
@@ -237,6 +252,7 @@ def plot_recipe(rows, out=None):
                            label=f"{'random weights' if ref_arm == 'random' else 'from scratch'} (n={len(ref)})")
         ax.set_xticks(range(len(keys)), [f"{a}\n{e}" for a, e in keys], rotation=45, ha='right', fontsize=7)
         ax.set_title('linear probe (frozen encoder)' if col == 'linear_top1' else
+                     'linear probe, per-joint features' if col == 'linear_joints_top1' else
                      f"fine-tuned on {float(col.rsplit('_', 1)[1]):.0%} of the labels", fontsize=9)
         ax.grid(axis='y', alpha=.3)
         if ax.get_legend_handles_labels()[0]: ax.legend(fontsize=7, loc='lower right')

@@ -16,7 +16,7 @@ from .targets import (TARGETS, has_teacher, contextual_targets, motion_targets, 
                          masked_loss)
 
 # %% auto #0
-__all__ = ['S2VConfig', 'SkeletonEncoder', 'Skeleton2vec', 'tau_schedule', 'ema_movement']
+__all__ = ['POOLS', 'S2VConfig', 'SkeletonEncoder', 'Skeleton2vec', 'tau_schedule', 'ema_movement']
 
 # %% ../nbs/32_skeleton2vec.ipynb #cb2005d5
 @dataclass
@@ -85,6 +85,8 @@ class S2VConfig:
                              dec_mlp_dim=64), **kw})
 
 # %% ../nbs/32_skeleton2vec.ipynb #a3171678
+POOLS = ('mean', 'joints')   # how `SkeletonEncoder.features` pools the tokens
+
 class SkeletonEncoder(nn.Module):
     "Joint embedding + transformer encoder; the student, the EMA teacher and the downstream backbone."
     def __init__(self, cfg:S2VConfig):
@@ -104,13 +106,23 @@ class SkeletonEncoder(nn.Module):
         h = self.transformer(self.embed(x.flatten(0, 1)))
         return h.view(N, M, self.cfg.num_segments, self.cfg.num_joints, -1)
 
-    def features(self, x:torch.Tensor, present_only:bool=False) -> torch.Tensor:
-        "Mean over persons, time and joints -> (N, D); `present_only`: over present (non-zero) persons only."
-        if not present_only or x.shape[1] == 1: return self(x).mean((1, 2, 3))
+    def feature_dim(self, pool:str='mean') -> int:
+        "Width of `features` with `pool`: D, or V x D for 'joints'."
+        return self.cfg.dim * (self.cfg.num_joints if pool == 'joints' else 1)
+
+    def features(self, x:torch.Tensor, present_only:bool=False, pool:str='mean') -> torch.Tensor:
+        """Pooled features of x (N, M, T, V, C), averaged over persons (`present_only`: over present, non-zero persons
+        only): `pool` 'mean' over time and joints -> (N, D) (the field's linear probe), 'joints' over time only, joint
+        by joint -> (N, V x D)."""
+        if pool not in POOLS: raise ValueError(f"pool must be one of {POOLS}, not {pool!r}")
+        if not present_only or x.shape[1] == 1:
+            return self(x).mean((1, 2, 3)) if pool == 'mean' else self(x).mean(2).flatten(2).mean(1)
         N, M = x.shape[:2]
         present = x.flatten(2).abs().amax(-1) > 0                             # (N, M)
         present[:, 0] |= ~present.any(1)                                      # nobody there: use the first slot
-        h = self.transformer(self.embed(x.flatten(0, 1)[present.flatten()])).mean(1)   # only present persons run
+        h = self.transformer(self.embed(x.flatten(0, 1)[present.flatten()]))  # only present persons run
+        if pool == 'mean': h = h.mean(1)
+        else: h = h.view(len(h), self.cfg.num_segments, self.cfg.num_joints, -1).mean(1).flatten(1)
         sample = torch.arange(N, device=x.device).repeat_interleave(present.sum(1))
         return torch.zeros(N, h.shape[-1], device=h.device, dtype=h.dtype).index_add_(0, sample, h) / present.sum(
             1, keepdim=True).to(h.dtype)
