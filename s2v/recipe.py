@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import ClassVar
 import numpy as np
 from .core import save_json, comma_list, ParamError, UserError
-from .params import PretrainParams, FinetuneParams, add_param_args, params_from_args
+from .params import PretrainParams, FinetuneParams, add_param_args, params_from_args, resolve_preset
 from .train import pretrain, environment, check_pretrain_params
-from .protocols import linear_probe, run_finetune
+from .protocols import linear_probe, run_finetune, check_protocol_params
 from .study import ucla_data_dir, write_random_encoder
 from .targets import has_teacher
 from .skeleton2vec import POOLS
@@ -21,8 +21,8 @@ from .checkpoint import CheckpointManager
 from .viz import new_figure, save_figure, read_rows, plot_learning_curves
 
 # %% auto #0
-__all__ = ['ARMS', 'main', 'RecipeParams', 'arm_run', 'check_recipe', 'run_arm', 'curve_rows', 'time_to', 'render_recipe',
-           'run_recipe', 'plot_recipe']
+__all__ = ['ARMS', 'main', 'RecipeParams', 'arm_run', 'check_recipe', 'finetune_params', 'run_arm', 'curve_rows', 'time_to',
+           'render_recipe', 'run_recipe', 'plot_recipe']
 
 # %% ../nbs/80_recipe.ipynb #c00b728b
 ARMS = {'teacher': 'teacher', 'motion': 'motion', 'hybrid': 'teacher+motion', 'joints': 'joints', 'random': None,
@@ -79,6 +79,7 @@ def check_recipe(p:RecipeParams) -> tuple:
     ParamError.check(p, 'finetune_arms', set(ft_arms) <= set(ARMS) - {'random'},
                      f"must be a comma-separated choice of {', '.join(a for a in ARMS if a != 'random')}")
     for arm in arms: check_pretrain_params(arm_run(p, arm, seeds[0]))
+    if p.finetune_epochs: check_protocol_params(finetune_params(p, '', 'scratch', seeds[0], fractions))
     return arms, seeds, fractions
 
 # %% ../nbs/80_recipe.ipynb #63434f1f
@@ -89,14 +90,19 @@ def _probe(p:RecipeParams, encoder, arm:str, seed:int, which:str, at:str='', poo
                         split=p.split, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, align=p.align,
                         epochs=p.linear_epochs, clips=p.linear_clips, seed=seed)
 
+def finetune_params(p:RecipeParams, checkpoint:str, arm:str, seed:int, fractions:list) -> FinetuneParams:
+    "The fine-tuning run of one arm and seed (`checkpoint` empty: from scratch, the preset's architecture)."
+    return FinetuneParams(
+        checkpoint=checkpoint, preset=resolve_preset(p), dataset=p.dataset, split=p.split, data_dir=ucla_data_dir(p),
+        synthetic_n=p.synthetic_n, align=p.align, fractions=','.join(map(str, fractions)), seeds=str(seed),
+        epochs=p.finetune_epochs, warmup_epochs=min(5, p.finetune_epochs // 10), run_name=f"ft-{arm}-s{seed}",
+        out_dir=p.out_dir,
+        eval_every=max(1, p.finetune_epochs // 10))      # ten test evaluations: each costs more than an epoch
+
 def _finetune(p:RecipeParams, checkpoint:str, arm:str, seed:int, fractions:list) -> dict:
     name = f"ft-{arm}-s{seed}"
-    return read_summary(Path(p.out_dir)/name) or run_finetune(FinetuneParams(
-        checkpoint=checkpoint, preset=p.preset, dataset=p.dataset, split=p.split, data_dir=ucla_data_dir(p),
-        synthetic_n=p.synthetic_n, align=p.align, fractions=','.join(map(str, fractions)), seeds=str(seed),
-        epochs=p.finetune_epochs, warmup_epochs=min(5, p.finetune_epochs // 10), run_name=name, out_dir=p.out_dir,
-        eval_every=max(1, p.finetune_epochs // 10)),     # ten test evaluations: each costs more than an epoch
-        progress=False)
+    return read_summary(Path(p.out_dir)/name) or run_finetune(finetune_params(p, checkpoint, arm, seed, fractions),
+                                                             progress=False)
 
 def run_arm(p:RecipeParams, arm:str, seed:int, fractions:list) -> list:
     """Pretrain (or skip) one arm for one seed, probe its encoders, fine-tune when asked; the rows of the table (one
