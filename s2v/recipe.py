@@ -247,11 +247,10 @@ def plot_recipe(rows, out=None):
     fig = new_figure((4.2 * len(cols), 3.8)); axes = np.atleast_1d(fig.subplots(1, len(cols), sharey=True))
     for ax, col in zip(axes, cols):
         ref_arm = 'random' if col.startswith('linear') else 'scratch'
-        keys = [k for k in dict.fromkeys((r['arm'], r['encoder']) for r in rows if has(r, col))
-                if k[0] != ref_arm]
+        keys = list(dict.fromkeys((r['arm'], r['encoder']) for r in rows if has(r, col)))   # the reference too, in grey
         for i, key in enumerate(keys):
             ys = [r[col] for r in rows if (r['arm'], r['encoder']) == key and has(r, col)]
-            ax.bar(i, np.mean(ys), color=f"C{list(ARMS).index(key[0])}", alpha=.8)
+            ax.bar(i, np.mean(ys), color='0.7' if key[0] == ref_arm else f"C{list(ARMS).index(key[0])}", alpha=.8)
             ax.plot([i] * len(ys), ys, 'k.', ms=4)
         ref = [r[col] for r in rows if r['arm'] == ref_arm and has(r, col)]
         if ref: ax.axhline(float(np.mean(ref)), color='k', ls='--', lw=1,
