@@ -56,8 +56,7 @@ def extract_features(encoder:nn.Module, sampler:FrameSampler, idx, T:int, clips:
                      amp_dtype=None, pool:str='mean') -> torch.Tensor:
     """Pooled features (n, D) (`pool` 'joints': (n, V x D)) of sequences `idx`: the mean over `clips` deterministic test
     clips (1 = bin centres)."""
-    fn = encoder.features if pool == 'mean' else partial(encoder.features, pool=pool)
-    return clip_mean(fn, encoder, sampler, idx, T, clips, batch_size, amp_dtype)
+    return clip_mean(partial(encoder.features, pool=pool), encoder, sampler, idx, T, clips, batch_size, amp_dtype)
 
 # %% ../nbs/39_evaluate.ipynb #d0e11cc0
 def clip_scores(model: nn.Module, sampler: FrameSampler, idx, T: int, clips: int = 10, batch_size: int = 256,
@@ -101,7 +100,7 @@ class LinearClassifier(nn.Module):
         self.head = nn.Sequential(nn.BatchNorm1d(dim, affine=False), nn.Linear(dim, num_classes))
         nn.init.trunc_normal_(self.head[1].weight, std=.01); nn.init.zeros_(self.head[1].bias)
     def forward(self, x):
-        with torch.no_grad(): f = self.encoder.features(x, **({} if self.pool == 'mean' else dict(pool=self.pool)))
+        with torch.no_grad(): f = self.encoder.features(x, pool=self.pool)
         return self.head(f.float())
 
 # %% ../nbs/39_evaluate.ipynb #c1fa16ba

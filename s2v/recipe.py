@@ -128,13 +128,13 @@ def run_arm(p:RecipeParams, arm:str, seed:int, fractions:list) -> list:
     return rows
 
 # %% ../nbs/80_recipe.ipynb #f4c5ccae
-def _cpu_s_at(metrics:Path, epoch:int) -> float|None:
-    "CPU seconds a run had spent when `epoch` ended, over all its attempts (from its metrics.jsonl)."
-    before = 0.0
+def _epoch_marks(metrics:Path) -> dict:
+    "{epoch: (steps, CPU seconds spent over all attempts)} at the end of every epoch, from a run's metrics.jsonl."
+    before, out = 0.0, {}
     for r in read_jsonl(metrics, quiet=True):
         if r.get('kind') == 'start': before += r.get('previous_attempt_cpu_s', 0.0)
-        elif r.get('kind') == 'epoch' and r.get('epoch') == epoch: return before + r.get('cpu_s', 0.0)
-    return None
+        elif r.get('kind') == 'epoch': out[r['epoch']] = (r.get('step'), before + r.get('cpu_s', 0.0))
+    return out
 
 def curve_rows(p:RecipeParams, arm:str, seed:int, final:list) -> list:
     """The learning curve of one pretrained arm and seed: every `curve_every`-th kept checkpoint probed (the EMA teacher
@@ -143,13 +143,13 @@ def curve_rows(p:RecipeParams, arm:str, seed:int, final:list) -> list:
     pp = arm_run(p, arm, seed); run = Path(p.out_dir)/pp.run_name
     which = 'teacher' if has_teacher(pp.target) else 'student'
     encoder = 'ema teacher' if which == 'teacher' else which
-    steps = {r['epoch']: r['step'] for r in read_jsonl(run/'metrics.jsonl', quiet=True) if r.get('kind') == 'epoch'}
+    marks = _epoch_marks(run/'metrics.jsonl')
     ck, rows = CheckpointManager(run/'checkpoints'), []
     for e in ck.epochs():
         if e % p.curve_every or e >= pp.epochs: continue
         top1 = 100 * _probe(p, ck.path(e), arm, seed, which, at=f"-e{e:04d}")['top1_last']
-        cpu = _cpu_s_at(run/'metrics.jsonl', e)
-        rows.append(dict(arm=arm, seed=seed, epoch=e, steps=steps.get(e), encoder=encoder, linear_top1=top1,
+        steps, cpu = marks.get(e, (None, None))
+        rows.append(dict(arm=arm, seed=seed, epoch=e, steps=steps, encoder=encoder, linear_top1=top1,
                          pretrain_cpu_min=None if cpu is None else cpu / 60))
     cols = ('arm', 'seed', 'epochs', 'steps', 'encoder', 'linear_top1', 'pretrain_cpu_min')
     last = [{('epoch' if k == 'epochs' else k): r[k] for k in cols} for r in final if r['encoder'] == encoder]
