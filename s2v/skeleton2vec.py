@@ -113,19 +113,26 @@ class SkeletonEncoder(nn.Module):
     def features(self, x:torch.Tensor, present_only:bool=False, pool:str='mean') -> torch.Tensor:
         """Pooled features of x (N, M, T, V, C), averaged over persons (`present_only`: over present, non-zero persons
         only): `pool` 'mean' over time and joints -> (N, D) (the field's linear probe), 'joints' over time only, joint
-        by joint -> (N, V x D)."""
+        by joint -> (N, V x D). Only the person slots that hold someone run the network; the empty ones (all zeros)
+        share one forward pass, so a one-person sample costs one person."""
         if pool not in POOLS: raise ValueError(f"pool must be one of {POOLS}, not {pool!r}")
-        if not present_only or x.shape[1] == 1:
-            return self(x).mean((1, 2, 3)) if pool == 'mean' else self(x).mean(2).flatten(2).mean(1)
         N, M = x.shape[:2]
+        if M == 1: return self._pool(self.transformer(self.embed(x[:, 0])), pool)
         present = x.flatten(2).abs().amax(-1) > 0                             # (N, M)
-        present[:, 0] |= ~present.any(1)                                      # nobody there: use the first slot
-        h = self.transformer(self.embed(x.flatten(0, 1)[present.flatten()]))  # only present persons run
-        if pool == 'mean': h = h.mean(1)
-        else: h = h.view(len(h), self.cfg.num_segments, self.cfg.num_joints, -1).mean(1).flatten(1)
+        if present_only: present[:, 0] |= ~present.any(1)                     # nobody there: use the first slot
+        h = self._pool(self.transformer(self.embed(x.flatten(0, 1)[present.flatten()])), pool)  # present persons
         sample = torch.arange(N, device=x.device).repeat_interleave(present.sum(1))
-        return torch.zeros(N, h.shape[-1], device=h.device, dtype=h.dtype).index_add_(0, sample, h) / present.sum(
-            1, keepdim=True).to(h.dtype)
+        out = torch.zeros(N, h.shape[-1], device=h.device, dtype=h.dtype).index_add_(0, sample, h)
+        if present_only: return out / present.sum(1, keepdim=True).to(h.dtype)
+        absent = M - present.sum(1, keepdim=True)
+        if absent.any():   # every empty slot is the same all-zero input: its features are computed once
+            out = out + absent.to(h.dtype) * self._pool(self.transformer(self.embed(torch.zeros_like(x[:1, 0]))), pool)
+        return out / M
+
+    def _pool(self, h:torch.Tensor, pool:str) -> torch.Tensor:
+        "Tokens (B, T_e x V, D) -> (B, D) ('mean') or (B, V x D) ('joints': time-averaged per joint)."
+        if pool == 'mean': return h.mean(1)
+        return h.view(len(h), self.cfg.num_segments, self.cfg.num_joints, -1).mean(1).flatten(1)
 
     def set_drop_path(self, rate:float): self.transformer.set_drop_path(rate)
 
