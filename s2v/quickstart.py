@@ -51,7 +51,7 @@ def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, lin
     data['align'] = bool(pp.get('align', False))    # evaluated as pretrained
     lin = dict(protocol='cached', **data, out_dir=str(run_dir), **(linear or {}))
     if pp['dataset'].startswith('synthetic'): lin.setdefault('synthetic_n', pp['synthetic_n'])
-    res = {}
+    res, t_eval = {}, time.time()
     for which, extra in (('teacher', dict(checkpoint=str(run_dir), which='teacher')),
                          ('random', dict(checkpoint='', preset=pre['preset']))):
         what = ('randomly initialised' if which == 'random' else
@@ -63,10 +63,9 @@ def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, lin
                   preset=pre['preset'], protocol=res['teacher']['protocol'],
                   top1_pretrained=res['teacher']['top1_last'], top1_random=res['random']['top1_last'],
                   knn_teacher=pre['monitor'].get('knn_teacher'), pretrain_wall_s=pre['wall_s'],
-                  total_wall_s=time.time() - t0, environment=pre['environment'], pretrain_overrides=dict(pretrain
-                                                                                                         or {}),
-                  **{k: pre['config'][k]
-                     for k in ('target', 'mask_ratio', 'tube_len', 'beta')})
+                  evaluation_wall_s=time.time() - t_eval, total_wall_s=time.time() - t0,
+                  environment=pre['environment'], pretrain_overrides=dict(pretrain or {}),
+                  **{k: pre['config'][k] for k in ('target', 'mask_ratio', 'tube_len', 'beta')})
     save_json(result, run_dir/'main_job.json')
     print(format_result(result))
     return result
@@ -74,6 +73,8 @@ def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, lin
 # %% ../nbs/70_quickstart.ipynb #e63af42a
 def format_result(r:dict) -> str:
     "The main job's result as a short table."
+    ev = r.get('evaluation_wall_s')
+    ev = '' if ev is None else f"evaluation {ev / 60:.1f} min ({100 * ev / r['pretrain_wall_s']:.0f}% of pretraining), "
     return '\n'.join([
         f"\ns2v main job: {r['dataset']} ({r['split']} split), {r['preset']} preset, {r['epochs']} pretraining epochs, "
         f"{r['environment']['device']}",
@@ -82,7 +83,7 @@ def format_result(r:dict) -> str:
         f"    pretrained encoder {'(EMA teacher)' if has_teacher(r.get('target', 'teacher')) else '(student)    '}: "
         f"{100 * r['top1_pretrained']:.1f}%",
         f"    same encoder, random weights    : {100 * r['top1_random']:.1f}%",
-        f"  pretraining {r['pretrain_wall_s'] / 60:.1f} min, everything {r['total_wall_s'] / 60:.1f} min; "
+        f"  pretraining {r['pretrain_wall_s'] / 60:.1f} min, {ev}everything {r['total_wall_s'] / 60:.1f} min; "
         f"results in {r['run_dir']}/main_job.json"])
 
 # %% ../nbs/70_quickstart.ipynb #759681ca
