@@ -14,13 +14,14 @@ TEST_FLAGS ?=
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 
-# The kernel is registered in the environment under the name the notebooks use (python3); `s2v notebooks install`
+# The kernel is registered in the environment under the name and display name the notebooks carry (python3, as
+# nbdev's clean writes them, so JupyterLab finds the metadata unchanged on open); `s2v notebooks install`
 # adds nbdev's clean as the save hook of Jupyter servers started from it, and quiet kernel start-up.
 $(STAMP): $(BIN)/python pyproject.toml Makefile
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e .
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name python3 >/dev/null
 	$(BIN)/s2v notebooks install >/dev/null
 	touch $(STAMP)
 
