@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.s2v-installed
-# glibc malloc without mmap for big blocks: ~2.5x faster CPU training steps (docs in README)
+# glibc malloc without mmap for big blocks: ~2.5x faster CPU training steps (docs/development.md)
 CPU_MALLOC := MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=1073741824
 RUN ?= default
 TEST_FLAGS ?=

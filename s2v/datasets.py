@@ -80,7 +80,7 @@ def load_source(source:str, data_dir=None, synthetic_n:int=2400, seed:int=0) -> 
     p = Path(data_dir) if data_dir else repo_root()/'data'/source
     if not p.exists():
         raise DataError(p, f"no data for {source!r}. Build a cache with `s2v prepare {source} --src RAW_DIR "
-                           f"--dst {p}` (README, 'Datasets') and pass its folder as data_dir.")
+                           f"--dst {p}` (docs/datasets.md) and pass its folder as data_dir.")
     if is_cache(p):
         d = load_cache(p)
         lay, k = SOURCE_FITS.get(source, (d.layout, None))

@@ -10,8 +10,8 @@ from .core import repo_root, atomic_path
 
 # %% auto #0
 __all__ = ['JUPYTER_SETTINGS', 'OUTPUT_NOTEBOOKS', 'main', 'install_jupyter_config', 'clean_on_save', 'trust_notebooks',
-           'server_config', 'save_like_jupyterlab', 'run_for_outputs', 'image_outputs', 'render_readme',
-           'write_parameter_cells', 'write_readme']
+           'server_config', 'save_like_jupyterlab', 'run_for_outputs', 'image_outputs', 'csv_table', 'render_readme',
+           'write_parameter_cells', 'write_readme', 'broken_links']
 
 # %% ../nbs/95_notebooks.ipynb #395b3cba
 JUPYTER_SETTINGS = {   # file under the environment's prefix -> settings merged into it
@@ -123,13 +123,56 @@ def image_outputs(nb_path) -> list:
 
 # %% ../nbs/95_notebooks.ipynb #33769576
 _UP_LINK = re.compile(r'(\]\()\.\./')     # a markdown link or image that climbs out of nbs/
+# a line of its own that becomes the table of a CSV file
+_TABLE = re.compile(r'^<!-- table: (\S+)((?: +\w+=\S+)*) *-->$', re.M)
+
+def csv_table(path, by:str, mean:str, count:str='n') -> str:
+    """A markdown table from the CSV file `path`: one row per distinct value of the columns `by`
+    (comma-separated), in the order they first appear; the number of lines of the file in that row
+    (column `count`); and for each column of `mean` (comma-separated, `name` or `name:digits`, one
+    decimal by default) the mean over the row's lines that have a value: `mean ± sd` over several,
+    the value over one, '-' over none."""
+    import csv, statistics
+    with open(path, newline='') as f: rows = list(csv.DictReader(f))
+    keys = by.split(',')
+    cols = [(c.split(':')[0], int(c.split(':')[1]) if ':' in c else 1) for c in mean.split(',')]
+    names = rows[0].keys() if rows else []
+    if missing := [c for c in keys + [c for c, _ in cols] if c not in names]:
+        raise ValueError(f"{path}: no column {', '.join(missing)} (it has: {', '.join(names)})")
+    groups = {}
+    for r in rows: groups.setdefault(tuple(r[k] for k in keys), []).append(r)
+    def cell(rs, c, d):
+        xs = [float(r[c]) for r in rs if r[c].strip()]
+        if len(xs) > 1: return f"{statistics.mean(xs):.{d}f} ± {statistics.stdev(xs):.{d}f}"
+        return f"{xs[0]:.{d}f}" if xs else '-'
+    head = keys + [count] + [c for c, _ in cols]
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for g, rs in groups.items():
+        vals = [*g, str(len(rs)), *(cell(rs, c, d) for c, d in cols)]
+        lines.append('| ' + ' | '.join(v.replace('|', '\\|') for v in vals) + ' |')
+    return '\n'.join(lines)
+
+def _include(m, root):
+    "The table of one `<!-- table: ... -->` line."
+    opts = dict(o.split('=', 1) for o in m.group(2).split())
+    if set(opts) - {'by', 'mean', 'count'} or {'by', 'mean'} - set(opts):
+        raise ValueError(f"{m.group(0)}: needs by= and mean=, may have count=; "
+                         f"got {', '.join(opts)}")
+    f = root/m.group(1)
+    if not f.exists(): raise FileNotFoundError(f"{m.group(0)}: no file {f}")
+    try: return csv_table(f, **opts)
+    except ValueError as e: raise ValueError(f"{m.group(0)}: {e}") from None
 
 def render_readme(index=None) -> str:
-    """The text of README.md: the markdown cells of `index` (default nbs/index.ipynb), separated by blank lines; links
-    written from nbs/ (`../figures/x.png`, which JupyterLab resolves) become links from the root (`figures/x.png`)."""
-    nb = json.loads(Path(index or repo_root()/'nbs'/'index.ipynb').read_text())
+    """The text of README.md: the markdown cells of `index` (default nbs/index.ipynb), separated by
+    blank lines; each `<!-- table: FILE by=... mean=... -->` line replaced by `csv_table` of FILE (from
+    the folder above nbs/); links written from nbs/ (`../figures/x.png`, which JupyterLab resolves)
+    become links from the root (`figures/x.png`)."""
+    index = Path(index or repo_root()/'nbs'/'index.ipynb'); nb = json.loads(index.read_text())
     text = '\n\n'.join(''.join(c['source']).strip('\n') for c in nb['cells'] if c['cell_type'] == 'markdown')
+    text = _TABLE.sub(lambda m: _include(m, index.resolve().parent.parent), text)
     return _UP_LINK.sub(r'\1', text) + '\n'
+
 
 # %% ../nbs/95_notebooks.ipynb #165d7510
 def write_parameter_cells(root=None) -> list:
@@ -154,6 +197,17 @@ def write_readme(root=None) -> bool:
     if readme.exists() and readme.read_text() == text: return False
     with atomic_path(readme) as tmp: Path(tmp).write_text(text)
     return True
+
+# %% ../nbs/95_notebooks.ipynb #b7e1c0a2
+# [text](target) and ![alt](target), with an optional "title"
+_LINK = re.compile(r'!?\[[^\]]*\]\(<?([^)\s>]+)>?(?:\s+"[^"]*")?\)')
+
+def broken_links(md) -> list:
+    "The relative link targets of markdown file `md` that do not exist, seen from its folder."
+    md = Path(md)
+    web = re.compile(r'[a-z][a-z0-9+.-]*:|#', re.I)     # https:, mailto:, an in-page #anchor
+    return [t for t in _LINK.findall(md.read_text())
+            if not web.match(t) and not (md.parent/t.split('#')[0]).exists()]
 
 # %% ../nbs/95_notebooks.ipynb #ad42811b
 def _add_args(ap):
