@@ -9,6 +9,7 @@ from dataclasses import dataclass, asdict
 import numpy as np
 import torch
 from torch import nn
+from fastcore.basics import patch
 from .embedding import JointEmbedding
 from .masking import mask_sequence, num_tubes
 from .transformer import Transformer, init_weights, INITS
@@ -141,7 +142,7 @@ class SkeletonEncoder(nn.Module):
         "Attention weights (N*M, depth, heads, tokens, tokens) for a small batch (N, M, T, V, C)."
         return self.transformer.attention_maps(self.embed(x.flatten(0, 1)))
 
-# %% ../nbs/32_skeleton2vec.ipynb #01842f2e
+# %% ../nbs/32_skeleton2vec.ipynb #2df9c90e
 class Skeleton2vec(nn.Module):
     "Student encoder, decoder and EMA teacher; `forward` returns the loss and diagnostics."
     def __init__(self, cfg:S2VConfig):
@@ -196,90 +197,105 @@ class Skeleton2vec(nn.Module):
             torch._foreach_add_(t_avg, s_avg, alpha=1 - tau)
         for tb, sb in zip(self.ema.buffers(), self.encoder.buffers()): tb.copy_(sb)
 
-    def targets(self, x:torch.Tensor) -> torch.Tensor:
-        """Targets (B, T_e*V, out) for person sequences x (B, T, V, C): the contextual target (dim channels), the motion
-        or joint target (l*C), or for teacher+motion the two side by side."""
-        c = self.cfg
-        if c.target == 'motion': return motion_targets(x, c.seg_len)
-        if c.target == 'joints': return joint_targets(x, c.seg_len)
-        with torch.no_grad():                                                    # no graph, no saved activations
-            was = self.ema.training; self.ema.eval()
-            layers = self.ema.transformer.layer_outputs(self.ema.embed(x), c.target_layer_output)
-            y = contextual_targets(layers, c.top_k_layers, num_layers=c.depth)  # accumulated layer by layer
-            self.ema.train(was)
-        return torch.cat([y, motion_targets(x, c.seg_len)], -1) if c.target == 'teacher+motion' else y
-
-    def target_error(self, pred:torch.Tensor, y:torch.Tensor, mask:torch.Tensor) -> tuple:
-        """(summed squared error over the masked tokens, their number): `masked_error`, or for teacher+motion the
-        contextual part's error plus `motion_weight` times the motion part's, each averaged over its own channels."""
-        if self.cfg.target != 'teacher+motion': return masked_error(pred, y, mask)
-        d = self.cfg.dim
-        ctx, n = masked_error(pred[..., :d], y[..., :d], mask)
-        return ctx + self.cfg.motion_weight * masked_error(pred[..., d:], y[..., d:], mask)[0], n
-
     def teacher_encoder(self) -> SkeletonEncoder:
         "A stand-alone copy of the EMA teacher encoder (trainable, for downstream use); its config is `.cfg`."
         enc = SkeletonEncoder(self.cfg).to(next(self.teacher.parameters()).device)
         enc.load_state_dict(self.teacher.state_dict())
         return enc
 
-    def _fold_persons(self, x:torch.Tensor, noise, generator) -> tuple:
-        "Person sequences (B, T, V, C), their mask noise (K, B, tubes, V) and which are present (B,) (None: all count)."
-        c = self.cfg
-        N, M = x.shape[:2]; K = c.num_masked_views
-        xs = x.flatten(0, 1)                                                     # (N*M, T, V, C)
-        if noise is None: noise = self.mask_noise(N, x.device, generator, persons=M)
-        if noise.shape[:2] != (N, K * M):
-            raise ValueError(
-                f"mask noise {tuple(noise.shape)} does not match the batch {tuple(x.shape)} with {K} masked views")
-        noise = noise.view(N, K, M, *noise.shape[2:]).transpose(0, 1).flatten(1, 2)   # (K, N*M, tubes, V)
-        present = xs.flatten(1).abs().amax(1) > 0 if M > 1 else None              # absent persons: all zeros
-        if present is not None and (present.all() or not present.any()): present = None
-        if present is not None and c.drop_empty_persons: xs, noise, present = xs[present], noise[:, present], None
-        return xs, noise, present
+# %% ../nbs/32_skeleton2vec.ipynb #23fdda94
+@patch
+def make_targets(self:Skeleton2vec, x:torch.Tensor) -> torch.Tensor:
+    """Targets (B, T_e*V, out) for person sequences x (B, T, V, C): the contextual target (dim channels), the motion
+    or joint target (l*C), or for teacher+motion the two side by side."""
+    c = self.cfg
+    if c.target == 'motion': return motion_targets(x, c.seg_len)
+    if c.target == 'joints': return joint_targets(x, c.seg_len)
+    with torch.no_grad():                                                    # no graph, no saved activations
+        was = self.ema.training; self.ema.eval()
+        layers = self.ema.transformer.layer_outputs(self.ema.embed(x), c.target_layer_output)
+        y = contextual_targets(layers, c.top_k_layers, num_layers=c.depth)  # accumulated layer by layer
+        self.ema.train(was)
+    return torch.cat([y, motion_targets(x, c.seg_len)], -1) if c.target == 'teacher+motion' else y
 
-    def forward_encoder(self, xs:torch.Tensor, noise:torch.Tensor) -> tuple:
-        """MAMT masks of xs (B, T, V, C) from `noise` (B, tubes, V); the student encoder over the visible tokens ->
-        (latent, masks)."""
-        c = self.cfg
-        mk = mask_sequence(xs, c.seg_len, c.mask_ratio, c.tube_len, c.beta, noise=noise)
-        tokens = self.encoder.embed(xs)                                          # (B, T_e*V, D)
-        vis = tokens.gather(1, mk.ids_keep[..., None].expand(-1, -1, tokens.shape[-1]))
-        return self.encoder.forward_tokens(vis), mk
+# %% ../nbs/32_skeleton2vec.ipynb #ea733bc1
+@patch
+def _fold_persons(self:Skeleton2vec, x:torch.Tensor, noise, generator) -> tuple:
+    "Person sequences (B, T, V, C), their mask noise (K, B, tubes, V) and which are present (B,) (None: all count)."
+    c = self.cfg
+    N, M = x.shape[:2]; K = c.num_masked_views
+    xs = x.flatten(0, 1)                                                     # (N*M, T, V, C)
+    if noise is None: noise = self.mask_noise(N, x.device, generator, persons=M)
+    if noise.shape[:2] != (N, K * M):
+        raise ValueError(
+            f"mask noise {tuple(noise.shape)} does not match the batch {tuple(x.shape)} with {K} masked views")
+    noise = noise.view(N, K, M, *noise.shape[2:]).transpose(0, 1).flatten(1, 2)   # (K, N*M, tubes, V)
+    present = xs.flatten(1).abs().amax(1) > 0 if M > 1 else None              # absent persons: all zeros
+    if present is not None and (present.all() or not present.any()): present = None
+    if present is not None and c.drop_empty_persons: xs, noise, present = xs[present], noise[:, present], None
+    return xs, noise, present
 
-    def forward_decoder(self, latent:torch.Tensor, ids_restore:torch.Tensor) -> torch.Tensor:
-        """Mask tokens in the masked places, decoder position embeddings, decoder and head -> predictions (B, tokens,
-        out)."""
-        h = self.dec_embed(latent)
-        full = torch.cat([h, self.mask_token.to(h.dtype).expand(h.shape[0], self.cfg.num_tokens - h.shape[1], -1)], 1)
-        full = full.gather(1, ids_restore[..., None].expand(-1, -1, full.shape[-1]))
-        full = full + (self.dec_pos_t + self.dec_pos_s).flatten(1, 2).to(full.dtype)
-        return self.head(self.decoder(full))
+@patch
+def forward_encoder(self:Skeleton2vec, xs:torch.Tensor, noise:torch.Tensor) -> tuple:
+    """MAMT masks of xs (B, T, V, C) from `noise` (B, tubes, V); the student encoder over the visible tokens ->
+    (latent, masks)."""
+    c = self.cfg
+    mk = mask_sequence(xs, c.seg_len, c.mask_ratio, c.tube_len, c.beta, noise=noise)
+    tokens = self.encoder.embed(xs)                                          # (B, T_e*V, D)
+    vis = tokens.gather(1, mk.ids_keep[..., None].expand(-1, -1, tokens.shape[-1]))
+    return self.encoder.forward_tokens(vis), mk
 
-    @torch.no_grad()
-    def _diagnostics(self, pred, y, lmask, mk, B:int) -> dict:
-        """Mask ratio, the targets' spread over tokens (first view) and the cosine between prediction and target at
-        masked tokens."""
-        cos = torch.nn.functional.cosine_similarity(pred.float()[lmask], y.float()[lmask], dim=-1).mean()
-        return dict(mask_ratio=mk.mask.float().mean(), target_std=y[:B].float().flatten(0, 1).std(0).mean(),
-                    pred_target_cos=cos, persons=torch.tensor(B))
+# %% ../nbs/32_skeleton2vec.ipynb #533e0768
+@patch
+def forward_decoder(self:Skeleton2vec, latent:torch.Tensor, ids_restore:torch.Tensor) -> torch.Tensor:
+    """Mask tokens in the masked places, decoder position embeddings, decoder and head -> predictions (B, tokens,
+    out)."""
+    h = self.dec_embed(latent)
+    full = torch.cat([h, self.mask_token.to(h.dtype).expand(h.shape[0], self.cfg.num_tokens - h.shape[1], -1)], 1)
+    full = full.gather(1, ids_restore[..., None].expand(-1, -1, full.shape[-1]))
+    full = full + (self.dec_pos_t + self.dec_pos_s).flatten(1, 2).to(full.dtype)
+    return self.head(self.decoder(full))
 
-    def forward(self, x:torch.Tensor, noise:torch.Tensor|None=None, generator:torch.Generator|None=None) -> dict:
-        "Loss and diagnostics for a batch x (N, M, T, V, C); `noise` (N, K*M, tubes, V) or `generator` fix the masks."
-        xs, noise, present = self._fold_persons(x, noise, generator)
-        # the teacher runs once per person sequence
-        y = self.targets(xs)
-        B, K = xs.shape[0], self.cfg.num_masked_views
-        if K > 1:                                                                # K masked copies, view-major
-            xs, y = xs.repeat(K, 1, 1, 1), y.repeat(K, 1, 1)
-            if present is not None: present = present.repeat(K)
-        latent, mk = self.forward_encoder(xs, noise.flatten(0, 1))
-        pred = self.forward_decoder(latent, mk.ids_restore)
-        lmask = mk.mask if present is None else mk.mask & present[:, None]       # absent persons never count
-        # every view masks as many tokens, so this loss is the mean of the views' losses
-        err_sum, n_masked = self.target_error(pred, y, lmask)
-        return dict(loss=masked_loss(err_sum, n_masked), err_sum=err_sum,
-                    n_masked=n_masked, **self._diagnostics(pred, y, lmask, mk, B))
+# %% ../nbs/32_skeleton2vec.ipynb #4833e55c
+@patch
+def target_error(self:Skeleton2vec, pred:torch.Tensor, y:torch.Tensor, mask:torch.Tensor) -> tuple:
+    """(summed squared error over the masked tokens, their number): `masked_error`, or for teacher+motion the
+    contextual part's error plus `motion_weight` times the motion part's, each averaged over its own channels."""
+    if self.cfg.target != 'teacher+motion': return masked_error(pred, y, mask)
+    d = self.cfg.dim
+    ctx, n = masked_error(pred[..., :d], y[..., :d], mask)
+    return ctx + self.cfg.motion_weight * masked_error(pred[..., d:], y[..., d:], mask)[0], n
+
+@patch
+def forward_loss(self:Skeleton2vec, pred:torch.Tensor, y:torch.Tensor, mask:torch.Tensor) -> tuple:
+    "(loss, summed error, number of masked tokens) of predictions against targets at the masked tokens `mask`."
+    err_sum, n_masked = self.target_error(pred, y, mask)
+    return masked_loss(err_sum, n_masked), err_sum, n_masked
+
+# %% ../nbs/32_skeleton2vec.ipynb #3bd68329
+@torch.no_grad()
+def _diagnostics(pred, y, lmask, mk, B:int) -> dict:
+    """Mask ratio, the targets' spread over tokens (first view) and the cosine between prediction and target at
+    masked tokens."""
+    cos = torch.nn.functional.cosine_similarity(pred.float()[lmask], y.float()[lmask], dim=-1).mean()
+    return dict(mask_ratio=mk.mask.float().mean(), target_std=y[:B].float().flatten(0, 1).std(0).mean(),
+                pred_target_cos=cos, persons=torch.tensor(B))
+
+@patch
+def forward(self:Skeleton2vec, x:torch.Tensor, noise:torch.Tensor|None=None,
+            generator:torch.Generator|None=None) -> dict:
+    "Loss and diagnostics for a batch x (N, M, T, V, C); `noise` (N, K*M, tubes, V) or `generator` fix the masks."
+    xs, noise, present = self._fold_persons(x, noise, generator)
+    y = self.make_targets(xs)                                                # the teacher runs once per person
+    B, K = xs.shape[0], self.cfg.num_masked_views
+    if K > 1:                                                                # K masked copies, view-major
+        xs, y = xs.repeat(K, 1, 1, 1), y.repeat(K, 1, 1)
+        if present is not None: present = present.repeat(K)
+    latent, mk = self.forward_encoder(xs, noise.flatten(0, 1))
+    pred = self.forward_decoder(latent, mk.ids_restore)
+    lmask = mk.mask if present is None else mk.mask & present[:, None]       # absent persons never count
+    loss, err_sum, n_masked = self.forward_loss(pred, y, lmask)   # every view masks as many tokens: mean of views
+    return dict(loss=loss, err_sum=err_sum, n_masked=n_masked, **_diagnostics(pred, y, lmask, mk, B))
 
 # %% ../nbs/32_skeleton2vec.ipynb #862e78c8
 def tau_schedule(tau0:float, total_steps:int, tau1:float=1.0, anneal_steps:int=0) -> np.ndarray:

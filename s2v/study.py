@@ -116,7 +116,7 @@ def reference_runs(p:StudyParams, seed:int) -> dict:
 def target_position_share(model, x:torch.Tensor) -> dict:
     "Share of the targets' energy explained by the per-position mean over sequences x (B, T, V, C); its MSE floor."
     with torch.no_grad():
-        y = model.targets(x).float()                                   # (B, tokens, D)
+        y = model.make_targets(x).float()                                   # (B, tokens, D)
         mu = y.mean(0, keepdim=True)
         return dict(position_share=float(mu.pow(2).mean() / y.pow(2).mean()), position_floor=float(
             (y - mu).pow(2).mean()))
