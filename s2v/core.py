@@ -11,7 +11,7 @@ import torch
 
 # %% auto #0
 __all__ = ['UserError', 'DataError', 'ParamError', 'RunError', 'comma_list', 'seed_everything', 'default_device',
-           'cpu_supports_bf16', 'repo_root', 'shared_data', 'atomic_path', 'save_json']
+           'cpu_supports_bf16', 'repo_root', 'shared_data', 'atomic_path', 'save_json', 'eval_mode', 'present_persons']
 
 # %% ../nbs/00_core.ipynb #5cec517d
 class UserError(Exception):
@@ -123,3 +123,18 @@ def _json_default(o):
     if isinstance(o, (np.ndarray, torch.Tensor)): return o.tolist()
     if isinstance(o, Path): return str(o)
     raise TypeError(f'not JSON serialisable: {type(o)}')
+
+# %% ../nbs/00_core.ipynb #76709f22
+@contextlib.contextmanager
+def eval_mode(*modules):
+    "Put `modules` in eval mode for the block, then back in the mode each was in (also when the block fails)."
+    was = [m.training for m in modules]
+    for m in modules: m.eval()
+    try: yield
+    finally:
+        for m, w in zip(modules, was): m.train(w)
+
+def present_persons(x:torch.Tensor, lead:int=1) -> torch.Tensor:
+    """Which person sequences hold someone: the bool tensor of x's first `lead` dimensions, True where any value
+    beyond them is non-zero (an absent person is all zeros)."""
+    return x.flatten(lead).abs().amax(-1) > 0

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['segment', 'JointEmbedding']
+__all__ = ['segment', 'frame_motion', 'JointEmbedding']
 
 # %% ../nbs/20_embedding.ipynb #3664aa87
 def segment(x:torch.Tensor, l:int) -> torch.Tensor:
@@ -16,6 +16,12 @@ def segment(x:torch.Tensor, l:int) -> torch.Tensor:
     B, T, V, C = x.shape
     if T % l: raise ValueError(f"{T} frames do not split into segments of {l}")
     return x.reshape(B, T // l, l, V, C).permute(0, 1, 3, 2, 4).reshape(B, T // l, V, l * C)
+
+# %% ../nbs/20_embedding.ipynb #fe9fe03c
+def frame_motion(x:torch.Tensor) -> torch.Tensor:
+    "Frame-to-frame motion of x (B, T, V, C): x[t+1] - x[t] at frame t, zero at the last frame."
+    m = torch.zeros_like(x); m[:, :-1] = x[:, 1:] - x[:, :-1]
+    return m
 
 # %% ../nbs/20_embedding.ipynb #0dffc746
 class JointEmbedding(nn.Module):

@@ -12,12 +12,13 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm import tqdm
 from .transforms import FrameSampler, random_rotate, uniform_indices
-from .core import RunError
+from .core import RunError, eval_mode
 
 # %% auto #0
 __all__ = ['distinct_clips', 'clip_mean', 'extract_features', 'clip_scores', 'knn_accuracy', 'summarize', 'LinearClassifier',
-           'FineTuneClassifier', 'layer_id', 'layer_decay_groups', 'ClassifierDiverged', 'train_classifier',
-           'linear_eval', 'linear_eval_cached', 'linear_probe_features', 'finetune', 'semi_supervised_subset']
+           'FineTuneClassifier', 'layer_id', 'layer_decay_groups', 'lr_schedule', 'ClassifierDiverged',
+           'train_classifier', 'linear_eval', 'linear_eval_cached', 'linear_probe_features', 'finetune',
+           'semi_supervised_subset']
 
 # %% ../nbs/39_evaluate.ipynb #c9e9188c
 def distinct_clips(lengths:torch.Tensor, T:int, clips:int) -> tuple:
@@ -33,7 +34,6 @@ def clip_mean(fn, module: nn.Module, sampler: FrameSampler, idx, T: int, clips: 
               amp_dtype=None) -> torch.Tensor:
     """The mean over `clips` deterministic test clips of `fn(x)` (B, ...) for sequences `idx`, `module` in eval mode;
     each distinct clip runs once."""
-    was = module.training; module.eval()
     idx = torch.as_tensor(np.asarray(idx), dtype=torch.long, device=sampler.device)
     t, new = distinct_clips(sampler.lengths[idx], T, clips)
     # which distinct clip of its sequence each clip repeats
@@ -42,13 +42,13 @@ def clip_mean(fn, module: nn.Module, sampler: FrameSampler, idx, T: int, clips: 
     weight = torch.zeros_like(t[:, :, 0]).scatter_add_(0, group, torch.ones_like(group))
     cs, ns = new.nonzero(as_tuple=True)
     w, out = weight[group[cs, ns], ns], None
-    for a in range(0, len(cs), batch_size):
-        c, n = cs[a:a + batch_size], ns[a:a + batch_size]
-        x = sampler.gather(idx[n], t[c, n])
-        with torch.autocast(x.device.type, dtype=amp_dtype, enabled=amp_dtype is not None): y = fn(x).float()
-        if out is None: out = torch.zeros(len(idx), *y.shape[1:], device=y.device)
-        out.index_add_(0, n, y * w[a:a + batch_size].view(-1, *[1] * (y.dim() - 1)).to(y.dtype))
-    module.train(was)
+    with eval_mode(module):
+        for a in range(0, len(cs), batch_size):
+            c, n = cs[a:a + batch_size], ns[a:a + batch_size]
+            x = sampler.gather(idx[n], t[c, n])
+            with torch.autocast(x.device.type, dtype=amp_dtype, enabled=amp_dtype is not None): y = fn(x).float()
+            if out is None: out = torch.zeros(len(idx), *y.shape[1:], device=y.device)
+            out.index_add_(0, n, y * w[a:a + batch_size].view(-1, *[1] * (y.dim() - 1)).to(y.dtype))
     return (out / clips).cpu() if out is not None else torch.zeros(0)
 
 # %% ../nbs/39_evaluate.ipynb #2f0e2656
@@ -140,9 +140,11 @@ def layer_decay_groups(model:nn.Module, lr:float, weight_decay:float=0.05, decay
     return list(groups.values())
 
 # %% ../nbs/39_evaluate.ipynb #837a1189
-def _lr_at(it:int, total:int, warm:int, lr:float, min_lr:float) -> float:
-    if it < warm: return lr * it / warm
-    return min_lr + 0.5 * (lr - min_lr) * (1 + math.cos(math.pi * (it - warm) / max(1, total - warm)))
+def lr_schedule(lr:float, min_lr:float, total_steps:int, warmup_steps:int) -> np.ndarray:
+    "Learning rate for every step: linear warm-up to `lr`, then cosine to `min_lr` (pretraining and classifiers)."
+    warm = np.linspace(0, lr, warmup_steps, endpoint=False)
+    t = np.arange(total_steps - warmup_steps) / max(1, total_steps - warmup_steps)
+    return np.concatenate([warm, min_lr + 0.5 * (lr - min_lr) * (1 + np.cos(np.pi * t))])
 
 class ClassifierDiverged(RunError, FloatingPointError):
     "The loss of a classifier being trained became NaN or infinite."
@@ -157,7 +159,7 @@ def train_classifier(model: nn.Module, sampler: FrameSampler, train_idx, test_id
     K = int(sampler.data.num_classes)
     g = torch.Generator().manual_seed(seed)
     spe = max(1, len(train_idx) // batch_size); total, warm = epochs * spe, warmup_epochs * spe
-    history, best, t0 = [], None, time.time()
+    history, best, t0, lrs = [], None, time.time(), lr_schedule(lr, min_lr, total, warm)
     for ep in range(epochs):
         model.train()
         if hasattr(model, 'encoder') and not any(p.requires_grad for p in model.encoder.parameters()):
@@ -166,7 +168,7 @@ def train_classifier(model: nn.Module, sampler: FrameSampler, train_idx, test_id
         bar = not (progress and sys.stderr.isatty())
         for i in tqdm(range(spe), desc=f'epoch {ep + 1}/{epochs}', disable=bar, leave=False):
             it = ep * spe + i
-            for grp in opt.param_groups: grp['lr'] = _lr_at(it, total, warm, lr, min_lr) * grp.get('lr_scale', 1.)
+            for grp in opt.param_groups: grp['lr'] = float(lrs[it]) * grp.get('lr_scale', 1.)
             b = perm[i * batch_size:(i + 1) * batch_size]
             x = sampler.sample(b, T, train=True)
             if rotate: x = random_rotate(x, rotate)
@@ -231,11 +233,11 @@ def linear_probe_features(ftr, ytr, fte, yte, num_classes: int, epochs: int = 10
     head = nn.Sequential(nn.BatchNorm1d(ftr.shape[1], affine=False), nn.Linear(ftr.shape[1], num_classes))
     opt = torch.optim.SGD(head.parameters(), lr=lr, momentum=0.9)
     g = torch.Generator().manual_seed(seed)
-    spe = max(1, len(ftr) // batch_size); total = epochs * spe; best = None; history = []
+    spe = max(1, len(ftr) // batch_size); lrs = lr_schedule(lr, 0., epochs * spe, 0); best = None; history = []
     for ep in range(epochs):
         head.train(); perm = torch.randperm(len(ftr), generator=g)
         for i in range(spe):
-            for grp in opt.param_groups: grp['lr'] = _lr_at(ep * spe + i, total, 0, lr, 0.)
+            for grp in opt.param_groups: grp['lr'] = float(lrs[ep * spe + i])
             b = perm[i * batch_size:(i + 1) * batch_size]
             loss = F.cross_entropy(head(ftr[b]), ytr[b]); opt.zero_grad(); loss.backward(); opt.step()
         head.eval()

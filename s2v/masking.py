@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 import torch
-from .embedding import segment
+from .embedding import segment, frame_motion
 
 # %% auto #0
 __all__ = ['MASKING', 'Masking', 'motion_intensity', 'num_tubes', 'num_kept', 'effective_mask_ratio', 'tube_intensity',
@@ -27,8 +27,7 @@ class Masking(NamedTuple):
 # %% ../nbs/21_masking.ipynb #5c377fb8
 def motion_intensity(x:torch.Tensor, seg_len:int) -> torch.Tensor:
     "Motion intensity (B, T_e, V): sum of |x[t+1] - x[t]| over each segment's frames and channels."
-    m = torch.zeros_like(x); m[:, :-1] = x[:, 1:] - x[:, :-1]
-    return segment(m, seg_len).abs().sum(-1)
+    return segment(frame_motion(x), seg_len).abs().sum(-1)
 
 # %% ../nbs/21_masking.ipynb #22fe5ccc
 def num_tubes(num_segments:int, tube_len:int) -> int:

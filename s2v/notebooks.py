@@ -7,6 +7,7 @@ from __future__ import annotations
 import json, re, sys
 from pathlib import Path
 from .core import repo_root, atomic_path
+from .runs import md_table
 
 # %% auto #0
 __all__ = ['JUPYTER_SETTINGS', 'OUTPUT_NOTEBOOKS', 'main', 'install_jupyter_config', 'clean_on_save', 'trust_notebooks',
@@ -146,11 +147,9 @@ def csv_table(path, by:str, mean:str, count:str='n') -> str:
         if len(xs) > 1: return f"{statistics.mean(xs):.{d}f} ± {statistics.stdev(xs):.{d}f}"
         return f"{xs[0]:.{d}f}" if xs else '-'
     head = keys + [count] + [c for c, _ in cols]
-    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
-    for g, rs in groups.items():
-        vals = [*g, str(len(rs)), *(cell(rs, c, d) for c, d in cols)]
-        lines.append('| ' + ' | '.join(v.replace('|', '\\|') for v in vals) + ' |')
-    return '\n'.join(lines)
+    body = [[v.replace('|', '\\|') for v in (*g, str(len(rs)), *(cell(rs, c, d) for c, d in cols))]
+            for g, rs in groups.items()]
+    return '\n'.join(md_table(head, body))
 
 def _include(m, root):
     "The table of one `<!-- table: ... -->` line."

@@ -16,7 +16,7 @@ from .protocols import linear_probe, run_finetune, check_protocol_params
 from .study import ucla_data_dir, write_random_encoder
 from .targets import has_teacher
 from .skeleton2vec import POOLS
-from .runs import RunFolder, read_summary, write_csv, read_jsonl
+from .runs import RunFolder, read_summary, write_csv, read_jsonl, md_table
 from .checkpoint import CheckpointManager
 from .viz import new_figure, save_figure, read_rows, plot_learning_curves
 
@@ -193,22 +193,22 @@ def render_recipe(rows:list, p:RecipeParams, times:list=()) -> str:
     out = [f"# {p.dataset}: arms x seeds, last-epoch top-1 %\n",
            f"Command: `s2v recipe {_flags(p)}`; {environment()['device']}.\n",
            "linear_top1: linear probe on mean-pooled features (the field's protocol); linear_joints_top1: on per-joint "
-           "features (time-averaged, V x D); finetune_top1_f: fine-tuned on a fraction f of the labels.\n",
-           '| arm | encoder | seeds | steps | ' + ' | '.join(cols) + ' | CPU min |',
-           '|---|---|---|---|' + '---|' * len(cols) + '---|']
+           "features (time-averaged, V x D); finetune_top1_f: fine-tuned on a fraction f of the labels.\n"]
+    body = []
     for key in dict.fromkeys((r['arm'], r['encoder']) for r in rows):
         rs = [r for r in rows if (r['arm'], r['encoder']) == key]
         cpu = [r['pretrain_cpu_min'] for r in rs if r.get('pretrain_cpu_min') is not None]
         cells = [key[0], key[1], ' '.join(str(r['seed']) for r in rs), str(rs[0]['steps']),
                  *[_stat([r.get(c) for r in rs]) for c in cols], f"{np.mean(cpu):.0f}" if cpu else '']
-        out.append('| ' + ' | '.join(cells) + ' |')
+        body.append(cells)
+    out += md_table(['arm', 'encoder', 'seeds', 'steps', *cols, 'CPU min'], body)
     if times:
         out += [f"\nPretraining CPU minutes to the first probed checkpoint (every {p.curve_every} epochs) at "
-                "random weights + 10 points and at 80 (mean over seeds; '-': not reached by the last epoch):\n",
-                '| arm | encoder | epochs | to random + 10 | to 80 |', '|---|---|---|---|---|']
+                "random weights + 10 points and at 80 (mean over seeds; '-': not reached by the last epoch):\n"]
         fmt = lambda v: '-' if v is None else f"{v:.0f}"
-        out += [f"| {t['arm']} | {t['encoder']} | {t['epochs']} | {fmt(t['cpu_min_to_random_plus_10'])} | "
-                f"{fmt(t['cpu_min_to_80'])} |" for t in times]
+        out += md_table(['arm', 'encoder', 'epochs', 'to random + 10', 'to 80'],
+                        [[t['arm'], t['encoder'], t['epochs'], fmt(t['cpu_min_to_random_plus_10']),
+                          fmt(t['cpu_min_to_80'])] for t in times])
     return '\n'.join(out) + '\n'
 
 def run_recipe(p:RecipeParams) -> dict:

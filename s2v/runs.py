@@ -9,8 +9,8 @@ from pathlib import Path
 from .core import DataError, UserError
 
 # %% auto #0
-__all__ = ['PARAMS', 'SUMMARY', 'METRICS', 'CHECKPOINTS', 'ENCODERS', 'LOCK', 'read_json', 'read_jsonl', 'write_csv', 'RunFolder',
-           'run_files', 'RunLock', 'clear_folder', 'read_summary', 'folder_seeds', 'evaluated_run']
+__all__ = ['PARAMS', 'SUMMARY', 'METRICS', 'CHECKPOINTS', 'ENCODERS', 'LOCK', 'read_json', 'read_jsonl', 'write_csv', 'md_table',
+           'RunFolder', 'run_files', 'RunLock', 'clear_folder', 'read_summary', 'folder_seeds', 'evaluated_run']
 
 # %% ../nbs/02_runs.ipynb #648579ad
 PARAMS, SUMMARY, METRICS, CHECKPOINTS = 'params.json', 'summary.json', 'metrics.jsonl', 'checkpoints'
@@ -48,6 +48,12 @@ def write_csv(rows:list, path, columns:list|None=None) -> Path:
     with open(path, 'w', newline='') as f:
         w = csv.DictWriter(f, fieldnames=columns, extrasaction='ignore'); w.writeheader(); w.writerows(rows)
     return Path(path)
+
+# %% ../nbs/02_runs.ipynb #15fee0e0
+def md_table(head:list, rows:list) -> list:
+    "The lines of a markdown table: the header `head`, its rule, then one line per row of `rows` (cells as text)."
+    return ['| ' + ' | '.join(map(str, head)) + ' |', '|' + '---|' * len(head),
+            *('| ' + ' | '.join(map(str, r)) + ' |' for r in rows)]
 
 # %% ../nbs/02_runs.ipynb #65e4b474
 class RunFolder:

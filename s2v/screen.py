@@ -14,7 +14,7 @@ from .params import (PretrainParams, ScreenParams, resolve_params, resolve_recor
                         check_types, add_param_args, params_from_args)
 from .train import pretrain, environment, check_pretrain_params
 from .study import ucla_data_dir, write_random_encoder
-from .runs import RunFolder, folder_seeds, read_summary, write_csv
+from .runs import RunFolder, folder_seeds, read_summary, write_csv, md_table
 from .protocols import linear_probe
 
 # %% auto #0
@@ -135,13 +135,13 @@ def render_screen(rows:list, p:ScreenParams) -> str:
             f"{f(r['final_loss'], 3)} | {f(r['pretrain_min'])} |")
     multi = [a for a in dict.fromkeys(r['arm'] for r in rows) if sum(r['arm'] == a for r in rows) > 1]
     if multi:
-        lines += ['', '| arm | seeds | teacher | student | random |', '|---|---|---|---|---|']
-        for a in multi:
-            rs = [r for r in rows if r['arm'] == a]
-            ms = lambda k: '' if any(
-                r[k] is None
-                for r in rs) else f"{np.mean([r[k] for r in rs]):.1f} ± {np.std([r[k] for r in rs], ddof=1):.1f}"
-            lines.append(f"| {a} | {len(rs)} | {ms('teacher')} | {ms('student')} | {ms('random')} |")
+        def ms(rs, k):
+            xs = [r[k] for r in rs]
+            return '' if None in xs else f"{np.mean(xs):.1f} ± {np.std(xs, ddof=1):.1f}"
+        by_arm = {a: [r for r in rows if r['arm'] == a] for a in multi}
+        lines += ['', *md_table(['arm', 'seeds', 'teacher', 'student', 'random'],
+                                [[a, len(rs), ms(rs, 'teacher'), ms(rs, 'student'), ms(rs, 'random')]
+                                 for a, rs in by_arm.items()])]
     return '\n'.join(lines) + '\n'
 
 # %% ../nbs/66_screen.ipynb #52ed098d

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 from fastcore.basics import patch
+from .core import eval_mode, present_persons
 from .embedding import JointEmbedding
 from .masking import mask_sequence, num_tubes
 from .transformer import Transformer, init_weights, INITS
@@ -119,7 +120,7 @@ class SkeletonEncoder(nn.Module):
         if pool not in POOLS: raise ValueError(f"pool must be one of {POOLS}, not {pool!r}")
         N, M = x.shape[:2]
         if M == 1: return self._pool(self.transformer(self.embed(x[:, 0])), pool)
-        present = x.flatten(2).abs().amax(-1) > 0                             # (N, M)
+        present = present_persons(x, 2)                                       # (N, M)
         if present_only: present[:, 0] |= ~present.any(1)                     # nobody there: use the first slot
         h = self._pool(self.transformer(self.embed(x.flatten(0, 1)[present.flatten()])), pool)  # present persons
         sample = torch.arange(N, device=x.device).repeat_interleave(present.sum(1))
@@ -211,11 +212,9 @@ def make_targets(self:Skeleton2vec, x:torch.Tensor) -> torch.Tensor:
     c = self.cfg
     if c.target == 'motion': return motion_targets(x, c.seg_len)
     if c.target == 'joints': return joint_targets(x, c.seg_len)
-    with torch.no_grad():                                                    # no graph, no saved activations
-        was = self.ema.training; self.ema.eval()
+    with torch.no_grad(), eval_mode(self.ema):                               # no graph, no saved activations
         layers = self.ema.transformer.layer_outputs(self.ema.embed(x), c.target_layer_output)
         y = contextual_targets(layers, c.top_k_layers, num_layers=c.depth)  # accumulated layer by layer
-        self.ema.train(was)
     return torch.cat([y, motion_targets(x, c.seg_len)], -1) if c.target == 'teacher+motion' else y
 
 # %% ../nbs/32_skeleton2vec.ipynb #ea733bc1
@@ -230,7 +229,7 @@ def _fold_persons(self:Skeleton2vec, x:torch.Tensor, noise, generator) -> tuple:
         raise ValueError(
             f"mask noise {tuple(noise.shape)} does not match the batch {tuple(x.shape)} with {K} masked views")
     noise = noise.view(N, K, M, *noise.shape[2:]).transpose(0, 1).flatten(1, 2)   # (K, N*M, tubes, V)
-    present = xs.flatten(1).abs().amax(1) > 0 if M > 1 else None              # absent persons: all zeros
+    present = present_persons(xs) if M > 1 else None                          # absent persons: all zeros
     if present is not None and (present.all() or not present.any()): present = None
     if present is not None and c.drop_empty_persons: xs, noise, present = xs[present], noise[:, present], None
     return xs, noise, present

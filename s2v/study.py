@@ -16,8 +16,8 @@ from .params import (PretrainParams, FinetuneParams, StudyParams, check_types, p
 from .train import pretrain, environment, model_config, check_pretrain_params
 from .checkpoint import export_encoder, random_encoder, load_checkpoint, CheckpointManager
 from .protocols import linear_probe, run_finetune
-from .runs import (RunFolder, RunLock, folder_seeds, read_summary, write_csv, run_files, clear_folder, PARAMS,
-                      SUMMARY)
+from .runs import (RunFolder, RunLock, folder_seeds, read_summary, write_csv, md_table, run_files, clear_folder,
+                      PARAMS, SUMMARY)
 
 # %% auto #0
 __all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'main', 'arm_name', 'ucla_data_dir', 'write_random_encoder', 'arm_params',
@@ -264,20 +264,18 @@ def study_rows(p:StudyParams) -> list:
 # %% ../nbs/65_study.ipynb #79cd41a9
 def render_study(rows:list, p:StudyParams) -> str:
     "The table as markdown."
-    lines = [
-        f"| part | arm | linear (cached), top-1 % | {p.semi_fraction:.0%} labels, top-1 % "
-        "| pretraining s/run | final loss | "
-        "position share of target (init) | k-NN teacher / student |", "|---|---|---|---|---|---|---|---|"
-    ]
+    head = ['part', 'arm', 'linear (cached), top-1 %', f"{p.semi_fraction:.0%} labels, top-1 %", 'pretraining s/run',
+            'final loss', 'position share of target (init)', 'k-NN teacher / student']
     f = lambda x, d=3: '' if x is None else f"{x:.{d}f}"
+    body = []
     for r in rows:
         pos = '' if r.get(
             'position_share') is None else f"{r['position_share']:.2f} ({r.get('position_share_init', 0):.2f})"
         knn = '' if r.get('knn_teacher') is None else f"{100 * r['knn_teacher']:.1f} / {100 * r['knn_student']:.1f}"
         lin = 'n/a' if r['part'] == 'reference' else _fmt(r['linear'])
-        lines.append(f"| {r['part']} | {r['arm']} | {lin} | {_fmt(r['semi'])} | {f(r['pretrain_s'], 0)} | "
-                     f"{f(r.get('final_loss'))} | {pos} | {knn} |")
-    return '\n'.join(lines) + '\n'
+        body.append([r['part'], r['arm'], lin, _fmt(r['semi']), f(r['pretrain_s'], 0), f(r.get('final_loss')), pos,
+                     knn])
+    return '\n'.join(md_table(head, body)) + '\n'
 
 # %% ../nbs/65_study.ipynb #ba174d5c
 def write_study_table(p:StudyParams) -> dict:

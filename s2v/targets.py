@@ -6,7 +6,7 @@
 from __future__ import annotations
 import torch
 import torch.nn.functional as F
-from .embedding import segment
+from .embedding import segment, frame_motion
 
 # %% auto #0
 __all__ = ['TARGETS', 'has_teacher', 'instance_norm_tokens', 'contextual_targets', 'motion_targets', 'joint_targets',
@@ -45,8 +45,7 @@ def _token_norm(t:torch.Tensor, eps:float=1e-6) -> torch.Tensor:
 
 def motion_targets(x:torch.Tensor, seg_len:int) -> torch.Tensor:
     "MAMP-style targets: per-segment motion of x (B, T, V, C), normalised per token -> (B, T_e*V, l*C)."
-    m = torch.zeros_like(x); m[:, :-1] = x[:, 1:] - x[:, :-1]
-    return _token_norm(segment(m, seg_len).flatten(1, 2))
+    return _token_norm(segment(frame_motion(x), seg_len).flatten(1, 2))
 
 # %% ../nbs/31_targets.ipynb #6bb3ee3e
 def joint_targets(x:torch.Tensor, seg_len:int) -> torch.Tensor:

@@ -12,8 +12,8 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from tqdm import tqdm
-from .core import (seed_everything, cpu_supports_bf16, save_json, repo_root, atomic_path, UserError, ParamError,
-                      RunError)
+from .core import (eval_mode, seed_everything, cpu_supports_bf16, save_json, repo_root, atomic_path, UserError,
+                      ParamError, RunError)
 from .params import (PretrainParams, RECIPES, resolve_params, resolve_preset, resolve_record, warmup_epochs_of,
                         check_types, param_changes, add_param_args, params_from_args)
 from .checkpoint import CheckpointManager, rng_state, set_rng_state, export_encoder
@@ -22,19 +22,13 @@ from .skeleton2vec import tau_schedule, ema_movement
 from .targets import has_teacher, masked_loss
 from .masking import num_kept
 from .transforms import FrameSampler, random_rotate
+from .evaluate import lr_schedule
 
 # %% auto #0
-__all__ = ['RESUMABLE', 'lr_schedule', 'DistInfo', 'init_distributed', 'epoch_batches', 'model_config', 'run_dir_of',
-           'autocast_dtype', 'environment', 'device_problem', 'folder_problem', 'check_run_params',
-           'check_pretrain_params', 'run_changes', 'check_run_folder', 'Monitor', 'RunStopped', 'resume_metrics',
-           'NonFiniteLoss', 'DivergedRun', 'make_optimizer', 'train_step', 'pretrain', 'run_from_args', 'main']
-
-# %% ../nbs/40_train.ipynb #83cb81b7
-def lr_schedule(lr:float, min_lr:float, total_steps:int, warmup_steps:int) -> np.ndarray:
-    "Learning rate for every step: linear warm-up to `lr`, then cosine to `min_lr`."
-    warm = np.linspace(0, lr, warmup_steps, endpoint=False)
-    t = np.arange(total_steps - warmup_steps) / max(1, total_steps - warmup_steps)
-    return np.concatenate([warm, min_lr + 0.5 * (lr - min_lr) * (1 + np.cos(np.pi * t))])
+__all__ = ['RESUMABLE', 'DistInfo', 'init_distributed', 'epoch_batches', 'model_config', 'run_dir_of', 'autocast_dtype',
+           'environment', 'device_problem', 'folder_problem', 'check_run_params', 'check_pretrain_params',
+           'run_changes', 'check_run_folder', 'Monitor', 'RunStopped', 'resume_metrics', 'NonFiniteLoss', 'DivergedRun',
+           'make_optimizer', 'train_step', 'pretrain', 'run_from_args', 'main']
 
 # %% ../nbs/40_train.ipynb #fb19c0fa
 @dataclass
@@ -449,8 +443,8 @@ def _end_epoch(r:_Run, epoch:int, ep_loss, ep_n:int, t_ep:float, t_run:float, mo
                epoch_s=time.time() - t_ep, samples_per_s=r.spe * p.batch_size / (time.time() - t_ep),
                elapsed_s=time.time() - t_run, cpu_s=time.process_time() - r.cpu0)
     if monitor and ((epoch + 1) % p.monitor_every == 0 or epoch + 1 == p.epochs) and di.main:
-        m = _unwrap(r.model); was = m.training; m.eval()
-        rec.update(monitor({'teacher': m.teacher, 'student': m.encoder})); m.train(was)
+        m = _unwrap(r.model)
+        with eval_mode(m): rec.update(monitor({'teacher': m.teacher, 'student': m.encoder}))
     r.history.append(rec)
     if di.main:
         _log(r.metrics, rec)

@@ -13,7 +13,7 @@ import matplotlib as mpl
 from matplotlib.figure import Figure
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
-from .core import repo_root, DataError
+from .core import repo_root, DataError, eval_mode, present_persons
 from .runs import RunFolder, read_jsonl, write_csv, SUMMARY
 from .data import LAYOUTS
 from .masking import MASKING, mask_sequence, motion_intensity
@@ -75,7 +75,7 @@ def _person_sequences(x:torch.Tensor) -> torch.Tensor:
     """The person sequences (B, T, V, C) of a batch (N, M, T, V, C), absent (all-zero) persons left out (one kept at
     least)."""
     xs = x.flatten(0, 1)
-    present = xs.flatten(1).abs().amax(1) > 0
+    present = present_persons(xs)
     return xs[present] if present.any() else xs[:1]
 
 @torch.no_grad()
@@ -84,11 +84,10 @@ def attention_table(encoder, x:torch.Tensor, path) -> dict:
     samples)."""
     Te, V = encoder.cfg.num_segments, encoder.cfg.num_joints
     xs = _person_sequences(x.to(next(encoder.parameters()).device))
-    was = encoder.training; encoder.eval()
     tokens = 0
-    for i in range(len(xs)):         # one sequence at a time: a paper-size map is 8 x 8 x 750 x 750 floats
-        tokens = tokens + encoder.attention_maps(xs[i:i+1, None]).float().mean((0, 2)).cpu()
-    encoder.train(was)
+    with eval_mode(encoder):
+        for i in range(len(xs)):     # one sequence at a time: a paper-size map is 8 x 8 x 750 x 750 floats
+            tokens = tokens + encoder.attention_maps(xs[i:i+1, None]).float().mean((0, 2)).cpu()
     tokens = (tokens / len(xs)).numpy().astype(np.float32)                       # (depth, T_e*V, T_e*V)
     joints = tokens.reshape(-1, Te, V, Te, V).sum(3).mean(1)                     # token order is t*V + v
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
