@@ -15,6 +15,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 from .core import repo_root, DataError, eval_mode, present_persons
 from .runs import RunFolder, read_jsonl, write_csv, SUMMARY
+from .results import collect_runs
 from .data import LAYOUTS
 from .masking import MASKING, mask_sequence, motion_intensity
 
@@ -310,9 +311,11 @@ def ablation_rows(root) -> list:
     """One row per linear-evaluation summary under `root`, with the pretraining parameters of the run it evaluated
     (top1: a fraction)."""
     root, rows = Path(root), []
-    for s in sorted(root.rglob(SUMMARY)):
-        d = json.loads(s.read_text())
+    summaries, notes = collect_runs(root)                  # the evaluations under root, damaged ones left out
+    for n in notes: print(f"skipped {n}")
+    for d in summaries:
         if d.get('kind') != 'linear': continue
+        s = Path(d['run_dir'])/SUMMARY
         run = _run_folder(d['checkpoint'], root, s) if d.get('checkpoint') else None
         if run is None:
             print(f"skipped {s}: its checkpoint {d.get('checkpoint') or '(random weights)'!r} has no params.json")
