@@ -4,7 +4,8 @@
 
 # %% ../nbs/39_evaluate.ipynb #56234ec0
 from __future__ import annotations
-import copy, math, sys, time
+import copy, sys, time
+from dataclasses import dataclass, replace
 from functools import partial
 import numpy as np
 import torch
@@ -15,10 +16,10 @@ from .transforms import FrameSampler, random_rotate, uniform_indices
 from .core import RunError, eval_mode
 
 # %% auto #0
-__all__ = ['distinct_clips', 'clip_mean', 'extract_features', 'clip_scores', 'knn_accuracy', 'summarize', 'LinearClassifier',
-           'FineTuneClassifier', 'layer_id', 'layer_decay_groups', 'lr_schedule', 'ClassifierDiverged',
-           'train_classifier', 'linear_eval', 'linear_eval_cached', 'linear_probe_features', 'finetune',
-           'semi_supervised_subset']
+__all__ = ['LINEAR', 'FINETUNE', 'distinct_clips', 'clip_mean', 'extract_features', 'clip_scores', 'knn_accuracy', 'summarize',
+           'LinearClassifier', 'FineTuneClassifier', 'layer_id', 'layer_decay_groups', 'lr_schedule',
+           'ClassifierDiverged', 'TrainSettings', 'train_classifier', 'linear_eval', 'linear_eval_cached',
+           'linear_probe_features', 'finetune', 'semi_supervised_subset']
 
 # %% ../nbs/39_evaluate.ipynb #c9e9188c
 def distinct_clips(lengths:torch.Tensor, T:int, clips:int) -> tuple:
@@ -149,17 +150,31 @@ def lr_schedule(lr:float, min_lr:float, total_steps:int, warmup_steps:int) -> np
 class ClassifierDiverged(RunError, FloatingPointError):
     "The loss of a classifier being trained became NaN or infinite."
 
-def train_classifier(model: nn.Module, sampler: FrameSampler, train_idx, test_idx, T: int, opt, epochs: int,
-                     batch_size: int, lr: float, min_lr: float = 0., warmup_epochs: int = 0,
-                     label_smoothing: float = 0., clips: int = 10, eval_every: int = 1, rotate: float = 0.3,
-                     amp_dtype=None, seed: int = 0, progress: bool = True, grad_params=None) -> dict:
+@dataclass
+class TrainSettings:
+    "How a classifier is trained and evaluated: the schedule, the augmentation, the test clips, precision, output."
+    epochs: int = 100
+    batch_size: int = 256
+    lr: float = 0.1                # peak learning rate (after the warm-up), then cosine to min_lr
+    min_lr: float = 0.
+    warmup_epochs: int = 0
+    label_smoothing: float = 0.
+    clips: int = 10                # test clips averaged per sequence
+    eval_every: int = 1            # evaluate on the test split every this many epochs (and after the last)
+    rotate: float = 0.3            # random rotation of the training clips (radians, each axis); 0 means off
+    seed: int = 0
+    amp_dtype: torch.dtype | None = None
+    progress: bool = True
+
+def train_classifier(model:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int, opt, s:TrainSettings) -> dict:
     "Train `model` (classes out of (B, M, T, V, C)) and evaluate it; returns last and best-epoch results."
+    epochs, batch_size, clips, amp_dtype, progress = s.epochs, s.batch_size, s.clips, s.amp_dtype, s.progress
     train_idx, test_idx = np.asarray(train_idx), np.asarray(test_idx)
     labels = sampler.labels
     K = int(sampler.data.num_classes)
-    g = torch.Generator().manual_seed(seed)
-    spe = max(1, len(train_idx) // batch_size); total, warm = epochs * spe, warmup_epochs * spe
-    history, best, t0, lrs = [], None, time.time(), lr_schedule(lr, min_lr, total, warm)
+    g = torch.Generator().manual_seed(s.seed)
+    spe = max(1, len(train_idx) // batch_size)
+    history, best, t0, lrs = [], None, time.time(), lr_schedule(s.lr, s.min_lr, epochs * spe, s.warmup_epochs * spe)
     for ep in range(epochs):
         model.train()
         if hasattr(model, 'encoder') and not any(p.requires_grad for p in model.encoder.parameters()):
@@ -171,16 +186,16 @@ def train_classifier(model: nn.Module, sampler: FrameSampler, train_idx, test_id
             for grp in opt.param_groups: grp['lr'] = float(lrs[it]) * grp.get('lr_scale', 1.)
             b = perm[i * batch_size:(i + 1) * batch_size]
             x = sampler.sample(b, T, train=True)
-            if rotate: x = random_rotate(x, rotate)
+            if s.rotate: x = random_rotate(x, s.rotate)
             with torch.autocast(x.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
-                loss = F.cross_entropy(
-                    model(x).float(), labels[torch.as_tensor(b, device=labels.device)], label_smoothing=label_smoothing)
+                y = labels[torch.as_tensor(b, device=labels.device)]
+                loss = F.cross_entropy(model(x).float(), y, label_smoothing=s.label_smoothing)
             if not torch.isfinite(loss).item():
                 raise ClassifierDiverged(
                     f"classifier loss became {loss.item()} at epoch {ep + 1}, step {i}; nothing was written: "
-                    f"run it again with a lower learning rate (--lr {lr / 2:g})")
+                    f"run it again with a lower learning rate (--lr {s.lr / 2:g})")
             opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-        if (ep + 1) % eval_every == 0 or ep + 1 == epochs:
+        if (ep + 1) % s.eval_every == 0 or ep + 1 == epochs:
             r = summarize(clip_scores(model, sampler, test_idx, T, clips, amp_dtype=amp_dtype),
                           labels[torch.as_tensor(test_idx, device=labels.device)].cpu(), K)
             history.append(dict(epoch=ep + 1, top1=r['top1'], top5=r['top5'], loss=loss.item()))
@@ -196,34 +211,33 @@ def train_classifier(model: nn.Module, sampler: FrameSampler, train_idx, test_id
                 test_size=len(test_idx), clips=clips, wall_s=time.time() - t0)
 
 # %% ../nbs/39_evaluate.ipynb #72ccb1fe
-def linear_eval(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int, epochs:int=100, batch_size:int=256,
-                lr:float=0.1, clips:int=10, eval_every:int=10, amp_dtype=None, seed:int=0, progress:bool=True,
+LINEAR = TrainSettings(epochs=100, batch_size=256, lr=0.1, eval_every=10)   # the linear protocol's defaults
+
+def linear_eval(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int, s:TrainSettings=LINEAR,
                 pool:str='mean') -> dict:
     "The full linear protocol on a frozen encoder (`pool`: its features, `SkeletonEncoder.features`)."
-    torch.manual_seed(seed)
+    torch.manual_seed(s.seed)
     flags = [p.requires_grad for p in encoder.parameters()]
     for p in encoder.parameters(): p.requires_grad_(False)
     try:
         model = LinearClassifier(encoder, encoder.feature_dim(pool), sampler.data.num_classes, pool).to(sampler.device)
-        opt = torch.optim.SGD(model.head.parameters(), lr=lr, momentum=0.9, weight_decay=0.)
-        r = train_classifier(model, sampler, train_idx, test_idx, T, opt, epochs, batch_size, lr, 0., 0, 0., clips,
-                             eval_every, amp_dtype=amp_dtype, seed=seed, progress=progress)
+        opt = torch.optim.SGD(model.head.parameters(), lr=s.lr, momentum=0.9, weight_decay=0.)
+        r = train_classifier(model, sampler, train_idx, test_idx, T, opt, s)
     finally:
         for p, f in zip(encoder.parameters(), flags): p.requires_grad_(f)
     return dict(protocol='linear', **r, pool=pool)
 
 # %% ../nbs/39_evaluate.ipynb #bdb17566
-def linear_eval_cached(encoder: nn.Module, sampler: FrameSampler, train_idx, test_idx, T: int, epochs: int = 100,
-                       batch_size: int = 256, lr: float = 0.1, clips: int = 10, seed: int = 0, amp_dtype=None,
-                       pool: str = 'mean') -> dict:
+def linear_eval_cached(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int, s:TrainSettings=LINEAR,
+                       pool:str='mean') -> dict:
     "Linear protocol on features extracted once (no augmentation); `pool`: which features (`SkeletonEncoder.features`)."
     t0 = time.time()
-    ftr = extract_features(encoder, sampler, train_idx, T, 1, amp_dtype=amp_dtype, pool=pool)
-    fte = extract_features(encoder, sampler, test_idx, T, clips, amp_dtype=amp_dtype, pool=pool)
+    ftr = extract_features(encoder, sampler, train_idx, T, 1, amp_dtype=s.amp_dtype, pool=pool)
+    fte = extract_features(encoder, sampler, test_idx, T, s.clips, amp_dtype=s.amp_dtype, pool=pool)
     ytr = sampler.labels[torch.as_tensor(np.asarray(train_idx), device=sampler.device)].cpu()
     yte = sampler.labels[torch.as_tensor(np.asarray(test_idx), device=sampler.device)].cpu()
-    r = linear_probe_features(ftr, ytr, fte, yte, sampler.data.num_classes, epochs, batch_size, lr, seed)
-    return dict(protocol='linear_cached', **r, clips=clips, pool=pool, wall_s=time.time() - t0)
+    r = linear_probe_features(ftr, ytr, fte, yte, sampler.data.num_classes, s.epochs, s.batch_size, s.lr, s.seed)
+    return dict(protocol='linear_cached', **r, clips=s.clips, pool=pool, wall_s=time.time() - t0)
 
 # %% ../nbs/39_evaluate.ipynb #0d7fd4b2
 def linear_probe_features(ftr, ytr, fte, yte, num_classes: int, epochs: int = 100, batch_size: int = 256,
@@ -248,20 +262,19 @@ def linear_probe_features(ftr, ytr, fte, yte, num_classes: int, epochs: int = 10
                 confusion_last=r['confusion'], history=history, epochs=epochs, train_size=len(ftr), test_size=len(fte))
 
 # %% ../nbs/39_evaluate.ipynb #1813fc5a
-def finetune(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int, epochs:int=100, batch_size:int=48,
-             lr:float=3e-4, min_lr:float=1e-5, warmup_epochs:int=5, layer_decay:float=0.8, weight_decay:float=0.05,
-             drop_path:float=0.3, label_smoothing:float=0.1, clips:int=10, eval_every:int=1, amp_dtype=None, seed:int=0,
-             progress:bool=True) -> dict:
+FINETUNE = TrainSettings(epochs=100, batch_size=48, lr=3e-4, min_lr=1e-5, warmup_epochs=5, label_smoothing=0.1)
+
+def finetune(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int, s:TrainSettings=FINETUNE,
+             layer_decay:float=0.8, weight_decay:float=0.05, drop_path:float=0.3) -> dict:
     "Fine-tune encoder + MLP head end to end (fine-tuning, semi-supervised, from scratch, transfer)."
-    torch.manual_seed(seed)
+    torch.manual_seed(s.seed)
     enc = copy.deepcopy(encoder)
     for p in enc.parameters(): p.requires_grad_(True)
     enc.set_drop_path(drop_path)
     model = FineTuneClassifier(enc, sampler.data.num_classes).to(sampler.device)
-    opt = torch.optim.AdamW(layer_decay_groups(model, lr, weight_decay, layer_decay), lr=lr, betas=(0.9, 0.999))
-    r = train_classifier(model, sampler, train_idx, test_idx, T, opt, epochs, min(batch_size, len(train_idx)), lr,
-                         min_lr, warmup_epochs, label_smoothing, clips, eval_every, amp_dtype=amp_dtype, seed=seed,
-                         progress=progress)
+    opt = torch.optim.AdamW(layer_decay_groups(model, s.lr, weight_decay, layer_decay), lr=s.lr, betas=(0.9, 0.999))
+    r = train_classifier(model, sampler, train_idx, test_idx, T, opt, replace(s, batch_size=min(s.batch_size,
+                                                                                               len(train_idx))))
     return dict(protocol='finetune', **r)
 
 # %% ../nbs/39_evaluate.ipynb #a1747180

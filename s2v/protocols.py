@@ -14,7 +14,7 @@ from .datasets import load_dataset, dataset_label
 from .transforms import FrameSampler
 from .params import LinearParams, FinetuneParams, add_param_args, params_from_args
 from .train import autocast_dtype, environment, init_distributed, check_run_params
-from .evaluate import linear_eval, linear_eval_cached, finetune, semi_supervised_subset
+from .evaluate import TrainSettings, linear_eval, linear_eval_cached, finetune, semi_supervised_subset
 from .runs import RunFolder, read_summary, run_files, RunLock, PARAMS, SUMMARY
 
 # %% auto #0
@@ -112,12 +112,11 @@ def run_linear(p:LinearParams, progress:bool=True) -> dict:
 def _run_linear(p:LinearParams, run_dir:Path, progress:bool) -> dict:
     t0 = time.time(); seed_everything(p.seed)
     enc, cfg, split, fs, device, amp, source = _setup(p)
-    if p.protocol == 'full':
-        r = linear_eval(enc, fs, split.train, split.test, cfg.frames, p.epochs, p.batch_size, p.lr, p.clips,
-                        p.eval_every, amp, p.seed, progress, p.pool)
+    s = TrainSettings(epochs=p.epochs, batch_size=p.batch_size, lr=p.lr, clips=p.clips, eval_every=p.eval_every,
+                      seed=p.seed, amp_dtype=amp, progress=progress)
+    if p.protocol == 'full': r = linear_eval(enc, fs, split.train, split.test, cfg.frames, s, p.pool)
     elif p.protocol == 'cached':
-        r = linear_eval_cached(enc, fs, split.train, split.test, cfg.frames, p.epochs, p.batch_size, p.lr, p.clips,
-                               p.seed, amp, p.pool)
+        r = linear_eval_cached(enc, fs, split.train, split.test, cfg.frames, s, p.pool)
     else: raise ValueError(f"protocol must be 'full' or 'cached', not {p.protocol!r}")
     summary = dict(kind='linear', protocol=r['protocol'], dataset=split.name, split=split.split, encoder=source,
                    checkpoint=p.checkpoint, which=p.which if p.checkpoint else 'random',
@@ -156,8 +155,10 @@ def _run_finetune(p:FinetuneParams, run_dir:Path, kind:str, fractions:list, seed
         for s in seeds:
             seed_everything(s)
             idx = split.train if f >= 1 else semi_supervised_subset(split.data.labels, split.train, f, seed=s)
-            r = finetune(enc, fs, idx, split.test, cfg.frames, p.epochs, p.batch_size, p.lr, p.min_lr, p.warmup_epochs,
-                         p.layer_decay, 0.05, p.drop_path, p.label_smoothing, p.clips, p.eval_every, amp, s, progress)
+            ts = TrainSettings(epochs=p.epochs, batch_size=p.batch_size, lr=p.lr, min_lr=p.min_lr,
+                               warmup_epochs=p.warmup_epochs, label_smoothing=p.label_smoothing, clips=p.clips,
+                               eval_every=p.eval_every, seed=s, amp_dtype=amp, progress=progress)
+            r = finetune(enc, fs, idx, split.test, cfg.frames, ts, p.layer_decay, 0.05, p.drop_path)
             runs.append(
                 dict(fraction=f, seed=s, train_size=len(idx), top1_last=r['top1_last'], top5_last=r['top5_last'],
                      top1_best_epoch=r['top1_best_epoch'], best_epoch=r['best_epoch'], history=r['history']))
