@@ -4,14 +4,14 @@
 
 # %% ../nbs/70_quickstart.ipynb #e03fe7db
 from __future__ import annotations
-import sys, time
+import os, sys, time
 from pathlib import Path
 from .core import repo_root, save_json, UserError
 from .runs import RunFolder
 from .targets import has_teacher
 
 # %% auto #0
-__all__ = ['main', 'run_notebook', 'check_main_job', 'main_job', 'format_result', 'pretrain_overrides']
+__all__ = ['main', 'run_notebook', 'run_side_by_side', 'check_main_job', 'main_job', 'format_result', 'pretrain_overrides']
 
 # %% ../nbs/70_quickstart.ipynb #c2a66411
 def run_notebook(name:str, out:Path, parameters:dict, show_output:bool=True):
@@ -27,6 +27,23 @@ def run_notebook(name:str, out:Path, parameters:dict, show_output:bool=True):
     except PapermillExecutionError as e:
         if e.ename in ('ParamError', 'DataError', 'UserError'): raise UserError(f"{e.evalue} (in {out})") from None
         raise
+
+# %% ../nbs/70_quickstart.ipynb #dda07dac
+def run_side_by_side(jobs:list):
+    """Execute runner notebooks `jobs` [(name, out, parameters), ...] at the same time, each kernel on an equal share
+    of this process's CPU threads; the first one's printed lines are shown, an error of any is raised."""
+    import torch
+    from concurrent.futures import ThreadPoolExecutor
+    threads, before = max(1, torch.get_num_threads() // len(jobs)), os.environ.get('OMP_NUM_THREADS')
+    os.environ['OMP_NUM_THREADS'] = str(threads)     # read by torch when each kernel starts
+    try:
+        with ThreadPoolExecutor(len(jobs)) as pool:
+            done = [pool.submit(run_notebook, *job, show_output=i == 0) for i, job in enumerate(jobs)]
+            for d in done: d.result()
+    finally:
+        if before is None: os.environ.pop('OMP_NUM_THREADS')
+        else: os.environ['OMP_NUM_THREADS'] = before
+
 
 # %% ../nbs/70_quickstart.ipynb #7aaae2f2
 def check_main_job(run:str, out_dir:str, pretrain:dict|None=None):
@@ -51,14 +68,13 @@ def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, lin
     data['align'] = bool(pp.get('align', False))    # evaluated as pretrained
     lin = dict(protocol='cached', **data, out_dir=str(run_dir), **(linear or {}))
     if pp['dataset'].startswith('synthetic'): lin.setdefault('synthetic_n', pp['synthetic_n'])
-    res, t_eval = {}, time.time()
-    for which, extra in (('teacher', dict(checkpoint=str(run_dir), which='teacher')),
-                         ('random', dict(checkpoint='', preset=pre['preset']))):
-        what = ('randomly initialised' if which == 'random' else
-                'pretrained (EMA teacher)' if has_teacher(pre['config']['target']) else 'pretrained')
-        print(f"s2v: linear evaluation of the {what} encoder", flush=True)
-        run_notebook('linear_eval', run_dir/f'linear_{which}.ipynb', dict(run_name=f'linear_{which}', **lin, **extra))
-        res[which] = RunFolder(run_dir/f'linear_{which}').summary()
+    t_eval, what = time.time(), 'EMA teacher' if has_teacher(pre['config']['target']) else 'student'
+    print(f"s2v: linear evaluation of the pretrained encoder ({what}; its lines below) and, side by side, of the "
+          "same encoder with random weights", flush=True)
+    run_side_by_side([('linear_eval', run_dir/f'linear_{which}.ipynb', dict(run_name=f'linear_{which}', **lin, **extra))
+                      for which, extra in (('teacher', dict(checkpoint=str(run_dir), which='teacher')),
+                                           ('random', dict(checkpoint='', preset=pre['preset'])))])
+    res = {which: RunFolder(run_dir/f'linear_{which}').summary() for which in ('teacher', 'random')}
     result = dict(run_dir=str(run_dir), dataset=pre['dataset'], split=res['teacher']['split'], epochs=pre['epochs'],
                   preset=pre['preset'], protocol=res['teacher']['protocol'],
                   top1_pretrained=res['teacher']['top1_last'], top1_random=res['random']['top1_last'],
