@@ -16,9 +16,10 @@ __all__ = ['ENCODER_FORMAT', 'save_checkpoint', 'load_checkpoint', 'rng_state', 
            'export_encoder', 'load_encoder', 'random_encoder']
 
 # %% ../nbs/38_checkpoint.ipynb #0de7a644
-def save_checkpoint(obj:dict, path) -> Path:
+def save_checkpoint(obj: dict, path) -> Path:
     "Write `obj` with torch.save, atomically."
-    with atomic_path(path) as tmp: torch.save(obj, tmp)
+    with atomic_path(path) as tmp:
+        torch.save(obj, tmp)
     return Path(path)
 
 # %% ../nbs/38_checkpoint.ipynb #290ed283
@@ -32,41 +33,67 @@ def rng_state() -> dict:
     kind, keys, pos, has_gauss, cached = np.random.get_state()
     st = dict(
         python=[list(x) if isinstance(x, tuple) else x for x in random.getstate()],
-        numpy=dict(keys=torch.from_numpy(keys.astype(np.int64)), pos=int(pos), has_gauss=int(has_gauss),
-                   cached=float(cached)), torch=torch.get_rng_state())
-    if torch.cuda.is_available(): st['cuda'] = torch.cuda.get_rng_state_all()
+        numpy=dict(
+            keys=torch.from_numpy(keys.astype(np.int64)),
+            pos=int(pos),
+            has_gauss=int(has_gauss),
+            cached=float(cached),
+        ),
+        torch=torch.get_rng_state(),
+    )
+    if torch.cuda.is_available():
+        st['cuda'] = torch.cuda.get_rng_state_all()
     return st
 
 # %% ../nbs/38_checkpoint.ipynb #50989793
-def set_rng_state(st:dict):
+def set_rng_state(st: dict):
     "Restore the states captured by `rng_state`."
-    v, internal, g = st['python']; random.setstate((v, tuple(internal), g))
+    v, internal, g = st['python']
+    random.setstate((v, tuple(internal), g))
     n = st['numpy']
-    np.random.set_state(('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['cached']))
+    np.random.set_state(
+        ('MT19937', n['keys'].numpy().astype(np.uint32), n['pos'], n['has_gauss'], n['cached'])
+    )
     torch.set_rng_state(st['torch'])
-    if 'cuda' in st and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st['cuda'])
+    if 'cuda' in st and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(st['cuda'])
 
 # %% ../nbs/38_checkpoint.ipynb #f66ab9d0
 class CheckpointManager:
     "Numbered checkpoints in `folder`: keep the last `keep_last` and every `keep_every`-th epoch."
-    def __init__(self, folder, keep_last:int=2, keep_every:int=0):
+
+    def __init__(self, folder, keep_last: int = 2, keep_every: int = 0):
         self.folder, self.keep_last, self.keep_every = Path(folder), keep_last, keep_every
-    def path(self, epoch:int) -> Path: return self.folder/f'epoch_{epoch:04d}.pt'
+
+    def path(self, epoch: int) -> Path:
+        return self.folder / f'epoch_{epoch:04d}.pt'
+
     def epochs(self) -> list:
         return sorted(
-            int(m.group(1)) for p in self.folder.glob('epoch_*.pt') if (m := re.fullmatch(r'epoch_(\d+)\.pt', p.name)))
-    def save(self, state:dict, epoch:int) -> Path:
+            int(m.group(1))
+            for p in self.folder.glob('epoch_*.pt')
+            if (m := re.fullmatch(r'epoch_(\d+)\.pt', p.name))
+        )
+
+    def save(self, state: dict, epoch: int) -> Path:
         p = save_checkpoint(state, self.path(epoch))
-        for e in self.epochs()[:-self.keep_last or None]:
-            if not (self.keep_every and e % self.keep_every == 0): self.path(e).unlink(missing_ok=True)
+        for e in self.epochs()[: -self.keep_last or None]:
+            if not (self.keep_every and e % self.keep_every == 0):
+                self.path(e).unlink(missing_ok=True)
         return p
-    def latest(self) -> Path|None:
+
+    def latest(self) -> Path | None:
         es = self.epochs()
         return self.path(es[-1]) if es else None
 
-    def latest_intact(self, map_location='cpu', move_aside: bool = True,
-                      needs=('model', 'optimizer', 'epoch', 'step', 'rng')):
-        "(path, contents) of the newest checkpoint that loads and has the keys `needs`; None when there is none."
+    def latest_intact(
+        self,
+        map_location='cpu',
+        move_aside: bool = True,
+        needs=('model', 'optimizer', 'epoch', 'step', 'rng'),
+    ):
+        """(path, contents) of the newest checkpoint that loads and has the keys `needs`; None when
+        there is none."""
         damaged = []
         for e in reversed(self.epochs()):
             p = self.path(e)
@@ -75,67 +102,120 @@ class CheckpointManager:
                 if not isinstance(ck, dict) or not set(needs) <= set(ck):
                     raise KeyError(f"missing {sorted(set(needs) - set(ck or {}))}")
                 return p, ck
-            except (RuntimeError, EOFError, OSError, KeyError, pickle.UnpicklingError, zipfile.BadZipFile) as err:
+            except (
+                RuntimeError,
+                EOFError,
+                OSError,
+                KeyError,
+                pickle.UnpicklingError,
+                zipfile.BadZipFile,
+            ) as err:
                 why = (str(err).splitlines() or [''])[0][:160]
-                if move_aside: p.rename(p.with_name(p.name + '.damaged'))
+                if move_aside:
+                    p.rename(p.with_name(p.name + '.damaged'))
                 print(
                     f"warning: {p}: damaged checkpoint ({type(err).__name__}: {why}); "
-                    f"{'moved to ' + p.name + '.damaged, ' if move_aside else ''}trying the previous one",
-                    file=sys.stderr, flush=True)
+                    f"{'moved to ' + p.name + '.damaged, ' if move_aside else ''}trying the "
+                    "previous one",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 damaged.append(p.name)
         if damaged:
-            raise DataError(self.folder,
-                            f"no intact checkpoint left ({', '.join(damaged)} damaged); start again with overwrite")
+            raise DataError(
+                self.folder,
+                f"no intact checkpoint left ({', '.join(damaged)} damaged); start again with "
+                "overwrite",
+            )
         return None
 
 # %% ../nbs/38_checkpoint.ipynb #12bdeab0
 ENCODER_FORMAT = 's2v-encoder-1'
 
-def export_encoder(encoder:torch.nn.Module, cfg, path, which:str='teacher', extra:dict|None=None) -> Path:
+
+def export_encoder(
+    encoder: torch.nn.Module, cfg, path, which: str = 'teacher', extra: dict | None = None
+) -> Path:
     "Write `encoder`'s weights with its config (`cfg.to_dict()`) to `path`."
     sd = {k: v.detach().cpu() for k, v in encoder.state_dict().items()}
     return save_checkpoint(
-        dict(format=ENCODER_FORMAT, which=which, config=cfg.to_dict(), state_dict=sd, extra=extra or {}), path)
+        dict(
+            format=ENCODER_FORMAT,
+            which=which,
+            config=cfg.to_dict(),
+            state_dict=sd,
+            extra=extra or {},
+        ),
+        path,
+    )
 
 # %% ../nbs/38_checkpoint.ipynb #b59a3519
-def _encoder_state(ck:dict, which:str) -> dict:
-    "The encoder's state dict inside a full training checkpoint: the EMA teacher ('ema.') or the student ('encoder.')."
-    sub = lambda prefix: {k[len(prefix):]: v for k, v in ck['model'].items() if k.startswith(prefix)}
-    if which not in ('teacher', 'student'): raise ValueError(f"which must be 'teacher' or 'student', not {which!r}")
+def _encoder_state(ck: dict, which: str) -> dict:
+    """The encoder's state dict inside a full training checkpoint: the EMA teacher ('ema.') or the
+    student ('encoder.')."""
+    sub = lambda prefix: {
+        k[len(prefix) :]: v for k, v in ck['model'].items() if k.startswith(prefix)
+    }
+    if which not in ('teacher', 'student'):
+        raise ValueError(f"which must be 'teacher' or 'student', not {which!r}")
     sd = sub('ema.') if which == 'teacher' else {}
-    return sd or sub('encoder.')   # runs with motion/joint targets have no EMA teacher: the student is the encoder
+    return sd or sub(
+        'encoder.'
+    )  # runs with motion/joint targets have no EMA teacher: the student is the encoder
 
-def load_encoder(path, which:str='teacher', map_location='cpu'):
-    "(SkeletonEncoder, S2VConfig) from an exported encoder, a training checkpoint or a run directory."
+
+def load_encoder(path, which: str = 'teacher', map_location='cpu'):
+    """(SkeletonEncoder, S2VConfig) from an exported encoder, a training checkpoint or a run
+    directory."""
     from s2v.skeleton2vec import S2VConfig, SkeletonEncoder
+
     p = Path(path)
     if p.is_dir():
         run = RunFolder(p)
-        found = run.encoder(which) if run.encoder(which).exists() else CheckpointManager(run.checkpoints).latest()
-        if found is None: raise DataError(p, "no encoder.pt and no checkpoints/ in this run directory")
+        found = (
+            run.encoder(which)
+            if run.encoder(which).exists()
+            else CheckpointManager(run.checkpoints).latest()
+        )
+        if found is None:
+            raise DataError(p, "no encoder.pt and no checkpoints/ in this run directory")
         p = found
-    try: ck = load_checkpoint(p, map_location)
-    except Exception as e:          # torch.load of something else raises anything from EOFError to IndexError
+    try:
+        ck = load_checkpoint(p, map_location)
+    except (
+        Exception
+    ) as e:  # torch.load of something else raises anything from EOFError to IndexError
         why = (str(e).splitlines() or [''])[0][:160]
-        raise DataError(p, f"not a readable checkpoint ({type(e).__name__}: {why}); empty, truncated or another "
-                           "kind of file?") from None
+        raise DataError(
+            p,
+            f"not a readable checkpoint ({type(e).__name__}: {why}); empty, truncated or another "
+            "kind of file?",
+        ) from None
     if not isinstance(ck, dict) or 'config' not in ck or not ({'state_dict', 'model'} & set(ck)):
-        raise DataError(p, "not an s2v encoder or training checkpoint (no config and weights in it)")
+        raise DataError(
+            p, "not an s2v encoder or training checkpoint (no config and weights in it)"
+        )
     if ck.get('format') == ENCODER_FORMAT:
         if ck['which'] != which and not (p.name == 'encoder.pt' and which == 'teacher'):
             raise ValueError(f"{p}: holds the {ck['which']} encoder, {which} was asked for")
         sd = ck['state_dict']
-    else: sd = _encoder_state(ck, which)
-    try: cfg = S2VConfig.from_dict(ck['config'])
-    except ValueError as e: raise DataError(p, str(e)) from None
+    else:
+        sd = _encoder_state(ck, which)
+    try:
+        cfg = S2VConfig.from_dict(ck['config'])
+    except ValueError as e:
+        raise DataError(p, str(e)) from None
     enc = SkeletonEncoder(cfg)
-    try: enc.load_state_dict(sd)
-    except RuntimeError as e: raise DataError(p, f"weights do not fit its config ({str(e).splitlines()[0]})") from None
+    try:
+        enc.load_state_dict(sd)
+    except RuntimeError as e:
+        raise DataError(p, f"weights do not fit its config ({str(e).splitlines()[0]})") from None
     return enc, cfg
 
 # %% ../nbs/38_checkpoint.ipynb #29ae64d2
-def random_encoder(cfg, seed:int=0):
+def random_encoder(cfg, seed: int = 0):
     "A `SkeletonEncoder` of `cfg` with random initial weights (the 'no pretraining' reference)."
     from s2v.skeleton2vec import SkeletonEncoder
+
     torch.manual_seed(seed)
     return SkeletonEncoder(cfg)

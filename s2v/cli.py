@@ -16,6 +16,7 @@ __all__ = ['COMMANDS', 'Command', 'register_command', 'command_modules', 'build_
 @dataclass
 class Command:
     "A sub-command of `s2v`: its name, argument declaration, action and one-line help."
+
     name: str
     add_args: Callable
     run: Callable
@@ -30,75 +31,117 @@ class Command:
 # %% ../nbs/01_cli.ipynb #22c1b2ba
 COMMANDS: dict[str, Command] = {}
 
-def register_command(name:str, add_args:Callable, run:Callable, help:str='') -> Command:
-    "Add (or replace) the sub-command `s2v <name>`: `add_args(parser)` declares its arguments, `run(args)` runs it."
+
+def register_command(name: str, add_args: Callable, run: Callable, help: str = '') -> Command:
+    """Add (or replace) the sub-command `s2v <name>`: `add_args(parser)` declares its arguments,
+    `run(args)` runs it."""
     COMMANDS[name] = Command(name, add_args, run, help)
     return COMMANDS[name]
 
 # %% ../nbs/01_cli.ipynb #1ac331df
-# `register_command('<name>', ...)` at the start of a line, its result perhaps assigned (`main = register_command(...)`)
+# `register_command('<name>', ...)` at the start of a line, its result perhaps assigned (`main =
+# register_command(...)`)
 _DECLARES = re.compile(r"""^(?:\w+\s*=\s*)?register_command\(\s*['"]([\w-]+)['"]""", re.M)
 
+
 def command_modules() -> dict[str, str]:
-    "{command: module} for every `register_command('<name>', ...)` written at the top level of a module of `s2v`."
+    """{command: module} for every `register_command('<name>', ...)` written at the top level of a
+    module of `s2v`."""
     pkg = Path(__file__).resolve().parent if '__file__' in globals() else None
-    if pkg is None or not (pkg/'__init__.py').exists(): pkg = Path(importlib.import_module('s2v').__file__).parent
+    if pkg is None or not (pkg / '__init__.py').exists():
+        pkg = Path(importlib.import_module('s2v').__file__).parent
     found = {}
     for f in sorted(pkg.glob('*.py')):
-        if f.stem in ('cli', '_modidx'): continue
-        for name in _DECLARES.findall(f.read_text(errors='replace')): found.setdefault(name, f's2v.{f.stem}')
+        if f.stem in ('cli', '_modidx'):
+            continue
+        for name in _DECLARES.findall(f.read_text(errors='replace')):
+            found.setdefault(name, f's2v.{f.stem}')
     return found
+
 
 def _load(names) -> None:
     "Import the modules that register `names` (those not registered yet)."
     mods = command_modules()
     for n in names:
-        if n not in COMMANDS and n in mods: importlib.import_module(mods[n])
+        if n not in COMMANDS and n in mods:
+            importlib.import_module(mods[n])
 
 # %% ../nbs/01_cli.ipynb #463c0417
 def build_parser(names=None) -> argparse.ArgumentParser:
     "The `s2v` parser with sub-parsers for `names` (default: every command found)."
     names = sorted(set(command_modules()) | set(COMMANDS)) if names is None else names
     _load(names)
-    p = argparse.ArgumentParser(prog='s2v', description='Skeleton2vec: self-supervised skeleton action recognition.')
+    p = argparse.ArgumentParser(
+        prog='s2v', description='Skeleton2vec: self-supervised skeleton action recognition.'
+    )
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
     for n in names:
-        if n not in COMMANDS: continue
+        if n not in COMMANDS:
+            continue
         c = COMMANDS[n]
-        sp = sub.add_parser(n, help=c.help.replace('%', '%%'), description=c.help)   # argparse %-formats help lines
+        sp = sub.add_parser(
+            n, help=c.help.replace('%', '%%'), description=c.help
+        )  # argparse %-formats help lines
         c.add_args(sp)
     return p
 
 # %% ../nbs/01_cli.ipynb #5252e2bb
-# what the system refuses and the user can mend: a full disk or quota, no permission, a read-only file system,
+# what the system refuses and the user can mend: a full disk or quota, no permission, a read-only
+# file system,
 # a missing folder, a path through a file, a name too long
-_SYSTEM_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR,
-                  errno.EISDIR, errno.ENAMETOOLONG}
+_SYSTEM_ERRNOS = {
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENOENT,
+    errno.ENOTDIR,
+    errno.EISDIR,
+    errno.ENAMETOOLONG,
+}
+
 
 def main(argv=None) -> int:
     "Entry point of the `s2v` console command."
     from s2v.core import UserError, RunError
+
     argv = sys.argv[1:] if argv is None else list(argv)
-    debug = '--debug' in argv; argv = [a for a in argv if a != '--debug']
+    debug = '--debug' in argv
+    argv = [a for a in argv if a != '--debug']
     known = set(command_modules()) | set(COMMANDS)
     first = argv[0] if argv else None
     p = build_parser([first] if first in known else None)
     args = p.parse_args(argv)
-    if args.command is None: p.print_help(); return 2
-    try: rc = COMMANDS[args.command].run(args)
+    if args.command is None:
+        p.print_help()
+        return 2
+    try:
+        rc = COMMANDS[args.command].run(args)
     except UserError as e:
-        if debug: raise
-        print(f"s2v {args.command}: error: {e}", file=sys.stderr); return 2
+        if debug:
+            raise
+        print(f"s2v {args.command}: error: {e}", file=sys.stderr)
+        return 2
     except RunError as e:
-        if debug: raise
-        print(f"s2v {args.command}: error: {e}", file=sys.stderr); return 1
-    except OSError as e:               # the system said no: a full disk, no permission, a read-only folder, ...
-        if debug or e.errno not in _SYSTEM_ERRNOS: raise
+        if debug:
+            raise
+        print(f"s2v {args.command}: error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:  # the system said no: a full disk, no permission, a read-only folder, ...
+        if debug or e.errno not in _SYSTEM_ERRNOS:
+            raise
         where = f"{e.filename}: " if e.filename else ''
-        print(f"s2v {args.command}: error: {where}{e.strerror} (errno {errno.errorcode.get(e.errno, e.errno)}); "
-              "nothing after this was written", file=sys.stderr)
+        print(
+            f"s2v {args.command}: error: {where}{e.strerror} (errno "
+            f"{errno.errorcode.get(e.errno, e.errno)}); "
+            "nothing after this was written",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
-        if debug: raise
-        print(f"\ns2v {args.command}: interrupted", file=sys.stderr); return 130
+        if debug:
+            raise
+        print(f"\ns2v {args.command}: interrupted", file=sys.stderr)
+        return 130
     return int(rc or 0)

@@ -20,7 +20,8 @@ class UserError(Exception):
 # %% ../nbs/00_core.ipynb #6b0030b5
 class DataError(UserError, ValueError):
     "Bad input data: the message names the file, the line (when known) and the problem."
-    def __init__(self, path, problem:str, line:int|None=None):
+
+    def __init__(self, path, problem: str, line: int | None = None):
         self.path, self.problem, self.line = str(path), problem, line
         where = f"{path}:{line}" if line is not None else f"{path}"
         super().__init__(f"{where}: {problem}")
@@ -28,37 +29,47 @@ class DataError(UserError, ValueError):
 # %% ../nbs/00_core.ipynb #c06fc6a4
 class ParamError(UserError, ValueError):
     "A bad parameter: the message names it, the value given and what is allowed."
-    def __init__(self, name:str, value, allowed:str):
+
+    def __init__(self, name: str, value, allowed: str):
         self.name, self.value, self.allowed = name, value, allowed
         super().__init__(f"{name} = {value!r}: {allowed}")
 
     @classmethod
-    def check(cls, params, name:str, ok:bool, allowed:str):
+    def check(cls, params, name: str, ok: bool, allowed: str):
         "Raise for the field `name` of `params` unless `ok`."
-        if not ok: raise cls(name, getattr(params, name), allowed)
+        if not ok:
+            raise cls(name, getattr(params, name), allowed)
 
 # %% ../nbs/00_core.ipynb #13eed589
 class RunError(Exception):
-    "A run stopped for a reason its message explains, with what to do next (the CLI prints it as one line, exit 1)."
+    """A run stopped for a reason its message explains, with what to do next (the CLI prints it as
+    one line, exit 1)."""
 
 # %% ../nbs/00_core.ipynb #ba72475c
-def comma_list(value, typ=str, name:str='value') -> list:
-    """The items of a comma-separated `value` as `typ`; ParamError naming `name` when one is not a `typ`, when none is
-    given, or when one repeats."""
+def comma_list(value, typ=str, name: str = 'value') -> list:
+    """The items of a comma-separated `value` as `typ`; ParamError naming `name` when one is not a
+    `typ`, when none is given, or when one repeats."""
     items = [x.strip() for x in str(value).split(',') if x.strip()]
-    try: out = [typ(x) for x in items]
+    try:
+        out = [typ(x) for x in items]
     except ValueError:
         what = {int: 'whole numbers', float: 'numbers'}.get(typ, f"{typ.__name__} values")
         raise ParamError(name, value, f"must be comma-separated {what}, e.g. 0,1,2") from None
-    if not out: raise ParamError(name, value, "names nothing: give at least one value")
+    if not out:
+        raise ParamError(name, value, "names nothing: give at least one value")
     dup = [x for i, x in enumerate(out) if x in out[:i]]
-    if dup: raise ParamError(name, value, f"repeats {', '.join(map(str, dict.fromkeys(dup)))}: give each value once")
+    if dup:
+        raise ParamError(
+            name, value, f"repeats {', '.join(map(str, dict.fromkeys(dup)))}: give each value once"
+        )
     return out
 
 # %% ../nbs/00_core.ipynb #61674785
-def seed_everything(seed:int, deterministic:bool=False):
+def seed_everything(seed: int, deterministic: bool = False):
     "Seed Python, NumPy and torch (all devices); optionally ask torch for deterministic kernels."
-    random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
     if deterministic:
         torch.use_deterministic_algorithms(True, warn_only=True)
         torch.backends.cudnn.benchmark = False
@@ -70,71 +81,103 @@ def default_device() -> torch.device:
 
 # %% ../nbs/00_core.ipynb #ae026d55
 def cpu_supports_bf16() -> bool:
-    "True when this x86 CPU has native bf16 instructions (AVX512-BF16 or AMX), read from /proc/cpuinfo."
-    try: flags = Path('/proc/cpuinfo').read_text()
-    except OSError: return False
+    """True when this x86 CPU has native bf16 instructions (AVX512-BF16 or AMX), read from
+    /proc/cpuinfo."""
+    try:
+        flags = Path('/proc/cpuinfo').read_text()
+    except OSError:
+        return False
     return any(f in flags.split() for f in ('avx512_bf16', 'amx_bf16'))
 
 # %% ../nbs/00_core.ipynb #e8966c33
 def repo_root() -> Path:
-    "The repository root (the folder holding settings.ini), found from this file or the working directory."
-    for start in (Path(__file__).resolve().parent if '__file__' in globals() else Path.cwd(), Path.cwd()):
+    """The repository root (the folder holding settings.ini), found from this file or the working
+    directory."""
+    for start in (
+        Path(__file__).resolve().parent if '__file__' in globals() else Path.cwd(),
+        Path.cwd(),
+    ):
         for p in (start, *start.parents):
-            if (p/'settings.ini').exists() and (p/'nbs').is_dir(): return p
+            if (p / 'settings.ini').exists() and (p / 'nbs').is_dir():
+                return p
     return Path.cwd()
 
 # %% ../nbs/00_core.ipynb #6fc3c75f
-def shared_data(sub:str='') -> Path|None:
-    "Path of `../shared/data/<sub>`, or None (with a message) when absent; raises when S2V_REQUIRE_SHARED_DATA=1."
-    base = Path(os.environ.get('S2V_SHARED_DATA', repo_root().parent/'shared'/'data'))
-    p = base/sub
-    if p.exists(): return p
+def shared_data(sub: str = '') -> Path | None:
+    """Path of `../shared/data/<sub>`, or None (with a message) when absent; raises when
+    S2V_REQUIRE_SHARED_DATA=1."""
+    base = Path(os.environ.get('S2V_SHARED_DATA', repo_root().parent / 'shared' / 'data'))
+    p = base / sub
+    if p.exists():
+        return p
     msg = f"shared data not found at {p} (set S2V_SHARED_DATA to its folder)"
-    if os.environ.get('S2V_REQUIRE_SHARED_DATA', '') not in ('', '0'): raise FileNotFoundError(msg)
+    if os.environ.get('S2V_REQUIRE_SHARED_DATA', '') not in ('', '0'):
+        raise FileNotFoundError(msg)
     print(f"SKIPPED: {msg}")
     return None
 
 # %% ../nbs/00_core.ipynb #0ae7ae02
 @contextlib.contextmanager
-def atomic_path(path, is_dir:bool=False):
-    "Yield a temporary path beside `path`; on success rename it onto `path` (replacing it), on error remove it."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)) if is_dir else \
-          path.parent/f'.{path.name}.{os.getpid()}.{random.getrandbits(32):08x}.tmp'
+def atomic_path(path, is_dir: bool = False):
+    """Yield a temporary path beside `path`; on success rename it onto `path` (replacing it), on
+    error remove it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = (
+        Path(tempfile.mkdtemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent))
+        if is_dir
+        else path.parent / f'.{path.name}.{os.getpid()}.{random.getrandbits(32):08x}.tmp'
+    )
     try:
         yield tmp
         if is_dir and path.exists():
-            old = path.parent/f'.{path.name}.{os.getpid()}.old'
-            path.rename(old); tmp.rename(path); shutil.rmtree(old)
-        else: os.replace(tmp, path)
+            old = path.parent / f'.{path.name}.{os.getpid()}.old'
+            path.rename(old)
+            tmp.rename(path)
+            shutil.rmtree(old)
+        else:
+            os.replace(tmp, path)
     except BaseException:
-        if tmp.is_dir(): shutil.rmtree(tmp, ignore_errors=True)
-        elif tmp.exists(): tmp.unlink()
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        elif tmp.exists():
+            tmp.unlink()
         raise
 
 # %% ../nbs/00_core.ipynb #bd6f04c0
 def save_json(obj, path):
     "Write `obj` as indented JSON, atomically."
-    with atomic_path(path) as tmp: Path(tmp).write_text(json.dumps(obj, indent=2, default=_json_default) + '\n')
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(json.dumps(obj, indent=2, default=_json_default) + '\n')
+
 
 def _json_default(o):
-    if isinstance(o, (np.integer,)): return int(o)
-    if isinstance(o, (np.floating,)): return float(o)
-    if isinstance(o, (np.ndarray, torch.Tensor)): return o.tolist()
-    if isinstance(o, Path): return str(o)
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    if isinstance(o, (np.ndarray, torch.Tensor)):
+        return o.tolist()
+    if isinstance(o, Path):
+        return str(o)
     raise TypeError(f'not JSON serialisable: {type(o)}')
 
 # %% ../nbs/00_core.ipynb #76709f22
 @contextlib.contextmanager
 def eval_mode(*modules):
-    "Put `modules` in eval mode for the block, then back in the mode each was in (also when the block fails)."
+    """Put `modules` in eval mode for the block, then back in the mode each was in (also when the
+    block fails)."""
     was = [m.training for m in modules]
-    for m in modules: m.eval()
-    try: yield
+    for m in modules:
+        m.eval()
+    try:
+        yield
     finally:
-        for m, w in zip(modules, was): m.train(w)
+        for m, w in zip(modules, was):
+            m.train(w)
 
-def present_persons(x:torch.Tensor, lead:int=1) -> torch.Tensor:
-    """Which person sequences hold someone: the bool tensor of x's first `lead` dimensions, True where any value
-    beyond them is non-zero (an absent person is all zeros)."""
+
+def present_persons(x: torch.Tensor, lead: int = 1) -> torch.Tensor:
+    """Which person sequences hold someone: the bool tensor of x's first `lead` dimensions, True
+    where any value beyond them is non-zero (an absent person is all zeros)."""
     return x.flatten(lead).abs().amax(-1) > 0

@@ -19,76 +19,153 @@ from .protocols import linear_probe
 __all__ = ['main', 'curve_params', 'random_probe', 'probe_run', 'run_curves']
 
 # %% ../nbs/67_curves.ipynb #d50b8172
-def curve_params(p:CurveParams, target:str) -> PretrainParams:
+def curve_params(p: CurveParams, target: str) -> PretrainParams:
     "The pretraining run behind one curve."
-    return PretrainParams(dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.epochs,
-                          target=target, preset=p.preset, frames=p.frames, tau0=p.tau0, seed=p.seed,
-                          run_name=f"pre-{target}-s{p.seed}", out_dir=p.out_dir, keep_every=p.every, keep_last=2,
-                          monitor_every=0)
+    return PretrainParams(
+        dataset=p.dataset,
+        data_dir=ucla_data_dir(p),
+        synthetic_n=p.synthetic_n,
+        epochs=p.epochs,
+        target=target,
+        preset=p.preset,
+        frames=p.frames,
+        tau0=p.tau0,
+        seed=p.seed,
+        run_name=f"pre-{target}-s{p.seed}",
+        out_dir=p.out_dir,
+        keep_every=p.every,
+        keep_last=2,
+        monitor_every=0,
+    )
 
 # %% ../nbs/67_curves.ipynb #d0af4b20
-def _linear(p:CurveParams, checkpoint, which:str, name:str) -> dict:
-    return linear_probe(checkpoint, p.out_dir, name, which=which, dataset=p.dataset, data_dir=ucla_data_dir(p),
-                        synthetic_n=p.synthetic_n, epochs=p.linear_epochs, clips=p.linear_clips, seed=p.seed)
+def _linear(p: CurveParams, checkpoint, which: str, name: str) -> dict:
+    return linear_probe(
+        checkpoint,
+        p.out_dir,
+        name,
+        which=which,
+        dataset=p.dataset,
+        data_dir=ucla_data_dir(p),
+        synthetic_n=p.synthetic_n,
+        epochs=p.linear_epochs,
+        clips=p.linear_clips,
+        seed=p.seed,
+    )
 
-def random_probe(p:CurveParams) -> dict:
-    "The random-weights reference: the curves' architecture and initialisation (seed `p.seed`), untrained."
-    run = Path(p.out_dir)/f"random-s{p.seed}"
+
+def random_probe(p: CurveParams) -> dict:
+    """The random-weights reference: the curves' architecture and initialisation (seed `p.seed`),
+    untrained."""
+    run = Path(p.out_dir) / f"random-s{p.seed}"
     if not (RunFolder(run).encoder()).exists():
         write_random_encoder(curve_params(p, 'teacher'), RunFolder(run).encoder())
     return _linear(p, RunFolder(run).encoder(), 'teacher', f"lin-random-s{p.seed}")
 
 # %% ../nbs/67_curves.ipynb #6552cd67
-def probe_run(p:CurveParams, target:str) -> list:
-    "Probe every kept checkpoint of one run that is not probed yet; returns the probe rows of that run."
-    pp = curve_params(p, target); run = Path(p.out_dir)/pp.run_name; rows = []
-    ckpts = CheckpointManager(run/'checkpoints')
+def probe_run(p: CurveParams, target: str) -> list:
+    """Probe every kept checkpoint of one run that is not probed yet; returns the probe rows of that
+    run."""
+    pp = curve_params(p, target)
+    run = Path(p.out_dir) / pp.run_name
+    rows = []
+    ckpts = CheckpointManager(run / 'checkpoints')
     params = RunFolder(run).params()
     spe = None
     for e in ckpts.epochs():
-        if e % p.every and e != p.epochs: continue
+        if e % p.every and e != p.epochs:
+            continue
         ck = ckpts.path(e)
         whichs = ('teacher', 'student') if target == 'teacher' else ('student',)
         for w in whichs:
             s = _linear(p, ck, w, f"lin-{target}-s{p.seed}-e{e:04d}-{w}")
-            if spe is None: spe = load_checkpoint(ck)['step'] // e        # steps per epoch of this run
-            rows.append(dict(target=target, which=w, epoch=e, step=e * spe, top1=100 * s['top1_last'], seed=p.seed,
-                             batch_size=params.get('batch_size')))
+            if spe is None:
+                spe = load_checkpoint(ck)['step'] // e  # steps per epoch of this run
+            rows.append(
+                dict(
+                    target=target,
+                    which=w,
+                    epoch=e,
+                    step=e * spe,
+                    top1=100 * s['top1_last'],
+                    seed=p.seed,
+                    batch_size=params.get('batch_size'),
+                )
+            )
     return rows
 
 # %% ../nbs/67_curves.ipynb #6ab54eca
-def _targets(p:CurveParams) -> list: return comma_list(p.targets, str, 'targets')
+def _targets(p: CurveParams) -> list:
+    return comma_list(p.targets, str, 'targets')
 
-def run_curves(p:CurveParams) -> dict:
-    "Pretrain (or resume) every target's run, probe its kept checkpoints, write the table and the figure."
+
+def run_curves(p: CurveParams) -> dict:
+    """Pretrain (or resume) every target's run, probe its kept checkpoints, write the table and the
+    figure."""
     from s2v.viz import plot_learning_curves
+
     check_types(p)
-    for t in _targets(p): check_pretrain_params(curve_params(p, t))          # before anything is written
-    out = Path(p.out_dir); out.mkdir(parents=True, exist_ok=True)
-    save_json(dict(params=asdict(p), environment=environment()), out/'curve_params.json')
+    for t in _targets(p):
+        check_pretrain_params(curve_params(p, t))  # before anything is written
+    out = Path(p.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    save_json(dict(params=asdict(p), environment=environment()), out / 'curve_params.json')
     rnd = random_probe(p)
-    rows = [dict(target='', which='random', epoch=0, step=0, top1=100 * rnd['top1_last'], seed=p.seed, batch_size=None)]
+    rows = [
+        dict(
+            target='',
+            which='random',
+            epoch=0,
+            step=0,
+            top1=100 * rnd['top1_last'],
+            seed=p.seed,
+            batch_size=None,
+        )
+    ]
     for t in _targets(p):
         if not p.probe_only:
-            t0 = time.time(); pretrain(curve_params(p, t), progress=False)
+            t0 = time.time()
+            pretrain(curve_params(p, t), progress=False)
             print(f"curves: {t} target pretrained ({(time.time() - t0) / 60:.1f} min)", flush=True)
-        r = probe_run(p, t); rows += r
-        print(f"curves: {t}: " + ', '.join(f"{x['which']} {x['step']}: {x['top1']:.1f}" for x in r), flush=True)
-    fig = Path(p.figures_dir or p.out_dir); fig.mkdir(parents=True, exist_ok=True)
-    write_csv(rows, fig/'learning_curves.csv', list(rows[0]))
+        r = probe_run(p, t)
+        rows += r
+        print(
+            f"curves: {t}: " + ', '.join(f"{x['which']} {x['step']}: {x['top1']:.1f}" for x in r),
+            flush=True,
+        )
+    fig = Path(p.figures_dir or p.out_dir)
+    fig.mkdir(parents=True, exist_ok=True)
+    write_csv(rows, fig / 'learning_curves.csv', list(rows[0]))
     title = f"{p.dataset}, {p.preset} preset, seed {p.seed}, linear (cached) top-1"
-    if len(rows) > 1: plot_learning_curves(fig/'learning_curves.csv', fig/'learning_curves', title)
-    files = [fig/f'learning_curves.{e}' for e in ('csv', 'png', 'pdf') if (fig/f'learning_curves.{e}').exists()]
+    if len(rows) > 1:
+        plot_learning_curves(fig / 'learning_curves.csv', fig / 'learning_curves', title)
+    files = [
+        fig / f'learning_curves.{e}'
+        for e in ('csv', 'png', 'pdf')
+        if (fig / f'learning_curves.{e}').exists()
+    ]
     return dict(rows=rows, files=files)
+
 
 def _add_args(ap):
     return add_param_args(ap, CurveParams)
 
+
 def _run(a):
-    p = params_from_args(a, CurveParams); res = run_curves(p)
-    print(f"curves: {len(res['rows'])} points in {Path(p.figures_dir or p.out_dir)/'learning_curves.csv'}")
+    p = params_from_args(a, CurveParams)
+    res = run_curves(p)
+    print(
+        f"curves: {len(res['rows'])} points in "
+        f"{Path(p.figures_dir or p.out_dir) / 'learning_curves.csv'}"
+    )
     return 0
 
+
 from .cli import register_command
-main = register_command('curves', _add_args, _run,
-                        help='learning curves: linear top-1 of teacher and student vs pretraining steps').main
+
+main = register_command(
+    'curves',
+    _add_args,
+    _run,
+    help='learning curves: linear top-1 of teacher and student vs pretraining steps',
+).main

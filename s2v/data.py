@@ -19,8 +19,9 @@ __all__ = ['NTU25', 'UCLA20', 'MSR20', 'UTD20', 'SBU15', 'LAYOUTS', 'PARTS', 'LA
 # %% ../nbs/10_data.ipynb #93dfede6
 @dataclass(frozen=True)
 class Layout:
-    """A skeleton's joint layout: names, kinematic tree (`parents`), centre joint, spine (bottom, top) and shoulders
-    (left, right)."""
+    """A skeleton's joint layout: names, kinematic tree (`parents`), centre joint, spine (bottom,
+    top) and shoulders (left, right)."""
+
     name: str
     joints: tuple
     parents: tuple
@@ -28,129 +29,310 @@ class Layout:
     spine: tuple = (0, 1)
     shoulders: tuple = (4, 8)
     @property
-    def num_joints(self): return len(self.joints)
+    def num_joints(self):
+        return len(self.joints)
+
     @property
     def bones(self):
         "(child, parent) pairs of the kinematic tree."
         return [(j, p) for j, p in enumerate(self.parents) if p >= 0]
+
     def to_dict(self) -> dict:
-        return dict(name=self.name, joints=list(self.joints), parents=list(self.parents), center=self.center,
-                    spine=list(self.spine), shoulders=list(self.shoulders))
+        return dict(
+            name=self.name,
+            joints=list(self.joints),
+            parents=list(self.parents),
+            center=self.center,
+            spine=list(self.spine),
+            shoulders=list(self.shoulders),
+        )
 
-NTU25 = Layout('ntu25',
-    ('spine_base','spine_mid','neck','head','l_shoulder','l_elbow','l_wrist','l_hand',
-     'r_shoulder','r_elbow','r_wrist','r_hand','l_hip','l_knee','l_ankle','l_foot',
-     'r_hip','r_knee','r_ankle','r_foot','spine_shoulder','l_hand_tip','l_thumb','r_hand_tip','r_thumb'),
-    (-1, 0, 20, 2, 20, 4, 5, 6, 20, 8, 9, 10, 0, 12, 13, 14, 0, 16, 17, 18, 1, 7, 7, 11, 11), 1, (0, 20), (4, 8))
 
-UCLA20 = Layout('ucla20',
-    ('hip_center','spine','shoulder_center','head','l_shoulder','l_elbow','l_wrist','l_hand',
-     'r_shoulder','r_elbow','r_wrist','r_hand','l_hip','l_knee','l_ankle','l_foot',
-     'r_hip','r_knee','r_ankle','r_foot'),
-    (-1, 0, 1, 2, 2, 4, 5, 6, 2, 8, 9, 10, 0, 12, 13, 14, 0, 16, 17, 18), 1, (0, 2), (4, 8))
+NTU25 = Layout(
+    'ntu25',
+    (
+        'spine_base',
+        'spine_mid',
+        'neck',
+        'head',
+        'l_shoulder',
+        'l_elbow',
+        'l_wrist',
+        'l_hand',
+        'r_shoulder',
+        'r_elbow',
+        'r_wrist',
+        'r_hand',
+        'l_hip',
+        'l_knee',
+        'l_ankle',
+        'l_foot',
+        'r_hip',
+        'r_knee',
+        'r_ankle',
+        'r_foot',
+        'spine_shoulder',
+        'l_hand_tip',
+        'l_thumb',
+        'r_hand_tip',
+        'r_thumb',
+    ),
+    (-1, 0, 20, 2, 20, 4, 5, 6, 20, 8, 9, 10, 0, 12, 13, 14, 0, 16, 17, 18, 1, 7, 7, 11, 11),
+    1,
+    (0, 20),
+    (4, 8),
+)
 
-MSR20 = Layout('msr20',
-    ('l_shoulder','r_shoulder','neck','spine','l_hip','r_hip','hip_center','l_elbow','r_elbow','l_wrist',
-     'r_wrist','l_hand','r_hand','l_knee','r_knee','l_ankle','r_ankle','l_foot','r_foot','head'),
-    (2, 2, 3, 6, 6, 6, -1, 0, 1, 7, 8, 9, 10, 4, 5, 13, 14, 15, 16, 2), 3, (6, 2), (0, 1))
+UCLA20 = Layout(
+    'ucla20',
+    (
+        'hip_center',
+        'spine',
+        'shoulder_center',
+        'head',
+        'l_shoulder',
+        'l_elbow',
+        'l_wrist',
+        'l_hand',
+        'r_shoulder',
+        'r_elbow',
+        'r_wrist',
+        'r_hand',
+        'l_hip',
+        'l_knee',
+        'l_ankle',
+        'l_foot',
+        'r_hip',
+        'r_knee',
+        'r_ankle',
+        'r_foot',
+    ),
+    (-1, 0, 1, 2, 2, 4, 5, 6, 2, 8, 9, 10, 0, 12, 13, 14, 0, 16, 17, 18),
+    1,
+    (0, 2),
+    (4, 8),
+)
 
-UTD20 = Layout('utd20',
-    ('head','shoulder_center','spine','hip_center','l_shoulder','l_elbow','l_wrist','l_hand',
-     'r_shoulder','r_elbow','r_wrist','r_hand','l_hip','l_knee','l_ankle','l_foot',
-     'r_hip','r_knee','r_ankle','r_foot'),
-    (1, 2, 3, -1, 1, 4, 5, 6, 1, 8, 9, 10, 3, 12, 13, 14, 3, 16, 17, 18), 2, (3, 1), (4, 8))
+MSR20 = Layout(
+    'msr20',
+    (
+        'l_shoulder',
+        'r_shoulder',
+        'neck',
+        'spine',
+        'l_hip',
+        'r_hip',
+        'hip_center',
+        'l_elbow',
+        'r_elbow',
+        'l_wrist',
+        'r_wrist',
+        'l_hand',
+        'r_hand',
+        'l_knee',
+        'r_knee',
+        'l_ankle',
+        'r_ankle',
+        'l_foot',
+        'r_foot',
+        'head',
+    ),
+    (2, 2, 3, 6, 6, 6, -1, 0, 1, 7, 8, 9, 10, 4, 5, 13, 14, 15, 16, 2),
+    3,
+    (6, 2),
+    (0, 1),
+)
 
-SBU15 = Layout('sbu15',
-    ('head','neck','torso','l_shoulder','l_elbow','l_hand','r_shoulder','r_elbow','r_hand',
-     'l_hip','l_knee','l_foot','r_hip','r_knee','r_foot'),
-    (1, 2, -1, 1, 3, 4, 1, 6, 7, 2, 9, 10, 2, 12, 13), 2, (2, 1), (3, 6))
+UTD20 = Layout(
+    'utd20',
+    (
+        'head',
+        'shoulder_center',
+        'spine',
+        'hip_center',
+        'l_shoulder',
+        'l_elbow',
+        'l_wrist',
+        'l_hand',
+        'r_shoulder',
+        'r_elbow',
+        'r_wrist',
+        'r_hand',
+        'l_hip',
+        'l_knee',
+        'l_ankle',
+        'l_foot',
+        'r_hip',
+        'r_knee',
+        'r_ankle',
+        'r_foot',
+    ),
+    (1, 2, 3, -1, 1, 4, 5, 6, 1, 8, 9, 10, 3, 12, 13, 14, 3, 16, 17, 18),
+    2,
+    (3, 1),
+    (4, 8),
+)
+
+SBU15 = Layout(
+    'sbu15',
+    (
+        'head',
+        'neck',
+        'torso',
+        'l_shoulder',
+        'l_elbow',
+        'l_hand',
+        'r_shoulder',
+        'r_elbow',
+        'r_hand',
+        'l_hip',
+        'l_knee',
+        'l_foot',
+        'r_hip',
+        'r_knee',
+        'r_foot',
+    ),
+    (1, 2, -1, 1, 3, 4, 1, 6, 7, 2, 9, 10, 2, 12, 13),
+    2,
+    (2, 1),
+    (3, 6),
+)
 
 LAYOUTS = {l.name: l for l in (NTU25, UCLA20, MSR20, UTD20, SBU15)}
 
 # %% ../nbs/10_data.ipynb #bfb48f81
-def check_layout(l:Layout, where='layout') -> Layout:
-    "`l` if it is a valid layout (one root, a tree, joints in range); DataError naming `where` otherwise."
+def check_layout(l: Layout, where='layout') -> Layout:
+    """`l` if it is a valid layout (one root, a tree, joints in range); DataError naming `where`
+    otherwise."""
     V = len(l.joints)
-    def bad(problem): raise DataError(where, f"layout {l.name!r}: {problem}")
-    if not l.name or not isinstance(l.name, str): bad("needs a name")
-    if V < 2: bad(f"needs at least 2 joints, has {V}")
-    if len(set(l.joints)) != V: bad("joint names repeat")
-    if len(l.parents) != V: bad(f"{len(l.parents)} parents for {V} joints")
-    for what, js in (('parents', [p for p in l.parents
-                                  if p != -1]), ('center', [l.center]), ('spine', l.spine), ('shoulders', l.shoulders)):
+
+    def bad(problem):
+        raise DataError(where, f"layout {l.name!r}: {problem}")
+
+    if not l.name or not isinstance(l.name, str):
+        bad("needs a name")
+    if V < 2:
+        bad(f"needs at least 2 joints, has {V}")
+    if len(set(l.joints)) != V:
+        bad("joint names repeat")
+    if len(l.parents) != V:
+        bad(f"{len(l.parents)} parents for {V} joints")
+    for what, js in (
+        ('parents', [p for p in l.parents if p != -1]),
+        ('center', [l.center]),
+        ('spine', l.spine),
+        ('shoulders', l.shoulders),
+    ):
         if any(not isinstance(j, (int, np.integer)) or not 0 <= j < V for j in js):
-            bad(f"{what} {list(js) if what != 'center' else l.center} outside joints 0..{V-1}")
-    if len(l.spine) != 2 or len(l.shoulders) != 2: bad("spine and shoulders are pairs of joints")
+            bad(f"{what} {list(js) if what != 'center' else l.center} outside joints 0..{V - 1}")
+    if len(l.spine) != 2 or len(l.shoulders) != 2:
+        bad("spine and shoulders are pairs of joints")
     roots = [j for j, p in enumerate(l.parents) if p == -1]
-    if len(roots) != 1: bad(f"needs exactly one root joint (parent -1), has {len(roots)}")
+    if len(roots) != 1:
+        bad(f"needs exactly one root joint (parent -1), has {len(roots)}")
     for j in range(V):
         seen, k = set(), j
         while k != -1:
-            if k in seen: bad(f"the parents form a cycle through joint {k} ({l.joints[k]})")
-            seen.add(k); k = l.parents[k]
+            if k in seen:
+                bad(f"the parents form a cycle through joint {k} ({l.joints[k]})")
+            seen.add(k)
+            k = l.parents[k]
     return l
 
 # %% ../nbs/10_data.ipynb #d4eda8ca
-def layout_from_dict(d:dict, where='layout') -> Layout:
-    "A checked `Layout` from a dict whose parents, centre and pairs are joint names or indices (root: -1 or null)."
+def layout_from_dict(d: dict, where='layout') -> Layout:
+    """A checked `Layout` from a dict whose parents, centre and pairs are joint names or indices
+    (root: -1 or null)."""
     if not isinstance(d, dict):
-        raise DataError(where, "a layout is a JSON object with name, joints, parents, center, spine, shoulders")
-    missing = [k for k in ('name', 'joints', 'parents', 'center', 'spine', 'shoulders') if k not in d]
-    if missing: raise DataError(where, f"layout lacks {', '.join(missing)}")
+        raise DataError(
+            where, "a layout is a JSON object with name, joints, parents, center, spine, shoulders"
+        )
+    missing = [
+        k for k in ('name', 'joints', 'parents', 'center', 'spine', 'shoulders') if k not in d
+    ]
+    if missing:
+        raise DataError(where, f"layout lacks {', '.join(missing)}")
     unknown = sorted(set(d) - {'name', 'joints', 'parents', 'center', 'spine', 'shoulders'})
-    if unknown: raise DataError(where, f"layout has unknown fields {unknown}")
+    if unknown:
+        raise DataError(where, f"layout has unknown fields {unknown}")
     joints = tuple(str(j) for j in d['joints'])
+
     def idx(v, what):
-        if v is None or v == -1: return -1
+        if v is None or v == -1:
+            return -1
         if isinstance(v, str):
-            if v not in joints: raise DataError(where, f"{what}: no joint named {v!r}")
+            if v not in joints:
+                raise DataError(where, f"{what}: no joint named {v!r}")
             return joints.index(v)
         if isinstance(v, bool) or not isinstance(v, int):
             raise DataError(where, f"{what}: {v!r} is neither a joint name nor an index")
         return v
+
     parents = tuple(idx(p, 'parents') for p in d['parents'])
     pair = lambda k: tuple(idx(v, k) for v in d[k])
     return check_layout(
-        Layout(str(d['name']), joints, parents, idx(d['center'], 'center'), pair('spine'), pair('shoulders')), where)
+        Layout(
+            str(d['name']),
+            joints,
+            parents,
+            idx(d['center'], 'center'),
+            pair('spine'),
+            pair('shoulders'),
+        ),
+        where,
+    )
 
 # %% ../nbs/10_data.ipynb #b76c4422
-def load_layout(path, register:bool=True) -> Layout:
+def load_layout(path, register: bool = True) -> Layout:
     "Read a layout JSON file (see above) and, with `register`, make it known by its name."
     path = Path(path)
-    try: d = json.loads(path.read_text())
-    except OSError as e: raise DataError(path, f"cannot read ({e.strerror})") from None
-    except ValueError as e: raise DataError(path, f"not valid JSON ({e})") from None
+    try:
+        d = json.loads(path.read_text())
+    except OSError as e:
+        raise DataError(path, f"cannot read ({e.strerror})") from None
+    except ValueError as e:
+        raise DataError(path, f"not valid JSON ({e})") from None
     l = layout_from_dict(d, path)
     return register_layout(l, path) if register else l
 
 # %% ../nbs/10_data.ipynb #6da50c06
-def register_layout(l:Layout, where='layout') -> Layout:
+def register_layout(l: Layout, where='layout') -> Layout:
     "Make `l` known by its name; a different layout of the same name is refused."
     check_layout(l, where)
     if l.name in LAYOUTS and LAYOUTS[l.name] != l:
-        raise DataError(where, f"a different layout named {l.name!r} is already known; give this one another name")
+        raise DataError(
+            where,
+            f"a different layout named {l.name!r} is already known; give this one another name",
+        )
     LAYOUTS[l.name] = l
     return l
 
 # %% ../nbs/10_data.ipynb #20082617
 def get_layout(spec) -> Layout:
-    "The layout named `spec`, or the one declared in the JSON file `spec` (registered on first use)."
-    if isinstance(spec, Layout): return spec
-    if spec in LAYOUTS: return LAYOUTS[spec]
-    if str(spec).endswith('.json') or Path(str(spec)).is_file(): return load_layout(spec)
+    """The layout named `spec`, or the one declared in the JSON file `spec` (registered on first
+    use)."""
+    if isinstance(spec, Layout):
+        return spec
+    if spec in LAYOUTS:
+        return LAYOUTS[spec]
+    if str(spec).endswith('.json') or Path(str(spec)).is_file():
+        return load_layout(spec)
     raise DataError(spec, f"unknown layout; known: {', '.join(LAYOUTS)} (or a layout JSON file)")
 
 # %% ../nbs/10_data.ipynb #20be5178
-def layouts_with(num_joints:int) -> list:
+def layouts_with(num_joints: int) -> list:
     "Names of the known layouts with `num_joints` joints."
     return [n for n, l in LAYOUTS.items() if l.num_joints == num_joints]
 
 # %% ../nbs/10_data.ipynb #d17cfb8a
 PARTS = ('train', 'val', 'test')
 
+
 @dataclass
 class SkeletonData:
-    "All sequences of a dataset: frames (F, M, V, 3) float32, offsets (N+1,), labels (N,), metadata, splits."
+    """All sequences of a dataset: frames (F, M, V, 3) float32, offsets (N+1,), labels (N,),
+    metadata, splits."""
+
     frames: np.ndarray
     offsets: np.ndarray
     labels: np.ndarray
@@ -161,84 +343,138 @@ class SkeletonData:
     splits: dict = field(default_factory=dict)
     info: dict = field(default_factory=dict)
 
-    def __len__(self): return len(self.labels)
-    def __getitem__(self, i): return self.frames[self.offsets[i]:self.offsets[i+1]].transpose(1, 0, 2, 3)
-    @property
-    def lengths(self) -> np.ndarray: return np.diff(self.offsets)
-    @property
-    def num_persons(self) -> int: return self.frames.shape[1]
-    @property
-    def num_joints(self) -> int: return self.frames.shape[2]
-    @property
-    def names(self) -> np.ndarray: return self.meta['name']
+    def __len__(self):
+        return len(self.labels)
 
-    def split(self, split:str, part:str) -> np.ndarray:
-        """Indices of `part` ('train', 'val' or 'test') of the split `split`; 'test' falls back to 'val' when a split
-        has no test part."""
+    def __getitem__(self, i):
+        return self.frames[self.offsets[i] : self.offsets[i + 1]].transpose(1, 0, 2, 3)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    @property
+    def num_persons(self) -> int:
+        return self.frames.shape[1]
+
+    @property
+    def num_joints(self) -> int:
+        return self.frames.shape[2]
+
+    @property
+    def names(self) -> np.ndarray:
+        return self.meta['name']
+
+    def split(self, split: str, part: str) -> np.ndarray:
+        """Indices of `part` ('train', 'val' or 'test') of the split `split`; 'test' falls back to
+        'val' when a split has no test part."""
         if split not in self.splits:
-            raise DataError(self.name, f"no split {split!r}; its splits: {', '.join(sorted(self.splits)) or 'none'}")
+            raise DataError(
+                self.name,
+                f"no split {split!r}; its splits: {', '.join(sorted(self.splits)) or 'none'}",
+            )
         parts = self.splits[split]
-        if part == 'test' and 'test' not in parts: part = 'val'
+        if part == 'test' and 'test' not in parts:
+            part = 'val'
         if part not in parts:
-            raise DataError(self.name, f"split {split!r} has no {part!r} part (it has {', '.join(parts)})")
+            raise DataError(
+                self.name, f"split {split!r} has no {part!r} part (it has {', '.join(parts)})"
+            )
         return parts[part]
 
     def __repr__(self):
-        return (f"SkeletonData({self.name!r}: {len(self)} sequences, {self.num_classes} classes, "
-                f"{self.num_persons} persons x {self.num_joints} joints ({self.layout}), {len(self.frames)} frames, "
-                f"splits {sorted(self.splits)})")
+        return (
+            f"SkeletonData({self.name!r}: {len(self)} sequences, {self.num_classes} classes, "
+            f"{self.num_persons} persons x {self.num_joints} joints ({self.layout}), "
+            f"{len(self.frames)} frames, "
+            f"splits {sorted(self.splits)})"
+        )
 
 # %% ../nbs/10_data.ipynb #bf74e19e
-def from_sequences(seqs, labels, meta:dict|None=None, num_classes:int|None=None, layout:str='ntu25',
-                   name:str='unnamed', splits:dict|None=None, info:dict|None=None) -> SkeletonData:
+def from_sequences(
+    seqs,
+    labels,
+    meta: dict | None = None,
+    num_classes: int | None = None,
+    layout: str = 'ntu25',
+    name: str = 'unnamed',
+    splits: dict | None = None,
+    info: dict | None = None,
+) -> SkeletonData:
     "Build a `SkeletonData` from a list of (M, T_i, V, 3) arrays (M and V equal for all)."
     labels = np.asarray(labels, dtype=np.int64)
-    if len(seqs) != len(labels): raise DataError(name, f"{len(seqs)} sequences but {len(labels)} labels")
+    if len(seqs) != len(labels):
+        raise DataError(name, f"{len(seqs)} sequences but {len(labels)} labels")
     lengths = np.array([s.shape[1] for s in seqs], dtype=np.int64)
-    offsets = np.zeros(len(seqs) + 1, dtype=np.int64); np.cumsum(lengths, out=offsets[1:])
+    offsets = np.zeros(len(seqs) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
     if len(seqs):
         M, _, V, C = seqs[0].shape
         frames = np.empty((offsets[-1], M, V, C), dtype=np.float32)
-        for s, a, b in zip(seqs, offsets[:-1], offsets[1:]): frames[a:b] = s.transpose(1, 0, 2, 3)
-    else: frames = np.zeros((0, 2, get_layout(layout).num_joints, 3), np.float32)
+        for s, a, b in zip(seqs, offsets[:-1], offsets[1:]):
+            frames[a:b] = s.transpose(1, 0, 2, 3)
+    else:
+        frames = np.zeros((0, 2, get_layout(layout).num_joints, 3), np.float32)
     meta = {k: np.asarray(v) for k, v in (meta or {}).items()}
     meta.setdefault('name', np.array([f'{name}_{i:06d}' for i in range(len(seqs))]))
-    splits = {s: {p: np.asarray(i, dtype=np.int64) for p, i in parts.items()} for s, parts in (splits or {}).items()}
-    d = SkeletonData(frames, offsets, labels, meta,
-                     int(num_classes if num_classes is not None else (labels.max() + 1 if len(labels) else 0)),
-                     get_layout(layout).name, name, splits, info or {})
+    splits = {
+        s: {p: np.asarray(i, dtype=np.int64) for p, i in parts.items()}
+        for s, parts in (splits or {}).items()
+    }
+    d = SkeletonData(
+        frames,
+        offsets,
+        labels,
+        meta,
+        int(num_classes if num_classes is not None else (labels.max() + 1 if len(labels) else 0)),
+        get_layout(layout).name,
+        name,
+        splits,
+        info or {},
+    )
     validate(d)
     return d
 
 # %% ../nbs/10_data.ipynb #4271c7aa
-def validate(d:SkeletonData) -> SkeletonData:
-    "Check shapes, finiteness, labels and splits; raise `DataError` naming the dataset and sequence."
+def validate(d: SkeletonData) -> SkeletonData:
+    """Check shapes, finiteness, labels and splits; raise `DataError` naming the dataset and
+    sequence."""
     n = len(d)
     if d.frames.ndim != 4 or d.frames.shape[-1] != 3:
         raise DataError(d.name, f"frames must be (F, M, V, 3), got {d.frames.shape}")
-    if d.frames.dtype != np.float32: raise DataError(d.name, f"frames must be float32, got {d.frames.dtype}")
-    if d.layout not in LAYOUTS: raise DataError(d.name, f"unknown layout {d.layout!r}; known: {', '.join(LAYOUTS)}")
+    if d.frames.dtype != np.float32:
+        raise DataError(d.name, f"frames must be float32, got {d.frames.dtype}")
+    if d.layout not in LAYOUTS:
+        raise DataError(d.name, f"unknown layout {d.layout!r}; known: {', '.join(LAYOUTS)}")
     if d.num_joints != LAYOUTS[d.layout].num_joints:
-        raise DataError(d.name,
-                        f"layout {d.layout} has {LAYOUTS[d.layout].num_joints} joints, frames have {d.num_joints}")
+        raise DataError(
+            d.name,
+            f"layout {d.layout} has {LAYOUTS[d.layout].num_joints} joints, frames have "
+            f"{d.num_joints}",
+        )
     if d.offsets.shape != (n + 1,) or d.offsets[0] != 0 or d.offsets[-1] != len(d.frames):
-        raise DataError(d.name, f"offsets must run from 0 to {len(d.frames)} with {n+1} entries")
+        raise DataError(d.name, f"offsets must run from 0 to {len(d.frames)} with {n + 1} entries")
     lengths = d.lengths
     if (lengths <= 0).any():
-        i = int(np.argmax(lengths <= 0)); raise DataError(d.names[i], "sequence has zero frames")
+        i = int(np.argmax(lengths <= 0))
+        raise DataError(d.names[i], "sequence has zero frames")
     bad = ~np.isfinite(d.frames).all(axis=(1, 2, 3))
     if bad.any():
         i = int(np.searchsorted(d.offsets, np.argmax(bad), side='right') - 1)
         raise DataError(d.names[i], "NaN or infinite coordinates")
     if n and (d.labels.min() < 0 or d.labels.max() >= d.num_classes):
         i = int(np.argmax((d.labels < 0) | (d.labels >= d.num_classes)))
-        raise DataError(d.names[i], f"label {d.labels[i]} outside 0..{d.num_classes-1}")
+        raise DataError(d.names[i], f"label {d.labels[i]} outside 0..{d.num_classes - 1}")
     for k, v in d.meta.items():
-        if len(v) != n: raise DataError(d.name, f"metadata column {k!r} has {len(v)} values for {n} sequences")
+        if len(v) != n:
+            raise DataError(d.name, f"metadata column {k!r} has {len(v)} values for {n} sequences")
     for s, parts in d.splits.items():
         if 'train' not in parts or not ({'val', 'test'} & set(parts)) or set(parts) - set(PARTS):
-            raise DataError(d.name,
-                            f"split {s!r} has parts {sorted(parts)}; a split has 'train' and 'test' and/or 'val'")
+            raise DataError(
+                d.name,
+                f"split {s!r} has parts {sorted(parts)}; a split has 'train' and 'test' and/or "
+                "'val'",
+            )
         for part, idx in parts.items():
             if len(idx) and (idx.min() < 0 or idx.max() >= n):
                 raise DataError(d.name, f"split {s}/{part} index out of range")
@@ -247,49 +483,78 @@ def validate(d:SkeletonData) -> SkeletonData:
 # %% ../nbs/10_data.ipynb #bde8dd31
 LAYOUT_RATIO_WARN = 1.3
 
-def tree_length_ratio(d:SkeletonData, max_frames:int=5000, seed:int=0) -> float:
-    """Length of the layout's tree over the minimum spanning tree of the joints (median distances over frames with every
-    joint present)."""
-    x = np.asarray(d.frames[:, 0])                                  # person 0: (F, V, 3)
+
+def tree_length_ratio(d: SkeletonData, max_frames: int = 5000, seed: int = 0) -> float:
+    """Length of the layout's tree over the minimum spanning tree of the joints (median distances
+    over frames with every joint present)."""
+    x = np.asarray(d.frames[:, 0])  # person 0: (F, V, 3)
     x = x[(x != 0).any(-1).all(-1)]
-    if len(x) == 0: return float('nan')
-    x = x[np.sort(np.random.default_rng(seed).choice(len(x), min(max_frames, len(x)), replace=False))]
+    if len(x) == 0:
+        return float('nan')
+    x = x[
+        np.sort(np.random.default_rng(seed).choice(len(x), min(max_frames, len(x)), replace=False))
+    ]
     D = np.median(np.linalg.norm(x[:, :, None] - x[:, None], axis=-1), 0)
-    best, done, mst = D[0].copy(), np.zeros(len(D), bool), 0.0       # Prim's algorithm
+    best, done, mst = D[0].copy(), np.zeros(len(D), bool), 0.0  # Prim's algorithm
     done[0] = True
     for _ in range(len(D) - 1):
-        j = int(np.argmin(np.where(done, np.inf, best))); mst += best[j]; done[j] = True; best = np.minimum(best, D[j])
+        j = int(np.argmin(np.where(done, np.inf, best)))
+        mst += best[j]
+        done[j] = True
+        best = np.minimum(best, D[j])
     return float(sum(D[c, p] for c, p in LAYOUTS[d.layout].bones) / max(mst, 1e-12))
 
 # %% ../nbs/10_data.ipynb #b0d48780
-def layout_warning(d:SkeletonData) -> str|None:
-    "A warning when the bone lengths make the declared joint order implausible (see above), else None."
+def layout_warning(d: SkeletonData) -> str | None:
+    """A warning when the bone lengths make the declared joint order implausible (see above), else
+    None."""
     r = tree_length_ratio(d)
-    if not r > LAYOUT_RATIO_WARN: return None
+    if not r > LAYOUT_RATIO_WARN:
+        return None
     same = [n for n in layouts_with(d.num_joints) if n != d.layout]
-    return (f"the data fits layout {d.layout!r} poorly: its bones are {r:.2f}x the shortest tree through the joints "
-            f"(about 1.1 when the order is right); check the joint order" +
-            (f" (other {d.num_joints}-joint layouts: {', '.join(same)})" if same else ''))
+    return (
+        f"the data fits layout {d.layout!r} poorly: its bones are {r:.2f}x the shortest tree "
+        "through the joints "
+        f"(about 1.1 when the order is right); check the joint order"
+        + (f" (other {d.num_joints}-joint layouts: {', '.join(same)})" if same else '')
+    )
 
 # %% ../nbs/10_data.ipynb #60b2de5f
-CACHE_FORMAT = 2   # 2: full layout and named split parts in info.json; 1: a built-in layout and train/test parts
+# 2: full layout and named split parts in info.json; 1: a built-in layout and train/test parts
+CACHE_FORMAT = 2
 
-def save_cache(d:SkeletonData, path) -> Path:
+
+def save_cache(d: SkeletonData, path) -> Path:
     "Write `d` to the cache folder `path` atomically."
     path = Path(path)
     with atomic_path(path, is_dir=True) as tmp:
-        np.save(tmp/'frames.npy', d.frames); np.save(tmp/'offsets.npy', d.offsets); np.save(tmp/'labels.npy', d.labels)
-        for k, v in d.meta.items(): np.save(tmp/f'meta_{k}.npy', np.asarray(v), allow_pickle=False)
+        np.save(tmp / 'frames.npy', d.frames)
+        np.save(tmp / 'offsets.npy', d.offsets)
+        np.save(tmp / 'labels.npy', d.labels)
+        for k, v in d.meta.items():
+            np.save(tmp / f'meta_{k}.npy', np.asarray(v), allow_pickle=False)
         for s, parts in d.splits.items():
-            for part, idx in parts.items(): np.save(tmp/f'split_{s}_{part}.npy', np.asarray(idx, dtype=np.int64))
+            for part, idx in parts.items():
+                np.save(tmp / f'split_{s}_{part}.npy', np.asarray(idx, dtype=np.int64))
         (tmp / 'info.json').write_text(
             json.dumps(
-                dict(format=f's2v-cache-{CACHE_FORMAT}', name=d.name, layout=d.layout,
-                     layout_def=LAYOUTS[d.layout].to_dict(), num_classes=d.num_classes, num_sequences=len(d),
-                     num_joints=d.num_joints, num_persons=d.num_persons,
-                     splits={s: list(p)
-                             for s, p in sorted(d.splits.items())}, meta=sorted(d.meta), info=d.info), indent=2,
-                default=str))
+                dict(
+                    format=f's2v-cache-{CACHE_FORMAT}',
+                    name=d.name,
+                    layout=d.layout,
+                    layout_def=LAYOUTS[d.layout].to_dict(),
+                    num_classes=d.num_classes,
+                    num_sequences=len(d),
+                    num_joints=d.num_joints,
+                    num_persons=d.num_persons,
+                    splits={s: list(p) for s, p in sorted(d.splits.items())},
+                    meta=sorted(d.meta),
+                    info=d.info,
+                ),
+                indent=2,
+                default=str,
+            )
+        )
     return path
 
 # %% ../nbs/10_data.ipynb #7b793354
@@ -298,60 +563,120 @@ def read_cache_info(path) -> dict:
     path = Path(path)
     if not (path / 'info.json').exists():
         raise DataError(path, "not an s2v cache (no info.json); build one with `s2v prepare`")
-    try: info = json.loads((path/'info.json').read_text())
-    except ValueError as e: raise DataError(path/'info.json', f"not valid JSON ({e})") from None
-    m = re.fullmatch(r's2v-cache-(\d+)', str(info.get('format', '')) if isinstance(info, dict) else '')
+    try:
+        info = json.loads((path / 'info.json').read_text())
+    except ValueError as e:
+        raise DataError(path / 'info.json', f"not valid JSON ({e})") from None
+    m = re.fullmatch(
+        r's2v-cache-(\d+)', str(info.get('format', '')) if isinstance(info, dict) else ''
+    )
     if m is None:
-        raise DataError(path / 'info.json',
-                        f"not an s2v cache format ({info.get('format') if isinstance(info, dict) else info!r})")
+        raise DataError(
+            path / 'info.json',
+            f"not an s2v cache format ({info.get('format') if isinstance(info, dict) else info!r})",
+        )
     if int(m.group(1)) > CACHE_FORMAT:
-        raise DataError(path, f"written in cache format {m.group(1)} by a newer s2v; "
-                              f"this one reads formats up to {CACHE_FORMAT}: update s2v")
-    if isinstance(info['splits'], list): info['splits'] = {s: ['train', 'test'] for s in info['splits']}   # format 1
-    if 'layout_def' in info: register_layout(layout_from_dict(info['layout_def'], path/'info.json'), path/'info.json')
-    elif info['layout'] not in LAYOUTS: raise DataError(path/'info.json', f"unknown layout {info['layout']!r}")
+        raise DataError(
+            path,
+            f"written in cache format {m.group(1)} by a newer s2v; "
+            f"this one reads formats up to {CACHE_FORMAT}: update s2v",
+        )
+    if isinstance(info['splits'], list):
+        info['splits'] = {s: ['train', 'test'] for s in info['splits']}  # format 1
+    if 'layout_def' in info:
+        register_layout(
+            layout_from_dict(info['layout_def'], path / 'info.json'), path / 'info.json'
+        )
+    elif info['layout'] not in LAYOUTS:
+        raise DataError(path / 'info.json', f"unknown layout {info['layout']!r}")
     return info
 
 # %% ../nbs/10_data.ipynb #7ef63157
-def load_cache(path, mmap:bool=True) -> SkeletonData:
+def load_cache(path, mmap: bool = True) -> SkeletonData:
     "Open a cache folder written by `save_cache` (frames memory-mapped unless `mmap=False`)."
-    path = Path(path); info = read_cache_info(path)
-    def ld(n):
-        try: return np.load(path/n, allow_pickle=False, mmap_mode='r' if mmap and n == 'frames.npy' else None)
-        except FileNotFoundError: raise DataError(path, f"incomplete cache: {n} is missing") from None
-        except (ValueError, OSError, EOFError) as e:          # truncated (a full disk, a copy cut short) or not .npy
-            raise DataError(path/n, f"damaged cache file ({e}); prepare the cache again") from None
+    path = Path(path)
+    info = read_cache_info(path)
 
-    d = SkeletonData(ld('frames.npy'), ld('offsets.npy'), ld('labels.npy'),
-                     {k: ld(f'meta_{k}.npy')
-                      for k in info['meta']}, info['num_classes'], info['layout'], info['name'],
-                     {s: {p: ld(f'split_{s}_{p}.npy')
-                          for p in parts}
-                      for s, parts in info['splits'].items()}, info.get('info', {}))
+    def ld(n):
+        try:
+            return np.load(
+                path / n, allow_pickle=False, mmap_mode='r' if mmap and n == 'frames.npy' else None
+            )
+        except FileNotFoundError:
+            raise DataError(path, f"incomplete cache: {n} is missing") from None
+        except (
+            ValueError,
+            OSError,
+            EOFError,
+        ) as e:  # truncated (a full disk, a copy cut short) or not .npy
+            raise DataError(
+                path / n, f"damaged cache file ({e}); prepare the cache again"
+            ) from None
+
+    d = SkeletonData(
+        ld('frames.npy'),
+        ld('offsets.npy'),
+        ld('labels.npy'),
+        {k: ld(f'meta_{k}.npy') for k in info['meta']},
+        info['num_classes'],
+        info['layout'],
+        info['name'],
+        {s: {p: ld(f'split_{s}_{p}.npy') for p in parts} for s, parts in info['splits'].items()},
+        info.get('info', {}),
+    )
     if len(d) != info['num_sequences']:
-        raise DataError(path, f"cache holds {len(d)} sequences, info.json says {info['num_sequences']}")
+        raise DataError(
+            path, f"cache holds {len(d)} sequences, info.json says {info['num_sequences']}"
+        )
     return d
 
 # %% ../nbs/10_data.ipynb #79a4d633
-def subset(d:SkeletonData, idx) -> SkeletonData:
+def subset(d: SkeletonData, idx) -> SkeletonData:
     "A new `SkeletonData` holding the sequences `idx` (in that order); splits are dropped."
     idx = np.asarray(idx, dtype=np.int64)
     lengths = d.lengths[idx]
-    offsets = np.zeros(len(idx) + 1, np.int64); np.cumsum(lengths, out=offsets[1:])
-    src = np.concatenate([np.arange(d.offsets[i], d.offsets[i+1]) for i in idx]) if len(idx) else np.zeros(0, np.int64)
-    return SkeletonData(np.ascontiguousarray(d.frames[src]), offsets, d.labels[idx].copy(),
-                        {k: v[idx] for k, v in d.meta.items()}, d.num_classes, d.layout, d.name, {}, dict(d.info))
+    offsets = np.zeros(len(idx) + 1, np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    src = (
+        np.concatenate([np.arange(d.offsets[i], d.offsets[i + 1]) for i in idx])
+        if len(idx)
+        else np.zeros(0, np.int64)
+    )
+    return SkeletonData(
+        np.ascontiguousarray(d.frames[src]),
+        offsets,
+        d.labels[idx].copy(),
+        {k: v[idx] for k, v in d.meta.items()},
+        d.num_classes,
+        d.layout,
+        d.name,
+        {},
+        dict(d.info),
+    )
 
 # %% ../nbs/10_data.ipynb #71d29a43
-def drop_sequences(d:SkeletonData, drop) -> SkeletonData:
-    "`d` without the sequences where the mask `drop` (N,) is True; every split keeps its other members, renumbered."
+def drop_sequences(d: SkeletonData, drop) -> SkeletonData:
+    """`d` without the sequences where the mask `drop` (N,) is True; every split keeps its other
+    members, renumbered."""
     drop = np.asarray(drop, bool)
-    if not drop.any(): return d
+    if not drop.any():
+        return d
     keep = np.flatnonzero(~drop)
-    offsets = np.zeros(len(keep) + 1, np.int64); np.cumsum(d.lengths[keep], out=offsets[1:])
-    new = np.full(len(d), -1, np.int64); new[keep] = np.arange(len(keep))
-    splits = {s: {p: new[idx][new[idx] >= 0] for p, idx in parts.items()} for s, parts in d.splits.items()}
-    return SkeletonData(np.ascontiguousarray(np.asarray(d.frames)[np.repeat(~drop, d.lengths)]), offsets,
-                        d.labels[keep].copy(), {k: v[keep]
-                                                for k, v in d.meta.items()}, d.num_classes, d.layout, d.name, splits,
-                        dict(d.info))
+    offsets = np.zeros(len(keep) + 1, np.int64)
+    np.cumsum(d.lengths[keep], out=offsets[1:])
+    new = np.full(len(d), -1, np.int64)
+    new[keep] = np.arange(len(keep))
+    splits = {
+        s: {p: new[idx][new[idx] >= 0] for p, idx in parts.items()} for s, parts in d.splits.items()
+    }
+    return SkeletonData(
+        np.ascontiguousarray(np.asarray(d.frames)[np.repeat(~drop, d.lengths)]),
+        offsets,
+        d.labels[keep].copy(),
+        {k: v[keep] for k, v in d.meta.items()},
+        d.num_classes,
+        d.layout,
+        d.name,
+        splits,
+        dict(d.info),
+    )

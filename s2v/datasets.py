@@ -20,99 +20,152 @@ __all__ = ['DATASETS', 'SOURCE_FITS', 'Split', 'is_cache', 'cache_dir', 'dataset
 @dataclass
 class Split:
     "Pre-normalised data and the indices of one split; `name` is what runs and tables call it."
+
     name: str
     data: SkeletonData
     train: np.ndarray
     test: np.ndarray
     split: str = ''
     @property
-    def num_classes(self) -> int: return self.data.num_classes
+    def num_classes(self) -> int:
+        return self.data.num_classes
+
     def __repr__(self):
-        return (f"Split({self.name!r}: {len(self.train)} train / {len(self.test)} test, {self.num_classes} classes, "
-                f"{self.data.layout})")
+        return (
+            f"Split({self.name!r}: {len(self.train)} train / {len(self.test)} test, "
+            f"{self.num_classes} classes, "
+            f"{self.data.layout})"
+        )
 
 # %% ../nbs/19_datasets.ipynb #6546f72d
 DATASETS = {
-    'synthetic': ('synthetic', 'xsub'), 'synthetic_xview': ('synthetic', 'xview'),
+    'synthetic': ('synthetic', 'xsub'),
+    'synthetic_xview': ('synthetic', 'xview'),
     'ucla': ('ucla', 'xview'),
-    'ntu60_xsub': ('ntu60', 'xsub'), 'ntu60_xview': ('ntu60', 'xview'),
-    'ntu120_xsub': ('ntu120', 'xsub'), 'ntu120_xset': ('ntu120', 'xset'),
-    'pku1_xsub': ('pku1', 'xsub'), 'pku1_xview': ('pku1', 'xview'),
-    'pku2_xsub': ('pku2', 'xsub'), 'pku2_xview': ('pku2', 'xview'),
+    'ntu60_xsub': ('ntu60', 'xsub'),
+    'ntu60_xview': ('ntu60', 'xview'),
+    'ntu120_xsub': ('ntu120', 'xsub'),
+    'ntu120_xset': ('ntu120', 'xset'),
+    'pku1_xsub': ('pku1', 'xsub'),
+    'pku1_xview': ('pku1', 'xview'),
+    'pku2_xsub': ('pku2', 'xsub'),
+    'pku2_xview': ('pku2', 'xview'),
 }
 SOURCE_FITS = {
-    'ntu60': ('ntu25', 60), 'ntu120': ('ntu25', 120), 'pku1': ('ntu25', None), 'pku2': ('ntu25', None),
-    'ucla': ('ucla20', 10)
+    'ntu60': ('ntu25', 60),
+    'ntu120': ('ntu25', 120),
+    'pku1': ('ntu25', None),
+    'pku2': ('ntu25', None),
+    'ucla': ('ucla20', 10),
 }
 
-def is_cache(p) -> bool: p = Path(p); return (p/'info.json').exists() and (p/'frames.npy').exists()
+
+def is_cache(p) -> bool:
+    p = Path(p)
+    return (p / 'info.json').exists() and (p / 'frames.npy').exists()
 
 # %% ../nbs/19_datasets.ipynb #8a12b550
-def cache_dir(dataset:str) -> Path:
-    "The cache folder named by `dataset` (not a built-in name); ParamError/DataError when it is none."
+def cache_dir(dataset: str) -> Path:
+    """The cache folder named by `dataset` (not a built-in name); ParamError/DataError when it is
+    none."""
     p = Path(dataset)
     if not p.exists():
         raise ParamError(
-            'dataset', dataset, f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) "
-            "nor a cache folder made by `s2v prepare`")
+            'dataset',
+            dataset,
+            f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) "
+            "nor a cache folder made by `s2v prepare`",
+        )
     if not is_cache(p):
-        raise DataError(p, "not an s2v cache (no info.json and frames.npy); build one with `s2v prepare`")
+        raise DataError(
+            p, "not an s2v cache (no info.json and frames.npy); build one with `s2v prepare`"
+        )
     return p
 
 # %% ../nbs/19_datasets.ipynb #0cc928fa
-def _default_split(splits, name:str) -> str:
-    if len(splits) == 1: return next(iter(splits))
-    raise ParamError('split', '', f"{name} has splits {', '.join(sorted(splits)) or 'none'}: say which")
+def _default_split(splits, name: str) -> str:
+    if len(splits) == 1:
+        return next(iter(splits))
+    raise ParamError(
+        'split', '', f"{name} has splits {', '.join(sorted(splits)) or 'none'}: say which"
+    )
 
-def dataset_label(dataset:str, split:str='') -> str:
-    """The name a dataset goes by in run names, summaries and results tables: the built-in name, or <cache's
-    name>_<split>."""
-    if dataset in DATASETS: return dataset
+
+def dataset_label(dataset: str, split: str = '') -> str:
+    """The name a dataset goes by in run names, summaries and results tables: the built-in name, or
+    <cache's name>_<split>."""
+    if dataset in DATASETS:
+        return dataset
     info = read_cache_info(cache_dir(dataset))
     return f"{info['name']}_{split or _default_split(info['splits'], info['name'])}"
 
 # %% ../nbs/19_datasets.ipynb #2f3bd354
-def load_source(source:str, data_dir=None, synthetic_n:int=2400, seed:int=0) -> SkeletonData:
+def load_source(source: str, data_dir=None, synthetic_n: int = 2400, seed: int = 0) -> SkeletonData:
     "The pre-normalised `SkeletonData` of `source` ('synthetic', 'ucla', 'ntu60', ...)."
     if source == 'synthetic':
         from s2v.synthetic import make_synthetic
+
         return prenormalize(make_synthetic(synthetic_n, seed=seed))
-    p = Path(data_dir) if data_dir else repo_root()/'data'/source
+    p = Path(data_dir) if data_dir else repo_root() / 'data' / source
     if not p.exists():
-        raise DataError(p, f"no data for {source!r}. Build a cache with `s2v prepare {source} --src RAW_DIR "
-                           f"--dst {p}` (docs/datasets.md) and pass its folder as data_dir.")
+        raise DataError(
+            p,
+            f"no data for {source!r}. Build a cache with `s2v prepare {source} --src RAW_DIR "
+            f"--dst {p}` (docs/datasets.md) and pass its folder as data_dir.",
+        )
     if is_cache(p):
         d = load_cache(p)
         lay, k = SOURCE_FITS.get(source, (d.layout, None))
         if d.layout != lay or (k and d.num_classes != k):
             raise DataError(
-                p, f"holds {d.name!r} ({d.layout}, {d.num_classes} classes), not {source} ({lay}" +
-                (f", {k} classes" if k else '') + f"). A dataset of your own goes by its folder: dataset = {p}")
+                p,
+                f"holds {d.name!r} ({d.layout}, {d.num_classes} classes), not {source} ({lay}"
+                + (f", {k} classes" if k else '')
+                + f"). A dataset of your own goes by its folder: dataset = {p}",
+            )
         return d if d.info.get('prenormalized') else prenormalize(d)
     if source == 'ucla':
         from s2v.ucla import load_ucla
+
         return prenormalize(load_ucla(p))
-    raise DataError(p,
-                    f"not an s2v cache (no info.json). Build one with `s2v prepare {source} --src RAW_DIR --dst {p}`.")
+    raise DataError(
+        p,
+        f"not an s2v cache (no info.json). Build one with `s2v prepare {source} --src RAW_DIR "
+        f"--dst {p}`.",
+    )
 
 # %% ../nbs/19_datasets.ipynb #b11f86b3
-def align_data(d:SkeletonData) -> SkeletonData:
-    """`d` with every sequence turned so that person 0's spine in its first frame points along +z and its shoulders
-    along +x (`align_bodies`); a dataset aligned already (`s2v prepare --align`) is returned as it is."""
-    if d.info.get('prenormalize', {}).get('aligned'): return d
+def align_data(d: SkeletonData) -> SkeletonData:
+    """`d` with every sequence turned so that person 0's spine in its first frame points along +z
+    and its shoulders along +x (`align_bodies`); a dataset aligned already (`s2v prepare --align`)
+    is returned as it is."""
+    if d.info.get('prenormalize', {}).get('aligned'):
+        return d
     frames = align_bodies(np.asarray(d.frames, np.float32), d.offsets, LAYOUTS[d.layout])
     pn = {**d.info.get('prenormalize', {}), 'aligned': True}
     return dataclasses.replace(d, frames=frames, info={**d.info, 'prenormalize': pn})
 
-def load_dataset(name:str, data_dir=None, synthetic_n:int=2400, seed:int=0, split:str='', align:bool=False) -> Split:
-    """Pre-normalised data and one split: `name` a built-in name of `DATASETS` (its own split) or a cache folder
-    (`split`, or its only one); `align`: every sequence turned upright, shoulders along x (`align_data`)."""
+
+def load_dataset(
+    name: str,
+    data_dir=None,
+    synthetic_n: int = 2400,
+    seed: int = 0,
+    split: str = '',
+    align: bool = False,
+) -> Split:
+    """Pre-normalised data and one split: `name` a built-in name of `DATASETS` (its own split) or a
+    cache folder (`split`, or its only one); `align`: every sequence turned upright, shoulders along
+    x (`align_data`)."""
     if name in DATASETS:
         source, own = DATASETS[name]
         if split and split != own:
             raise ParamError(
-                'split', split, f"the built-in dataset {name} is its {own} split; the others go by their own names: " +
-                ', '.join(k for k, v in DATASETS.items() if v[0] == source))
+                'split',
+                split,
+                f"the built-in dataset {name} is its {own} split; the others go by their own "
+                "names: " + ', '.join(k for k, v in DATASETS.items() if v[0] == source),
+            )
         d, split, label = load_source(source, data_dir, synthetic_n, seed), own, name
     else:
         d = load_cache(cache_dir(name))
@@ -120,6 +173,11 @@ def load_dataset(name:str, data_dir=None, synthetic_n:int=2400, seed:int=0, spli
         split = split or _default_split(d.splits, d.name)
         label = f"{d.name}_{split}"
     if split not in d.splits:
-        raise ParamError('split', split, f"{d.name} has splits {', '.join(sorted(d.splits)) or 'none'}")
-    if align: d = align_data(d)
-    return Split(label, d, np.asarray(d.split(split, 'train')), np.asarray(d.split(split, 'test')), split)
+        raise ParamError(
+            'split', split, f"{d.name} has splits {', '.join(sorted(d.splits)) or 'none'}"
+        )
+    if align:
+        d = align_data(d)
+    return Split(
+        label, d, np.asarray(d.split(split, 'train')), np.asarray(d.split(split, 'test')), split
+    )

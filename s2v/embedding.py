@@ -11,32 +11,49 @@ from torch import nn
 __all__ = ['segment', 'frame_motion', 'JointEmbedding']
 
 # %% ../nbs/20_embedding.ipynb #3664aa87
-def segment(x:torch.Tensor, l:int) -> torch.Tensor:
-    "Cut (B, T, V, C) into segments of l frames per joint -> (B, T/l, V, l*C) (frame-major inside a segment)."
+def segment(x: torch.Tensor, l: int) -> torch.Tensor:
+    """Cut (B, T, V, C) into segments of l frames per joint -> (B, T/l, V, l*C) (frame-major inside
+    a segment)."""
     B, T, V, C = x.shape
-    if T % l: raise ValueError(f"{T} frames do not split into segments of {l}")
+    if T % l:
+        raise ValueError(f"{T} frames do not split into segments of {l}")
     return x.reshape(B, T // l, l, V, C).permute(0, 1, 3, 2, 4).reshape(B, T // l, V, l * C)
 
 # %% ../nbs/20_embedding.ipynb #fe9fe03c
-def frame_motion(x:torch.Tensor) -> torch.Tensor:
+def frame_motion(x: torch.Tensor) -> torch.Tensor:
     "Frame-to-frame motion of x (B, T, V, C): x[t+1] - x[t] at frame t, zero at the last frame."
-    m = torch.zeros_like(x); m[:, :-1] = x[:, 1:] - x[:, :-1]
+    m = torch.zeros_like(x)
+    m[:, :-1] = x[:, 1:] - x[:, :-1]
     return m
 
 # %% ../nbs/20_embedding.ipynb #0dffc746
 class JointEmbedding(nn.Module):
-    "(B, T, V, C) -> tokens (B, T_e*V, D): linear projection of segments + temporal and spatial position embeddings."
-    def __init__(self, num_frames:int, num_joints:int, seg_len:int=3, in_channels:int=3, dim:int=256):
+    """(B, T, V, C) -> tokens (B, T_e*V, D): linear projection of segments + temporal and spatial
+    position embeddings."""
+
+    def __init__(
+        self,
+        num_frames: int,
+        num_joints: int,
+        seg_len: int = 3,
+        in_channels: int = 3,
+        dim: int = 256,
+    ):
         super().__init__()
-        self.seg_len, self.num_segments, self.num_joints = seg_len, num_frames // seg_len, num_joints
+        self.seg_len, self.num_segments, self.num_joints = (
+            seg_len,
+            num_frames // seg_len,
+            num_joints,
+        )
         self.proj = nn.Linear(seg_len * in_channels, dim)
         self.pos_t = nn.Parameter(torch.zeros(1, self.num_segments, 1, dim))
         self.pos_s = nn.Parameter(torch.zeros(1, 1, num_joints, dim))
-        nn.init.trunc_normal_(self.pos_t, std=.02); nn.init.trunc_normal_(self.pos_s, std=.02)
+        nn.init.trunc_normal_(self.pos_t, std=0.02)
+        nn.init.trunc_normal_(self.pos_s, std=0.02)
 
     def pos(self) -> torch.Tensor:
         "Position embedding of every token, (1, T_e*V, D)."
         return (self.pos_t + self.pos_s).flatten(1, 2)
 
-    def forward(self, x:torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return (self.proj(segment(x, self.seg_len)) + self.pos_t + self.pos_s).flatten(1, 2)

@@ -22,19 +22,30 @@ __all__ = ['LINEAR', 'FINETUNE', 'distinct_clips', 'clip_mean', 'extract_feature
            'linear_probe_features', 'finetune', 'semi_supervised_subset']
 
 # %% ../nbs/39_evaluate.ipynb #c9e9188c
-def distinct_clips(lengths:torch.Tensor, T:int, clips:int) -> tuple:
-    """Frame indices (clips, n, T) of the test clips and which differ from the clip before (clips, n): the others repeat
-    it."""
-    t = torch.stack([uniform_indices(lengths, T, train=False, clip=c, num_clips=clips) for c in range(clips)])
-    new = torch.ones(t.shape[:2], dtype=torch.bool, device=t.device); new[1:] = (t[1:] != t[:-1]).any(-1)
+def distinct_clips(lengths: torch.Tensor, T: int, clips: int) -> tuple:
+    """Frame indices (clips, n, T) of the test clips and which differ from the clip before (clips,
+    n): the others repeat it."""
+    t = torch.stack(
+        [uniform_indices(lengths, T, train=False, clip=c, num_clips=clips) for c in range(clips)]
+    )
+    new = torch.ones(t.shape[:2], dtype=torch.bool, device=t.device)
+    new[1:] = (t[1:] != t[:-1]).any(-1)
     return t, new
 
 # %% ../nbs/39_evaluate.ipynb #91565c3e
 @torch.no_grad()
-def clip_mean(fn, module: nn.Module, sampler: FrameSampler, idx, T: int, clips: int = 1, batch_size: int = 256,
-              amp_dtype=None) -> torch.Tensor:
-    """The mean over `clips` deterministic test clips of `fn(x)` (B, ...) for sequences `idx`, `module` in eval mode;
-    each distinct clip runs once."""
+def clip_mean(
+    fn,
+    module: nn.Module,
+    sampler: FrameSampler,
+    idx,
+    T: int,
+    clips: int = 1,
+    batch_size: int = 256,
+    amp_dtype=None,
+) -> torch.Tensor:
+    """The mean over `clips` deterministic test clips of `fn(x)` (B, ...) for sequences `idx`,
+    `module` in eval mode; each distinct clip runs once."""
     idx = torch.as_tensor(np.asarray(idx), dtype=torch.long, device=sampler.device)
     t, new = distinct_clips(sampler.lengths[idx], T, clips)
     # which distinct clip of its sequence each clip repeats
@@ -45,114 +56,187 @@ def clip_mean(fn, module: nn.Module, sampler: FrameSampler, idx, T: int, clips: 
     w, out = weight[group[cs, ns], ns], None
     with eval_mode(module):
         for a in range(0, len(cs), batch_size):
-            c, n = cs[a:a + batch_size], ns[a:a + batch_size]
+            c, n = cs[a : a + batch_size], ns[a : a + batch_size]
             x = sampler.gather(idx[n], t[c, n])
-            with torch.autocast(x.device.type, dtype=amp_dtype, enabled=amp_dtype is not None): y = fn(x).float()
-            if out is None: out = torch.zeros(len(idx), *y.shape[1:], device=y.device)
-            out.index_add_(0, n, y * w[a:a + batch_size].view(-1, *[1] * (y.dim() - 1)).to(y.dtype))
+            with torch.autocast(x.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
+                y = fn(x).float()
+            if out is None:
+                out = torch.zeros(len(idx), *y.shape[1:], device=y.device)
+            out.index_add_(
+                0, n, y * w[a : a + batch_size].view(-1, *[1] * (y.dim() - 1)).to(y.dtype)
+            )
     return (out / clips).cpu() if out is not None else torch.zeros(0)
 
 # %% ../nbs/39_evaluate.ipynb #2f0e2656
-def extract_features(encoder:nn.Module, sampler:FrameSampler, idx, T:int, clips:int=1, batch_size:int=256,
-                     amp_dtype=None, pool:str='mean') -> torch.Tensor:
-    """Pooled features (n, D) (`pool` 'joints': (n, V x D)) of sequences `idx`: the mean over `clips` deterministic test
-    clips (1 = bin centres)."""
-    return clip_mean(partial(encoder.features, pool=pool), encoder, sampler, idx, T, clips, batch_size, amp_dtype)
+def extract_features(
+    encoder: nn.Module,
+    sampler: FrameSampler,
+    idx,
+    T: int,
+    clips: int = 1,
+    batch_size: int = 256,
+    amp_dtype=None,
+    pool: str = 'mean',
+) -> torch.Tensor:
+    """Pooled features (n, D) (`pool` 'joints': (n, V x D)) of sequences `idx`: the mean over
+    `clips` deterministic test clips (1 = bin centres)."""
+    return clip_mean(
+        partial(encoder.features, pool=pool), encoder, sampler, idx, T, clips, batch_size, amp_dtype
+    )
 
 # %% ../nbs/39_evaluate.ipynb #d0e11cc0
-def clip_scores(model: nn.Module, sampler: FrameSampler, idx, T: int, clips: int = 10, batch_size: int = 256,
-                amp_dtype=None) -> torch.Tensor:
-    "Class scores (n, K) of a classifier `model` on (B, M, T, V, C), averaged (softmax) over `clips` test clips."
-    return clip_mean(lambda x: model(x).float().softmax(-1), model, sampler, idx, T, clips, batch_size, amp_dtype)
+def clip_scores(
+    model: nn.Module,
+    sampler: FrameSampler,
+    idx,
+    T: int,
+    clips: int = 10,
+    batch_size: int = 256,
+    amp_dtype=None,
+) -> torch.Tensor:
+    """Class scores (n, K) of a classifier `model` on (B, M, T, V, C), averaged (softmax) over
+    `clips` test clips."""
+    return clip_mean(
+        lambda x: model(x).float().softmax(-1), model, sampler, idx, T, clips, batch_size, amp_dtype
+    )
 
 # %% ../nbs/39_evaluate.ipynb #e43fb07f
-def knn_accuracy(train_feats, train_labels, test_feats, test_labels, k: int = 20, temperature: float | None = 0.07,
-                 chunk: int = 1024) -> float:
-    """Top-1 of a cosine k-NN classifier: exp(sim / temperature) weighted votes (as in DINO); `temperature=None`: plain
-    majority."""
-    tr, te = F.normalize(train_feats.float().cpu(), dim=-1), F.normalize(test_feats.float().cpu(), dim=-1)
+def knn_accuracy(
+    train_feats,
+    train_labels,
+    test_feats,
+    test_labels,
+    k: int = 20,
+    temperature: float | None = 0.07,
+    chunk: int = 1024,
+) -> float:
+    """Top-1 of a cosine k-NN classifier: exp(sim / temperature) weighted votes (as in DINO);
+    `temperature=None`: plain majority."""
+    tr, te = (
+        F.normalize(train_feats.float().cpu(), dim=-1),
+        F.normalize(test_feats.float().cpu(), dim=-1),
+    )
     ytr, yte = torch.as_tensor(train_labels).long().cpu(), torch.as_tensor(test_labels).long().cpu()
     K, k = int(max(ytr.max(), yte.max())) + 1, min(k, len(tr))
     correct = 0
     for i in range(0, len(te), chunk):
-        sim, nn_ = (te[i:i + chunk] @ tr.T).topk(k, dim=1)
+        sim, nn_ = (te[i : i + chunk] @ tr.T).topk(k, dim=1)
         w = torch.ones_like(sim) if temperature is None else (sim / temperature).exp()
         votes = torch.zeros(len(sim), K).scatter_add_(1, ytr[nn_], w)
-        correct += (votes.argmax(1) == yte[i:i + chunk]).sum().item()
+        correct += (votes.argmax(1) == yte[i : i + chunk]).sum().item()
     return correct / len(te)
 
 # %% ../nbs/39_evaluate.ipynb #7b975b8e
-def summarize(scores:torch.Tensor, labels, num_classes:int) -> dict:
+def summarize(scores: torch.Tensor, labels, num_classes: int) -> dict:
     "top-1, top-5 and confusion matrix (rows = true class) of class scores (n, K)."
     y = torch.as_tensor(labels).long()
     top5 = scores.topk(min(5, scores.shape[1]), 1).indices
     pred = top5[:, 0]
-    conf = torch.zeros(num_classes, num_classes, dtype=torch.long).index_put_((y, pred), torch.ones_like(y),
-                                                                              accumulate=True)
-    return dict(top1=(pred == y).float().mean().item(), top5=(top5 == y[:, None]).any(1).float().mean().item(),
-                confusion=conf.tolist())
+    conf = torch.zeros(num_classes, num_classes, dtype=torch.long).index_put_(
+        (y, pred), torch.ones_like(y), accumulate=True
+    )
+    return dict(
+        top1=(pred == y).float().mean().item(),
+        top5=(top5 == y[:, None]).any(1).float().mean().item(),
+        confusion=conf.tolist(),
+    )
 
 # %% ../nbs/39_evaluate.ipynb #5c5462fb
 class LinearClassifier(nn.Module):
-    "Frozen-encoder linear probe: features (N, dim) (`pool` of `features`) -> BatchNorm1d(affine=False) -> Linear."
-    def __init__(self, encoder:nn.Module, dim:int, num_classes:int, pool:str='mean'):
+    """Frozen-encoder linear probe: features (N, dim) (`pool` of `features`) ->
+    BatchNorm1d(affine=False) -> Linear."""
+
+    def __init__(self, encoder: nn.Module, dim: int, num_classes: int, pool: str = 'mean'):
         super().__init__()
         self.encoder, self.pool = encoder, pool
         self.head = nn.Sequential(nn.BatchNorm1d(dim, affine=False), nn.Linear(dim, num_classes))
-        nn.init.trunc_normal_(self.head[1].weight, std=.01); nn.init.zeros_(self.head[1].bias)
+        nn.init.trunc_normal_(self.head[1].weight, std=0.01)
+        nn.init.zeros_(self.head[1].bias)
+
     def forward(self, x):
-        with torch.no_grad(): f = self.encoder.features(x, pool=self.pool)
+        with torch.no_grad():
+            f = self.encoder.features(x, pool=self.pool)
         return self.head(f.float())
 
 # %% ../nbs/39_evaluate.ipynb #c1fa16ba
 class FineTuneClassifier(nn.Module):
     "Encoder + MLP head (MAMP's), trained end to end."
-    def __init__(self, encoder:nn.Module, num_classes:int, hidden:int=2048, dropout:float=0.3):
+
+    def __init__(
+        self, encoder: nn.Module, num_classes: int, hidden: int = 2048, dropout: float = 0.3
+    ):
         super().__init__()
         c = encoder.cfg
         self.encoder = encoder
-        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(c.num_joints * c.dim, hidden), nn.BatchNorm1d(hidden),
-                                  nn.ReLU(inplace=True), nn.Linear(hidden, num_classes))
+        self.head = nn.Sequential(
+            nn.Dropout(dropout),
+            nn.Linear(c.num_joints * c.dim, hidden),
+            nn.BatchNorm1d(hidden),
+            nn.ReLU(inplace=True),
+            nn.Linear(hidden, num_classes),
+        )
+
     def forward(self, x):
-        h = self.encoder(x)                                    # (N, M, T_e, V, D)
+        h = self.encoder(x)  # (N, M, T_e, V, D)
         N, M = h.shape[:2]
         # dropout, mean over time, concat joints, mean over persons
         h = self.head[0](h).mean(2).flatten(2).mean(1)
         return self.head[1:](h)
 
 # %% ../nbs/39_evaluate.ipynb #7f2f193a
-def layer_id(name:str, depth:int) -> int:
+def layer_id(name: str, depth: int) -> int:
     "Layer id of an encoder/classifier parameter name for layer-wise lr decay."
-    if name.startswith('encoder.embed'): return 0
-    if name.startswith('encoder.transformer.blocks.'): return int(name.split('.')[3]) + 1
+    if name.startswith('encoder.embed'):
+        return 0
+    if name.startswith('encoder.transformer.blocks.'):
+        return int(name.split('.')[3]) + 1
     return depth + 1
 
 # %% ../nbs/39_evaluate.ipynb #bb090951
-def layer_decay_groups(model:nn.Module, lr:float, weight_decay:float=0.05, decay:float=0.8) -> list:
-    "AdamW parameter groups with per-layer lr scale (`lr_scale`) and no decay on 1-d parameters and pos-embs."
+def layer_decay_groups(
+    model: nn.Module, lr: float, weight_decay: float = 0.05, decay: float = 0.8
+) -> list:
+    """AdamW parameter groups with per-layer lr scale (`lr_scale`) and no decay on 1-d parameters
+    and pos-embs."""
     depth = model.encoder.cfg.depth
     groups = {}
     for n, p in model.named_parameters():
-        if not p.requires_grad: continue
-        lid = layer_id(n, depth); nd = p.ndim <= 1 or 'pos_' in n
-        g = groups.setdefault((lid, nd), dict(params=[], names=[], weight_decay=0. if nd else weight_decay,
-                                              lr_scale=decay ** (depth + 1 - lid), lr=lr * decay ** (depth + 1 - lid)))
-        g['params'].append(p); g['names'].append(n)
+        if not p.requires_grad:
+            continue
+        lid = layer_id(n, depth)
+        nd = p.ndim <= 1 or 'pos_' in n
+        g = groups.setdefault(
+            (lid, nd),
+            dict(
+                params=[],
+                names=[],
+                weight_decay=0.0 if nd else weight_decay,
+                lr_scale=decay ** (depth + 1 - lid),
+                lr=lr * decay ** (depth + 1 - lid),
+            ),
+        )
+        g['params'].append(p)
+        g['names'].append(n)
     return list(groups.values())
 
 # %% ../nbs/39_evaluate.ipynb #837a1189
-def lr_schedule(lr:float, min_lr:float, total_steps:int, warmup_steps:int) -> np.ndarray:
-    "Learning rate for every step: linear warm-up to `lr`, then cosine to `min_lr` (pretraining and classifiers)."
+def lr_schedule(lr: float, min_lr: float, total_steps: int, warmup_steps: int) -> np.ndarray:
+    """Learning rate for every step: linear warm-up to `lr`, then cosine to `min_lr` (pretraining
+    and classifiers)."""
     warm = np.linspace(0, lr, warmup_steps, endpoint=False)
     t = np.arange(total_steps - warmup_steps) / max(1, total_steps - warmup_steps)
     return np.concatenate([warm, min_lr + 0.5 * (lr - min_lr) * (1 + np.cos(np.pi * t))])
 
+
 class ClassifierDiverged(RunError, FloatingPointError):
     "The loss of a classifier being trained became NaN or infinite."
 
+
 @dataclass
 class TrainSettings:
-    "How a classifier is trained and evaluated: the schedule, the augmentation, the test clips, precision, output."
+    """How a classifier is trained and evaluated: the schedule, the augmentation, the test clips,
+    precision, output."""
+
     epochs: int = 100
     batch_size: int = 256
     lr: float = 0.1                # peak learning rate (after the warm-up), then cosine to min_lr
@@ -160,125 +244,249 @@ class TrainSettings:
     warmup_epochs: int = 0
     label_smoothing: float = 0.
     clips: int = 10                # test clips averaged per sequence
-    eval_every: int = 1            # evaluate on the test split every this many epochs (and after the last)
-    rotate: float = 0.3            # random rotation of the training clips (radians, each axis); 0 means off
+    eval_every: int = 1            # evaluate on the test split every this many epochs (and after
+                                   # the last)
+    rotate: float = 0.3            # random rotation of the training clips (radians, each axis); 0
+                                   # means off
     seed: int = 0
     amp_dtype: torch.dtype | None = None
     progress: bool = True
 
-def train_classifier(model:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int, opt, s:TrainSettings) -> dict:
-    "Train `model` (classes out of (B, M, T, V, C)) and evaluate it; returns last and best-epoch results."
-    epochs, batch_size, clips, amp_dtype, progress = s.epochs, s.batch_size, s.clips, s.amp_dtype, s.progress
+
+def train_classifier(
+    model: nn.Module, sampler: FrameSampler, train_idx, test_idx, T: int, opt, s: TrainSettings
+) -> dict:
+    """Train `model` (classes out of (B, M, T, V, C)) and evaluate it; returns last and best-epoch
+    results."""
+    epochs, batch_size, clips, amp_dtype, progress = (
+        s.epochs,
+        s.batch_size,
+        s.clips,
+        s.amp_dtype,
+        s.progress,
+    )
     train_idx, test_idx = np.asarray(train_idx), np.asarray(test_idx)
     labels = sampler.labels
     K = int(sampler.data.num_classes)
     g = torch.Generator().manual_seed(s.seed)
     spe = max(1, len(train_idx) // batch_size)
-    history, best, t0, lrs = [], None, time.time(), lr_schedule(s.lr, s.min_lr, epochs * spe, s.warmup_epochs * spe)
+    history, best, t0, lrs = (
+        [],
+        None,
+        time.time(),
+        lr_schedule(s.lr, s.min_lr, epochs * spe, s.warmup_epochs * spe),
+    )
     for ep in range(epochs):
         model.train()
-        if hasattr(model, 'encoder') and not any(p.requires_grad for p in model.encoder.parameters()):
+        if hasattr(model, 'encoder') and not any(
+            p.requires_grad for p in model.encoder.parameters()
+        ):
             model.encoder.eval()
         perm = train_idx[torch.randperm(len(train_idx), generator=g).numpy()]
         bar = not (progress and sys.stderr.isatty())
         for i in tqdm(range(spe), desc=f'epoch {ep + 1}/{epochs}', disable=bar, leave=False):
             it = ep * spe + i
-            for grp in opt.param_groups: grp['lr'] = float(lrs[it]) * grp.get('lr_scale', 1.)
-            b = perm[i * batch_size:(i + 1) * batch_size]
+            for grp in opt.param_groups:
+                grp['lr'] = float(lrs[it]) * grp.get('lr_scale', 1.0)
+            b = perm[i * batch_size : (i + 1) * batch_size]
             x = sampler.sample(b, T, train=True)
-            if s.rotate: x = random_rotate(x, s.rotate)
+            if s.rotate:
+                x = random_rotate(x, s.rotate)
             with torch.autocast(x.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
                 y = labels[torch.as_tensor(b, device=labels.device)]
                 loss = F.cross_entropy(model(x).float(), y, label_smoothing=s.label_smoothing)
             if not torch.isfinite(loss).item():
                 raise ClassifierDiverged(
-                    f"classifier loss became {loss.item()} at epoch {ep + 1}, step {i}; nothing was written: "
-                    f"run it again with a lower learning rate (--lr {s.lr / 2:g})")
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+                    f"classifier loss became {loss.item()} at epoch {ep + 1}, step {i}; nothing "
+                    "was written: "
+                    f"run it again with a lower learning rate (--lr {s.lr / 2:g})"
+                )
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
         if (ep + 1) % s.eval_every == 0 or ep + 1 == epochs:
-            r = summarize(clip_scores(model, sampler, test_idx, T, clips, amp_dtype=amp_dtype),
-                          labels[torch.as_tensor(test_idx, device=labels.device)].cpu(), K)
+            r = summarize(
+                clip_scores(model, sampler, test_idx, T, clips, amp_dtype=amp_dtype),
+                labels[torch.as_tensor(test_idx, device=labels.device)].cpu(),
+                K,
+            )
             history.append(dict(epoch=ep + 1, top1=r['top1'], top5=r['top5'], loss=loss.item()))
             if best is None or r['top1'] > best['top1']:
                 best = dict(epoch=ep + 1, **{k: r[k] for k in ('top1', 'top5')})
             last = r
-            if progress and bar:         # no terminal for a bar (a log file, a pipe): one line per evaluated epoch
+            if (
+                progress and bar
+            ):  # no terminal for a bar (a log file, a pipe): one line per evaluated epoch
                 took = time.time() - t0
-                print(f"epoch {ep + 1}/{epochs}: loss {loss.item():.4f}, top-1 {100 * r['top1']:.1f}%, "
-                      f"{took / 60:.1f} min, about {took / (ep + 1) * (epochs - ep - 1) / 60:.1f} min left", flush=True)
-    return dict(top1_last=last['top1'], top5_last=last['top5'], top1_best_epoch=best['top1'], best_epoch=best['epoch'],
-                confusion_last=last['confusion'], history=history, epochs=epochs, train_size=len(train_idx),
-                test_size=len(test_idx), clips=clips, wall_s=time.time() - t0)
+                print(
+                    f"epoch {ep + 1}/{epochs}: loss {loss.item():.4f}, top-1 "
+                    f"{100 * r['top1']:.1f}%, "
+                    f"{took / 60:.1f} min, about {took / (ep + 1) * (epochs - ep - 1) / 60:.1f} "
+                    "min left",
+                    flush=True,
+                )
+    return dict(
+        top1_last=last['top1'],
+        top5_last=last['top5'],
+        top1_best_epoch=best['top1'],
+        best_epoch=best['epoch'],
+        confusion_last=last['confusion'],
+        history=history,
+        epochs=epochs,
+        train_size=len(train_idx),
+        test_size=len(test_idx),
+        clips=clips,
+        wall_s=time.time() - t0,
+    )
 
 # %% ../nbs/39_evaluate.ipynb #72ccb1fe
-LINEAR = TrainSettings(epochs=100, batch_size=256, lr=0.1, eval_every=10)   # the linear protocol's defaults
+LINEAR = TrainSettings(
+    epochs=100, batch_size=256, lr=0.1, eval_every=10
+)  # the linear protocol's defaults
 
-def linear_eval(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int, s:TrainSettings=LINEAR,
-                pool:str='mean') -> dict:
-    "The full linear protocol on a frozen encoder (`pool`: its features, `SkeletonEncoder.features`)."
+
+def linear_eval(
+    encoder: nn.Module,
+    sampler: FrameSampler,
+    train_idx,
+    test_idx,
+    T: int,
+    s: TrainSettings = LINEAR,
+    pool: str = 'mean',
+) -> dict:
+    """The full linear protocol on a frozen encoder (`pool`: its features,
+    `SkeletonEncoder.features`)."""
     torch.manual_seed(s.seed)
     flags = [p.requires_grad for p in encoder.parameters()]
-    for p in encoder.parameters(): p.requires_grad_(False)
+    for p in encoder.parameters():
+        p.requires_grad_(False)
     try:
-        model = LinearClassifier(encoder, encoder.feature_dim(pool), sampler.data.num_classes, pool).to(sampler.device)
-        opt = torch.optim.SGD(model.head.parameters(), lr=s.lr, momentum=0.9, weight_decay=0.)
+        model = LinearClassifier(
+            encoder, encoder.feature_dim(pool), sampler.data.num_classes, pool
+        ).to(sampler.device)
+        opt = torch.optim.SGD(model.head.parameters(), lr=s.lr, momentum=0.9, weight_decay=0.0)
         r = train_classifier(model, sampler, train_idx, test_idx, T, opt, s)
     finally:
-        for p, f in zip(encoder.parameters(), flags): p.requires_grad_(f)
+        for p, f in zip(encoder.parameters(), flags):
+            p.requires_grad_(f)
     return dict(protocol='linear', **r, pool=pool)
 
 # %% ../nbs/39_evaluate.ipynb #bdb17566
-def linear_eval_cached(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int, s:TrainSettings=LINEAR,
-                       pool:str='mean') -> dict:
-    "Linear protocol on features extracted once (no augmentation); `pool`: which features (`SkeletonEncoder.features`)."
+def linear_eval_cached(
+    encoder: nn.Module,
+    sampler: FrameSampler,
+    train_idx,
+    test_idx,
+    T: int,
+    s: TrainSettings = LINEAR,
+    pool: str = 'mean',
+) -> dict:
+    """Linear protocol on features extracted once (no augmentation); `pool`: which features
+    (`SkeletonEncoder.features`)."""
     t0 = time.time()
     ftr = extract_features(encoder, sampler, train_idx, T, 1, amp_dtype=s.amp_dtype, pool=pool)
     fte = extract_features(encoder, sampler, test_idx, T, s.clips, amp_dtype=s.amp_dtype, pool=pool)
     ytr = sampler.labels[torch.as_tensor(np.asarray(train_idx), device=sampler.device)].cpu()
     yte = sampler.labels[torch.as_tensor(np.asarray(test_idx), device=sampler.device)].cpu()
-    r = linear_probe_features(ftr, ytr, fte, yte, sampler.data.num_classes, s.epochs, s.batch_size, s.lr, s.seed)
+    r = linear_probe_features(
+        ftr, ytr, fte, yte, sampler.data.num_classes, s.epochs, s.batch_size, s.lr, s.seed
+    )
     return dict(protocol='linear_cached', **r, clips=s.clips, pool=pool, wall_s=time.time() - t0)
 
 # %% ../nbs/39_evaluate.ipynb #0d7fd4b2
-def linear_probe_features(ftr, ytr, fte, yte, num_classes: int, epochs: int = 100, batch_size: int = 256,
-                          lr: float = 0.1, seed: int = 0) -> dict:
-    "BatchNorm(affine=False) + Linear trained with SGD/cosine on fixed features; last and best-epoch results."
+def linear_probe_features(
+    ftr,
+    ytr,
+    fte,
+    yte,
+    num_classes: int,
+    epochs: int = 100,
+    batch_size: int = 256,
+    lr: float = 0.1,
+    seed: int = 0,
+) -> dict:
+    """BatchNorm(affine=False) + Linear trained with SGD/cosine on fixed features; last and
+    best-epoch results."""
     torch.manual_seed(seed)
-    head = nn.Sequential(nn.BatchNorm1d(ftr.shape[1], affine=False), nn.Linear(ftr.shape[1], num_classes))
+    head = nn.Sequential(
+        nn.BatchNorm1d(ftr.shape[1], affine=False), nn.Linear(ftr.shape[1], num_classes)
+    )
     opt = torch.optim.SGD(head.parameters(), lr=lr, momentum=0.9)
     g = torch.Generator().manual_seed(seed)
-    spe = max(1, len(ftr) // batch_size); lrs = lr_schedule(lr, 0., epochs * spe, 0); best = None; history = []
+    spe = max(1, len(ftr) // batch_size)
+    lrs = lr_schedule(lr, 0.0, epochs * spe, 0)
+    best = None
+    history = []
     for ep in range(epochs):
-        head.train(); perm = torch.randperm(len(ftr), generator=g)
+        head.train()
+        perm = torch.randperm(len(ftr), generator=g)
         for i in range(spe):
-            for grp in opt.param_groups: grp['lr'] = float(lrs[ep * spe + i])
-            b = perm[i * batch_size:(i + 1) * batch_size]
-            loss = F.cross_entropy(head(ftr[b]), ytr[b]); opt.zero_grad(); loss.backward(); opt.step()
+            for grp in opt.param_groups:
+                grp['lr'] = float(lrs[ep * spe + i])
+            b = perm[i * batch_size : (i + 1) * batch_size]
+            loss = F.cross_entropy(head(ftr[b]), ytr[b])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
         head.eval()
-        with torch.no_grad(): r = summarize(head(fte).softmax(-1), yte, num_classes)
+        with torch.no_grad():
+            r = summarize(head(fte).softmax(-1), yte, num_classes)
         history.append(dict(epoch=ep + 1, top1=r['top1']))
-        if best is None or r['top1'] > best['top1']: best = dict(epoch=ep + 1, top1=r['top1'])
-    return dict(top1_last=r['top1'], top5_last=r['top5'], top1_best_epoch=best['top1'], best_epoch=best['epoch'],
-                confusion_last=r['confusion'], history=history, epochs=epochs, train_size=len(ftr), test_size=len(fte))
+        if best is None or r['top1'] > best['top1']:
+            best = dict(epoch=ep + 1, top1=r['top1'])
+    return dict(
+        top1_last=r['top1'],
+        top5_last=r['top5'],
+        top1_best_epoch=best['top1'],
+        best_epoch=best['epoch'],
+        confusion_last=r['confusion'],
+        history=history,
+        epochs=epochs,
+        train_size=len(ftr),
+        test_size=len(fte),
+    )
 
 # %% ../nbs/39_evaluate.ipynb #1813fc5a
-FINETUNE = TrainSettings(epochs=100, batch_size=48, lr=3e-4, min_lr=1e-5, warmup_epochs=5, label_smoothing=0.1)
+FINETUNE = TrainSettings(
+    epochs=100, batch_size=48, lr=3e-4, min_lr=1e-5, warmup_epochs=5, label_smoothing=0.1
+)
 
-def finetune(encoder:nn.Module, sampler:FrameSampler, train_idx, test_idx, T:int, s:TrainSettings=FINETUNE,
-             layer_decay:float=0.8, weight_decay:float=0.05, drop_path:float=0.3) -> dict:
-    "Fine-tune encoder + MLP head end to end (fine-tuning, semi-supervised, from scratch, transfer)."
+
+def finetune(
+    encoder: nn.Module,
+    sampler: FrameSampler,
+    train_idx,
+    test_idx,
+    T: int,
+    s: TrainSettings = FINETUNE,
+    layer_decay: float = 0.8,
+    weight_decay: float = 0.05,
+    drop_path: float = 0.3,
+) -> dict:
+    """Fine-tune encoder + MLP head end to end (fine-tuning, semi-supervised, from scratch,
+    transfer)."""
     torch.manual_seed(s.seed)
     enc = copy.deepcopy(encoder)
-    for p in enc.parameters(): p.requires_grad_(True)
+    for p in enc.parameters():
+        p.requires_grad_(True)
     enc.set_drop_path(drop_path)
     model = FineTuneClassifier(enc, sampler.data.num_classes).to(sampler.device)
-    opt = torch.optim.AdamW(layer_decay_groups(model, s.lr, weight_decay, layer_decay), lr=s.lr, betas=(0.9, 0.999))
-    r = train_classifier(model, sampler, train_idx, test_idx, T, opt, replace(s, batch_size=min(s.batch_size,
-                                                                                               len(train_idx))))
+    opt = torch.optim.AdamW(
+        layer_decay_groups(model, s.lr, weight_decay, layer_decay), lr=s.lr, betas=(0.9, 0.999)
+    )
+    r = train_classifier(
+        model,
+        sampler,
+        train_idx,
+        test_idx,
+        T,
+        opt,
+        replace(s, batch_size=min(s.batch_size, len(train_idx))),
+    )
     return dict(protocol='finetune', **r)
 
 # %% ../nbs/39_evaluate.ipynb #a1747180
-def semi_supervised_subset(labels, idx, fraction:float, seed:int=0) -> np.ndarray:
+def semi_supervised_subset(labels, idx, fraction: float, seed: int = 0) -> np.ndarray:
     "A seeded per-class selection of `fraction` of `idx` (at least one per class present), sorted."
     idx, labels = np.asarray(idx), np.asarray(labels)
     rng = np.random.default_rng(seed)

@@ -14,41 +14,48 @@ __all__ = ['MASKING', 'Masking', 'motion_intensity', 'num_tubes', 'num_kept', 'e
            'tube_mask', 'mask_sequence']
 
 # %% ../nbs/21_masking.ipynb #c1346db1
-MASKING = {'random': dict(tube_len=1, beta=0.0), 'single_tube': dict(tube_len=0, beta=0.0),
-           'multi_tube': dict(tube_len=5, beta=0.0), 'mamt': dict(tube_len=5, beta=0.1)}
+MASKING = {
+    'random': dict(tube_len=1, beta=0.0),
+    'single_tube': dict(tube_len=0, beta=0.0),
+    'multi_tube': dict(tube_len=5, beta=0.0),
+    'mamt': dict(tube_len=5, beta=0.1),
+}
+
 
 class Masking(NamedTuple):
-    ids_keep: torch.Tensor     # (B, K) visible token indices, ascending
-    mask: torch.Tensor         # (B, T_e*V) bool, True = masked
+    ids_keep: torch.Tensor  # (B, K) visible token indices, ascending
+    mask: torch.Tensor  # (B, T_e*V) bool, True = masked
     ids_restore: torch.Tensor  # (B, T_e*V) position of each token in [visible, masked] order
+
     @property
-    def ratio(self) -> float: return self.mask.float().mean().item()
+    def ratio(self) -> float:
+        return self.mask.float().mean().item()
 
 # %% ../nbs/21_masking.ipynb #5c377fb8
-def motion_intensity(x:torch.Tensor, seg_len:int) -> torch.Tensor:
+def motion_intensity(x: torch.Tensor, seg_len: int) -> torch.Tensor:
     "Motion intensity (B, T_e, V): sum of |x[t+1] - x[t]| over each segment's frames and channels."
     return segment(frame_motion(x), seg_len).abs().sum(-1)
 
 # %% ../nbs/21_masking.ipynb #22fe5ccc
-def num_tubes(num_segments:int, tube_len:int) -> int:
+def num_tubes(num_segments: int, tube_len: int) -> int:
     "Tubes over `num_segments` segments (`tube_len` 0 = one tube over all)."
     return 1 if tube_len <= 0 else math.ceil(num_segments / tube_len)
 
 # %% ../nbs/21_masking.ipynb #9f9dac52
-def num_kept(num_joints:int, mask_ratio:float) -> int:
-    """Joints kept visible per tube: int(V (1 - m)), with a 1e-6 tolerance against rounding (20 x (1 - 0.9) =
-    1.99999...)."""
+def num_kept(num_joints: int, mask_ratio: float) -> int:
+    """Joints kept visible per tube: int(V (1 - m)), with a 1e-6 tolerance against rounding (20 x (1
+    - 0.9) = 1.99999...)."""
     return int(num_joints * (1 - mask_ratio) + 1e-6)
 
 # %% ../nbs/21_masking.ipynb #94ca4f6c
-def effective_mask_ratio(num_joints:int, mask_ratio:float) -> float:
+def effective_mask_ratio(num_joints: int, mask_ratio: float) -> float:
     "Fraction of tokens actually masked (23/25 = 0.92 at V = 25, m = 0.9)."
     return 1 - num_kept(num_joints, mask_ratio) / num_joints
 
 # %% ../nbs/21_masking.ipynb #35856cb8
-def tube_intensity(intensity:torch.Tensor, tube_len:int=5) -> torch.Tensor:
-    """Per-tube motion (B, tubes, V): intensity (B, T_e, V) summed over each tube, divided by its max over joints (0 if
-    no motion)."""
+def tube_intensity(intensity: torch.Tensor, tube_len: int = 5) -> torch.Tensor:
+    """Per-tube motion (B, tubes, V): intensity (B, T_e, V) summed over each tube, divided by its
+    max over joints (0 if no motion)."""
     B, Te, V = intensity.shape
     tube_of = torch.arange(Te, device=intensity.device) // (Te if tube_len <= 0 else tube_len)
     ti = intensity.new_zeros(B, num_tubes(Te, tube_len), V).index_add_(1, tube_of, intensity)
@@ -56,30 +63,50 @@ def tube_intensity(intensity:torch.Tensor, tube_len:int=5) -> torch.Tensor:
     return torch.where(mx > 0, ti / mx.clamp_min(1e-12), torch.zeros_like(ti))
 
 # %% ../nbs/21_masking.ipynb #38b63601
-def tube_mask(intensity:torch.Tensor, mask_ratio:float=0.9, tube_len:int=5, beta:float=0.1,
-              noise:torch.Tensor|None=None, generator:torch.Generator|None=None) -> Masking:
-    "Tube masking of (B, T_e, V) tokens from motion `intensity`; `noise` (B, tubes, V) ~ U(0,1) or drawn here."
+def tube_mask(
+    intensity: torch.Tensor,
+    mask_ratio: float = 0.9,
+    tube_len: int = 5,
+    beta: float = 0.1,
+    noise: torch.Tensor | None = None,
+    generator: torch.Generator | None = None,
+) -> Masking:
+    """Tube masking of (B, T_e, V) tokens from motion `intensity`; `noise` (B, tubes, V) ~ U(0,1) or
+    drawn here."""
     B, Te, V = intensity.shape
     L = Te if tube_len <= 0 else tube_len
     nt = num_tubes(Te, tube_len)
     keep = num_kept(V, mask_ratio)
-    if not 0 < keep < V: raise ValueError(f"mask ratio {mask_ratio} keeps {keep} of {V} joints per tube")
-    tube_of = torch.arange(Te, device=intensity.device) // L                               # (T_e,)
-    if noise is None: noise = torch.rand(B, nt, V, device=intensity.device, generator=generator)
+    if not 0 < keep < V:
+        raise ValueError(f"mask ratio {mask_ratio} keeps {keep} of {V} joints per tube")
+    tube_of = torch.arange(Te, device=intensity.device) // L  # (T_e,)
+    if noise is None:
+        noise = torch.rand(B, nt, V, device=intensity.device, generator=generator)
     score = noise.to(intensity.dtype)
     # p = U(0,1) + beta * intensity
-    if beta: score = score + beta * tube_intensity(intensity, tube_len)
-    order = score.argsort(-1)                                                               # low score = visible
-    tmask = torch.ones(B, nt, V, dtype=torch.bool, device=intensity.device).scatter_(-1, order[..., :keep], False)
+    if beta:
+        score = score + beta * tube_intensity(intensity, tube_len)
+    order = score.argsort(-1)  # low score = visible
+    tmask = torch.ones(B, nt, V, dtype=torch.bool, device=intensity.device).scatter_(
+        -1, order[..., :keep], False
+    )
     mask = tmask[:, tube_of].reshape(B, Te * V)
     # visible first, token order
     ids_shuffle = mask.to(torch.int8).argsort(dim=1, stable=True)
-    return Masking(ids_shuffle[:, :keep * Te], mask, ids_shuffle.argsort(1))
+    return Masking(ids_shuffle[:, : keep * Te], mask, ids_shuffle.argsort(1))
 
 # %% ../nbs/21_masking.ipynb #206116d8
-def mask_sequence(x:torch.Tensor, seg_len:int=3, mask_ratio:float=0.9, tube_len:int=5, beta:float=0.1,
-                  noise:torch.Tensor|None=None, generator:torch.Generator|None=None) -> Masking:
-    "Masks for person sequences x (B, T, V, C): motion intensity (skipped when beta = 0), then `tube_mask`."
+def mask_sequence(
+    x: torch.Tensor,
+    seg_len: int = 3,
+    mask_ratio: float = 0.9,
+    tube_len: int = 5,
+    beta: float = 0.1,
+    noise: torch.Tensor | None = None,
+    generator: torch.Generator | None = None,
+) -> Masking:
+    """Masks for person sequences x (B, T, V, C): motion intensity (skipped when beta = 0), then
+    `tube_mask`."""
     B, T, V, _ = x.shape
     inten = motion_intensity(x, seg_len) if beta else x.new_zeros(B, T // seg_len, V)
     return tube_mask(inten, mask_ratio, tube_len, beta, noise, generator)

@@ -15,98 +15,148 @@ __all__ = ['JUPYTER_SETTINGS', 'OUTPUT_NOTEBOOKS', 'main', 'install_jupyter_conf
            'write_parameter_cells', 'write_readme', 'broken_links']
 
 # %% ../nbs/95_notebooks.ipynb #395b3cba
-JUPYTER_SETTINGS = {   # file under the environment's prefix -> settings merged into it
-    'etc/jupyter/jupyter_server_config.json': {'ContentsManager': {'pre_save_hook': 's2v.notebooks.clean_on_save'}},
+JUPYTER_SETTINGS = {  # file under the environment's prefix -> settings merged into it
+    'etc/jupyter/jupyter_server_config.json': {
+        'ContentsManager': {'pre_save_hook': 's2v.notebooks.clean_on_save'}
+    },
     'etc/ipython/ipython_kernel_config.json': {'IPKernelApp': {'log_level': 'CRITICAL'}},
 }
 
+
 def install_jupyter_config(prefix=None) -> list:
-    """Merge `JUPYTER_SETTINGS` into the config files of the environment `prefix` (default: this Python's), keeping
-    other settings; returns the files."""
+    """Merge `JUPYTER_SETTINGS` into the config files of the environment `prefix` (default: this
+    Python's), keeping other settings; returns the files."""
     prefix, files = Path(prefix or sys.prefix), []
     for rel, settings in JUPYTER_SETTINGS.items():
-        f = prefix/rel; cfg = json.loads(f.read_text()) if f.exists() else {}
-        if not isinstance(cfg, dict): raise ValueError(f"{f}: not a JSON object; fix or remove it")
-        for section, values in settings.items(): cfg[section] = {**cfg.get(section, {}), **values}
-        with atomic_path(f) as tmp: Path(tmp).write_text(json.dumps(cfg, indent=1) + '\n')
+        f = prefix / rel
+        cfg = json.loads(f.read_text()) if f.exists() else {}
+        if not isinstance(cfg, dict):
+            raise ValueError(f"{f}: not a JSON object; fix or remove it")
+        for section, values in settings.items():
+            cfg[section] = {**cfg.get(section, {}), **values}
+        with atomic_path(f) as tmp:
+            Path(tmp).write_text(json.dumps(cfg, indent=1) + '\n')
         files.append(f)
     return files
 
 # %% ../nbs/95_notebooks.ipynb #3db1cd97
-def clean_on_save(model:dict, path:str, contents_manager=None, **kwargs):
-    """Jupyter pre-save hook: nbdev's clean, with the settings of the nbdev project above the notebook (its
-    settings.ini, wherever the server was started), for a notebook inside one whose `jupyter_hooks` is on. It reads
-    nothing from disk and writes nothing beside the notebook, so a notebook being created is cleaned too."""
-    if model.get('type') != 'notebook' or (model.get('content') or {}).get('nbformat') != 4: return
-    os_path = Path(contents_manager._get_os_path(path)) if hasattr(contents_manager,
-                                                                   '_get_os_path') else Path(path).resolve()
-    ini = next((d/'settings.ini' for d in os_path.parents if (d/'settings.ini').exists()), None)
-    if ini is None: return
+def clean_on_save(model: dict, path: str, contents_manager=None, **kwargs):
+    """Jupyter pre-save hook: nbdev's clean, with the settings of the nbdev project above the
+    notebook (its settings.ini, wherever the server was started), for a notebook inside one whose
+    `jupyter_hooks` is on. It reads nothing from disk and writes nothing beside the notebook, so a
+    notebook being created is cleaned too."""
+    if model.get('type') != 'notebook' or (model.get('content') or {}).get('nbformat') != 4:
+        return
+    os_path = (
+        Path(contents_manager._get_os_path(path))
+        if hasattr(contents_manager, '_get_os_path')
+        else Path(path).resolve()
+    )
+    ini = next((d / 'settings.ini' for d in os_path.parents if (d / 'settings.ini').exists()), None)
+    if ini is None:
+        return
     import configparser
     from nbdev.clean import clean_nb
-    cp = configparser.ConfigParser(); cp.read(ini)
+
+    cp = configparser.ConfigParser()
+    cp.read(ini)
     cfg = cp['DEFAULT']
-    if not cfg.getboolean('jupyter_hooks', False): return
-    clean_nb(model['content'], cfg.getboolean('clear_all', False), cfg.get('allowed_metadata_keys', '').split(),
-             cfg.get('allowed_cell_metadata_keys', '').split(), cfg.getboolean('clean_ids', True))
+    if not cfg.getboolean('jupyter_hooks', False):
+        return
+    clean_nb(
+        model['content'],
+        cfg.getboolean('clear_all', False),
+        cfg.get('allowed_metadata_keys', '').split(),
+        cfg.get('allowed_cell_metadata_keys', '').split(),
+        cfg.getboolean('clean_ids', True),
+    )
 
 # %% ../nbs/95_notebooks.ipynb #765646d6
 def trust_notebooks(root=None) -> int:
-    """Sign the project's notebooks (nbs/*.ipynb) in this user's Jupyter trust database, so that opening one logs no
-    "not trusted" warning and its committed outputs show; returns how many were signed now."""
+    """Sign the project's notebooks (nbs/*.ipynb) in this user's Jupyter trust database, so that
+    opening one logs no "not trusted" warning and its committed outputs show; returns how many were
+    signed now."""
     import nbformat
     from nbformat.sign import NotebookNotary
+
     notary, n = NotebookNotary(), 0
     for f in sorted(Path(root or repo_root()).glob('nbs/*.ipynb')):
         nb = nbformat.read(f, as_version=4)
-        if not notary.check_signature(nb): notary.sign(nb); n += 1
+        if not notary.check_signature(nb):
+            notary.sign(nb)
+            n += 1
     return n
 
 # %% ../nbs/95_notebooks.ipynb #6879e65c
 def server_config():
-    "The settings a Jupyter server started from this environment loads (its config files on Jupyter's config path)."
+    """The settings a Jupyter server started from this environment loads (its config files on
+    Jupyter's config path)."""
     from jupyter_server.serverapp import ServerApp
-    app = ServerApp(); app.load_config_file()
+
+    app = ServerApp()
+    app.load_config_file()
     return app.config
 
 # %% ../nbs/95_notebooks.ipynb #3688ba01
-def save_like_jupyterlab(root, path:str, kernel:str='python3') -> bytes:
-    """Open notebook `path` (relative to `root`) through a contents manager with `server_config`, add what JupyterLab
-    adds, save; return the bytes on disk."""
+def save_like_jupyterlab(root, path: str, kernel: str = 'python3') -> bytes:
+    """Open notebook `path` (relative to `root`) through a contents manager with `server_config`,
+    add what JupyterLab adds, save; return the bytes on disk."""
     from jupyter_server.services.contents.filemanager import FileContentsManager
     from jupyter_client.kernelspec import KernelSpecManager
+
     cm = FileContentsManager(root_dir=str(root), config=server_config())
     model = cm.get(path)
     spec = KernelSpecManager().get_kernel_spec(kernel)
     meta = model['content']['metadata']
     meta['kernelspec'] = dict(name=kernel, display_name=spec.display_name, language=spec.language)
-    meta['language_info'] = dict(name='python', version=sys.version.split()[0], mimetype='text/x-python',
-                                 file_extension='.py', codemirror_mode=dict(name='ipython', version=3),
-                                 nbconvert_exporter='python', pygments_lexer='ipython3')
+    meta['language_info'] = dict(
+        name='python',
+        version=sys.version.split()[0],
+        mimetype='text/x-python',
+        file_extension='.py',
+        codemirror_mode=dict(name='ipython', version=3),
+        nbconvert_exporter='python',
+        pygments_lexer='ipython3',
+    )
     cm.save(model, path)
-    return (Path(root)/path).read_bytes()
+    return (Path(root) / path).read_bytes()
 
 # %% ../nbs/95_notebooks.ipynb #1a4a117a
 # notebook -> what
-OUTPUT_NOTEBOOKS = {'15_synthetic': 'image', '20_embedding': 'text', '21_masking': 'image', '31_targets': 'image',
-                    # its outputs must hold
-                    '32_skeleton2vec': 'image'}
+OUTPUT_NOTEBOOKS = {
+    '15_synthetic': 'image',
+    '20_embedding': 'text',
+    '21_masking': 'image',
+    '31_targets': 'image',
+    # its outputs must hold
+    '32_skeleton2vec': 'image',
+}
 _SKIP = re.compile(r'^\s*#\|\s*(?:(?:slow|cuda)\b|eval:\s*false)', re.M)
 
-def run_for_outputs(nb_path, timeout:int=900) -> int:
-    """Run a notebook in a kernel and keep its outputs (skipping slow, cuda and eval: false cells); returns the number
-    of outputs."""
+
+def run_for_outputs(nb_path, timeout: int = 900) -> int:
+    """Run a notebook in a kernel and keep its outputs (skipping slow, cuda and eval: false cells);
+    returns the number of outputs."""
     import nbformat, nbclient
     from nbdev.clean import nbdev_clean
-    nb_path = Path(nb_path); nb = nbformat.read(nb_path, as_version=4)
-    client = nbclient.NotebookClient(nb, kernel_name='python3', timeout=timeout,
-                                     resources={'metadata': {'path': str(nb_path.parent)}})
+
+    nb_path = Path(nb_path)
+    nb = nbformat.read(nb_path, as_version=4)
+    client = nbclient.NotebookClient(
+        nb,
+        kernel_name='python3',
+        timeout=timeout,
+        resources={'metadata': {'path': str(nb_path.parent)}},
+    )
     with client.setup_kernel():
         for i, c in enumerate(nb.cells):
-            if c.cell_type != 'code': continue
+            if c.cell_type != 'code':
+                continue
             c.outputs = []
-            if not _SKIP.search(c.source): client.execute_cell(c, i)
-    with atomic_path(nb_path) as tmp: nbformat.write(nb, str(tmp))
+            if not _SKIP.search(c.source):
+                client.execute_cell(c, i)
+    with atomic_path(nb_path) as tmp:
+        nbformat.write(nb, str(tmp))
     nbdev_clean(fname=str(nb_path))
     return sum(len(c.outputs) for c in nb.cells if c.cell_type == 'code')
 
@@ -114,124 +164,185 @@ def run_for_outputs(nb_path, timeout:int=900) -> int:
 def image_outputs(nb_path) -> list:
     "The sizes in bytes of the PNG images among a notebook's outputs."
     import base64
+
     nb = json.loads(Path(nb_path).read_text())
     return [
         len(
-            base64.b64decode(''.join(o['data']['image/png']) if isinstance(o['data']['image/png'], list
-                                                                           ) else o['data']['image/png']))
-        for c in nb['cells'] for o in c.get('outputs', []) if 'image/png' in o.get('data', {})
+            base64.b64decode(
+                ''.join(o['data']['image/png'])
+                if isinstance(o['data']['image/png'], list)
+                else o['data']['image/png']
+            )
+        )
+        for c in nb['cells']
+        for o in c.get('outputs', [])
+        if 'image/png' in o.get('data', {})
     ]
 
 # %% ../nbs/95_notebooks.ipynb #33769576
-_UP_LINK = re.compile(r'(\]\()\.\./')     # a markdown link or image that climbs out of nbs/
+_UP_LINK = re.compile(r'(\]\()\.\./')  # a markdown link or image that climbs out of nbs/
 # a line of its own that becomes the table of a CSV file
 _TABLE = re.compile(r'^<!-- table: (\S+)((?: +\w+=\S+)*) *-->$', re.M)
 
-def csv_table(path, by:str, mean:str, count:str='n') -> str:
+
+def csv_table(path, by: str, mean: str, count: str = 'n') -> str:
     """A markdown table from the CSV file `path`: one row per distinct value of the columns `by`
     (comma-separated), in the order they first appear; the number of lines of the file in that row
     (column `count`); and for each column of `mean` (comma-separated, `name` or `name:digits`, one
     decimal by default) the mean over the row's lines that have a value: `mean ± sd` over several,
     the value over one, '-' over none."""
     import csv, statistics
-    with open(path, newline='') as f: rows = list(csv.DictReader(f))
+
+    with open(path, newline='') as f:
+        rows = list(csv.DictReader(f))
     keys = by.split(',')
     cols = [(c.split(':')[0], int(c.split(':')[1]) if ':' in c else 1) for c in mean.split(',')]
     names = rows[0].keys() if rows else []
     if missing := [c for c in keys + [c for c, _ in cols] if c not in names]:
         raise ValueError(f"{path}: no column {', '.join(missing)} (it has: {', '.join(names)})")
     groups = {}
-    for r in rows: groups.setdefault(tuple(r[k] for k in keys), []).append(r)
+    for r in rows:
+        groups.setdefault(tuple(r[k] for k in keys), []).append(r)
+
     def cell(rs, c, d):
         xs = [float(r[c]) for r in rs if r[c].strip()]
-        if len(xs) > 1: return f"{statistics.mean(xs):.{d}f} ± {statistics.stdev(xs):.{d}f}"
+        if len(xs) > 1:
+            return f"{statistics.mean(xs):.{d}f} ± {statistics.stdev(xs):.{d}f}"
         return f"{xs[0]:.{d}f}" if xs else '-'
+
     head = keys + [count] + [c for c, _ in cols]
-    body = [[v.replace('|', '\\|') for v in (*g, str(len(rs)), *(cell(rs, c, d) for c, d in cols))]
-            for g, rs in groups.items()]
+    body = [
+        [v.replace('|', '\\|') for v in (*g, str(len(rs)), *(cell(rs, c, d) for c, d in cols))]
+        for g, rs in groups.items()
+    ]
     return '\n'.join(md_table(head, body))
+
 
 def _include(m, root):
     "The table of one `<!-- table: ... -->` line."
     opts = dict(o.split('=', 1) for o in m.group(2).split())
     if set(opts) - {'by', 'mean', 'count'} or {'by', 'mean'} - set(opts):
-        raise ValueError(f"{m.group(0)}: needs by= and mean=, may have count=; "
-                         f"got {', '.join(opts)}")
-    f = root/m.group(1)
-    if not f.exists(): raise FileNotFoundError(f"{m.group(0)}: no file {f}")
-    try: return csv_table(f, **opts)
-    except ValueError as e: raise ValueError(f"{m.group(0)}: {e}") from None
+        raise ValueError(
+            f"{m.group(0)}: needs by= and mean=, may have count=; got {', '.join(opts)}"
+        )
+    f = root / m.group(1)
+    if not f.exists():
+        raise FileNotFoundError(f"{m.group(0)}: no file {f}")
+    try:
+        return csv_table(f, **opts)
+    except ValueError as e:
+        raise ValueError(f"{m.group(0)}: {e}") from None
+
 
 def render_readme(index=None) -> str:
     """The text of README.md: the markdown cells of `index` (default nbs/index.ipynb), separated by
-    blank lines; each `<!-- table: FILE by=... mean=... -->` line replaced by `csv_table` of FILE (from
-    the folder above nbs/); links written from nbs/ (`../figures/x.png`, which JupyterLab resolves)
-    become links from the root (`figures/x.png`)."""
-    index = Path(index or repo_root()/'nbs'/'index.ipynb'); nb = json.loads(index.read_text())
-    text = '\n\n'.join(''.join(c['source']).strip('\n') for c in nb['cells'] if c['cell_type'] == 'markdown')
+    blank lines; each `<!-- table: FILE by=... mean=... -->` line replaced by `csv_table` of FILE
+    (from the folder above nbs/); links written from nbs/ (`../figures/x.png`, which JupyterLab
+    resolves) become links from the root (`figures/x.png`)."""
+    index = Path(index or repo_root() / 'nbs' / 'index.ipynb')
+    nb = json.loads(index.read_text())
+    text = '\n\n'.join(
+        ''.join(c['source']).strip('\n') for c in nb['cells'] if c['cell_type'] == 'markdown'
+    )
     text = _TABLE.sub(lambda m: _include(m, index.resolve().parent.parent), text)
     return _UP_LINK.sub(r'\1', text) + '\n'
 
 
 # %% ../nbs/95_notebooks.ipynb #165d7510
 def write_parameter_cells(root=None) -> list:
-    """Rewrite the `parameters` cell of every runner notebook (`s2v.params.RUNNERS`) from its class; the notebooks
-    changed."""
+    """Rewrite the `parameters` cell of every runner notebook (`s2v.params.RUNNERS`) from its class;
+    the notebooks changed."""
     from s2v.params import RUNNERS, parameters_cell
+
     root, changed = Path(root or repo_root()), []
     for name, (cls, defaults) in RUNNERS.items():
-        f = root/'nbs'/f'{name}.ipynb'; nb = json.loads(f.read_text())
+        f = root / 'nbs' / f'{name}.ipynb'
+        nb = json.loads(f.read_text())
         cell = next(c for c in nb['cells'] if 'parameters' in c['metadata'].get('tags', []))
         text = parameters_cell(cls, **defaults)
-        if ''.join(cell['source']) == text: continue
+        if ''.join(cell['source']) == text:
+            continue
         cell['source'] = text.splitlines(keepends=True)
-        with atomic_path(f) as tmp: Path(tmp).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+        with atomic_path(f) as tmp:
+            Path(tmp).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
         changed.append(f)
     return changed
 
 # %% ../nbs/95_notebooks.ipynb #d227af29
 def write_readme(root=None) -> bool:
-    "Write README.md from nbs/index.ipynb under `root` (default the repository); True when it changed."
-    root = Path(root or repo_root()); text = render_readme(root/'nbs'/'index.ipynb'); readme = root/'README.md'
-    if readme.exists() and readme.read_text() == text: return False
-    with atomic_path(readme) as tmp: Path(tmp).write_text(text)
+    """Write README.md from nbs/index.ipynb under `root` (default the repository); True when it
+    changed."""
+    root = Path(root or repo_root())
+    text = render_readme(root / 'nbs' / 'index.ipynb')
+    readme = root / 'README.md'
+    if readme.exists() and readme.read_text() == text:
+        return False
+    with atomic_path(readme) as tmp:
+        Path(tmp).write_text(text)
     return True
 
 # %% ../nbs/95_notebooks.ipynb #b7e1c0a2
 # [text](target) and ![alt](target), with an optional "title"
 _LINK = re.compile(r'!?\[[^\]]*\]\(<?([^)\s>]+)>?(?:\s+"[^"]*")?\)')
 
+
 def broken_links(md) -> list:
     "The relative link targets of markdown file `md` that do not exist, seen from its folder."
     md = Path(md)
-    web = re.compile(r'[a-z][a-z0-9+.-]*:|#', re.I)     # https:, mailto:, an in-page #anchor
-    return [t for t in _LINK.findall(md.read_text())
-            if not web.match(t) and not (md.parent/t.split('#')[0]).exists()]
+    web = re.compile(r'[a-z][a-z0-9+.-]*:|#', re.I)  # https:, mailto:, an in-page #anchor
+    return [
+        t
+        for t in _LINK.findall(md.read_text())
+        if not web.match(t) and not (md.parent / t.split('#')[0]).exists()
+    ]
 
 # %% ../nbs/95_notebooks.ipynb #ad42811b
 def _add_args(ap):
     ap.add_argument(
-        'action', choices=['install', 'outputs', 'readme', 'params'],
-        help="install: the Jupyter settings into this environment; outputs: run notebooks and keep their outputs; "
-        "readme: write README.md from nbs/index.ipynb; params: the runner notebooks' parameters cells "
-        "from s2v.params")
-    ap.add_argument('notebooks', nargs='*', help=f"for outputs: the notebooks (default: {', '.join(OUTPUT_NOTEBOOKS)})")
+        'action',
+        choices=['install', 'outputs', 'readme', 'params'],
+        help="install: the Jupyter settings into this environment; outputs: run notebooks and keep "
+        "their outputs; "
+        "readme: write README.md from nbs/index.ipynb; params: the runner notebooks' parameters "
+        "cells "
+        "from s2v.params",
+    )
+    ap.add_argument(
+        'notebooks',
+        nargs='*',
+        help=f"for outputs: the notebooks (default: {', '.join(OUTPUT_NOTEBOOKS)})",
+    )
+
 
 def _run(a):
     if a.action == 'install':
-        for f in install_jupyter_config(): print(f"notebooks: wrote {f}")
+        for f in install_jupyter_config():
+            print(f"notebooks: wrote {f}")
         print(f"notebooks: {trust_notebooks()} notebooks signed as trusted")
     elif a.action == 'params':
-        for f in write_parameter_cells(): print(f"notebooks: {f}: parameters cell rewritten from s2v.params")
+        for f in write_parameter_cells():
+            print(f"notebooks: {f}: parameters cell rewritten from s2v.params")
     elif a.action == 'readme':
-        print("notebooks: README.md " +
-              ("written from nbs/index.ipynb" if write_readme() else "already matches nbs/index.ipynb"))
+        print(
+            "notebooks: README.md "
+            + (
+                "written from nbs/index.ipynb"
+                if write_readme()
+                else "already matches nbs/index.ipynb"
+            )
+        )
     else:
-        for n in a.notebooks or [repo_root()/'nbs'/f'{n}.ipynb' for n in OUTPUT_NOTEBOOKS]:
+        for n in a.notebooks or [repo_root() / 'nbs' / f'{n}.ipynb' for n in OUTPUT_NOTEBOOKS]:
             print(f"notebooks: {n}: {run_for_outputs(n)} outputs kept", flush=True)
     return 0
 
+
 from .cli import register_command
+
 # `s2v notebooks install|outputs|readme|params`; `main(argv)` runs it alone
-main = register_command('notebooks', _add_args, _run,
-                        help='Jupyter settings, notebook outputs, README from nbs/index.ipynb').main
+main = register_command(
+    'notebooks',
+    _add_args,
+    _run,
+    help='Jupyter settings, notebook outputs, README from nbs/index.ipynb',
+).main

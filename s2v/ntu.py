@@ -19,160 +19,277 @@ __all__ = ['NTU60_XSUB_TRAIN', 'NTU120_XSUB_TRAIN', 'NTU_XVIEW_TRAIN_CAMERAS', '
 
 # %% ../nbs/11_ntu.ipynb #28f21c80
 def _check_float(path, tok, line, what):
-    try: return float(tok)
-    except ValueError: raise DataError(path, f"non-numeric value {tok!r} in {what}", line) from None
+    try:
+        return float(tok)
+    except ValueError:
+        raise DataError(path, f"non-numeric value {tok!r} in {what}", line) from None
 
-def _walk_lines(path, data:bytes):
+
+def _walk_lines(path, data: bytes):
     lines = data.decode('ascii', errors='replace').split('\n')
     n = len(lines)
-    while n and not lines[n - 1].strip(): n -= 1
-    if n == 0: raise DataError(path, "empty file", 1)
+    while n and not lines[n - 1].strip():
+        n -= 1
+    if n == 0:
+        raise DataError(path, "empty file", 1)
     i = 0
+
     def take(count, what):
         nonlocal i
-        if i >= n: raise DataError(path, f"file ends early: expected {what}", n + 1)
-        toks = lines[i].split(); i += 1
+        if i >= n:
+            raise DataError(path, f"file ends early: expected {what}", n + 1)
+        toks = lines[i].split()
+        i += 1
         if len(toks) != count:
-            raise DataError(path, f"{what}: expected {count} value{'s' if count > 1 else ''}, found {len(toks)}", i)
+            raise DataError(
+                path,
+                f"{what}: expected {count} value{'s' if count > 1 else ''}, found {len(toks)}",
+                i,
+            )
         return toks
+
     def integer(tok, what):
-        try: return int(tok)
-        except ValueError: raise DataError(path, f"{what} {tok!r} is not an integer", i) from None
+        try:
+            return int(tok)
+        except ValueError:
+            raise DataError(path, f"{what} {tok!r} is not an integer", i) from None
+
     T = integer(take(1, 'frame count')[0], 'frame count')
-    if T <= 0: raise DataError(path, f"zero frames (frame count {T})", 1)
+    if T <= 0:
+        raise DataError(path, f"zero frames (frame count {T})", 1)
     bodies = 0
     for f in range(T):
         nb = integer(take(1, f'body count of frame {f + 1}')[0], 'body count')
-        if nb < 0: raise DataError(path, f"negative body count {nb}", i)
+        if nb < 0:
+            raise DataError(path, f"negative body count {nb}", i)
         for b in range(nb):
             info = take(10, 'body line')
             integer(info[0], 'body id')
-            for t in info[1:]: _check_float(path, t, i, 'body line')
+            for t in info[1:]:
+                _check_float(path, t, i, 'body line')
             nj = integer(take(1, 'joint count')[0], 'joint count')
-            if nj != 25: raise DataError(path, f"wrong joint count {nj}, expected 25", i)
+            if nj != 25:
+                raise DataError(path, f"wrong joint count {nj}, expected 25", i)
             for j in range(25):
                 vals = [_check_float(path, t, i, 'joint line') for t in take(12, 'joint line')]
                 for c, v in enumerate(vals):
                     if not np.isfinite(v):
                         what = "coordinate" if c < 3 else f"value (column {c + 1})"
-                        raise DataError(path, f"NaN or infinite {what} {lines[i - 1].split()[c]!r}", i)
+                        raise DataError(
+                            path, f"NaN or infinite {what} {lines[i - 1].split()[c]!r}", i
+                        )
             bodies += 1
-    if i < n: raise DataError(path, f"extra lines after the last of {T} frames", i + 1)
-    if bodies == 0: raise DataError(path, f"no body in any of the {T} frames (skeleton missing)", 2)
+    if i < n:
+        raise DataError(path, f"extra lines after the last of {T} frames", i + 1)
+    if bodies == 0:
+        raise DataError(path, f"no body in any of the {T} frames (skeleton missing)", 2)
 
-def diagnose_skeleton(path, data:bytes|None=None) -> DataError|None:
-    "The first problem of a raw NTU file as a `DataError` naming its line, or None when it is well formed."
-    if data is None: data = Path(path).read_bytes()
-    try: _walk_lines(path, data)
-    except DataError as e: return e
+
+def diagnose_skeleton(path, data: bytes | None = None) -> DataError | None:
+    """The first problem of a raw NTU file as a `DataError` naming its line, or None when it is well
+    formed."""
+    if data is None:
+        data = Path(path).read_bytes()
+    try:
+        _walk_lines(path, data)
+    except DataError as e:
+        return e
     return None
 
 # %% ../nbs/11_ntu.ipynb #589e02ab
 _NUMBER_CHARS = b'0123456789.-+eE \t\r\n'
-_XYZ = (12 * np.arange(25)[:, None] + np.arange(3)).ravel()      # token offsets of x y z in a body's joint block
-_BODY_TOKENS = 10 + 1 + 25 * 12                                    # body line, joint count, joint lines
+_XYZ = (
+    12 * np.arange(25)[:, None] + np.arange(3)
+).ravel()  # token offsets of x y z in a body's joint block
+_BODY_TOKENS = 10 + 1 + 25 * 12  # body line, joint count, joint lines
 
-class _Malformed(Exception): pass
+
+class _Malformed(Exception):
+    pass
+
 
 def _pick(tok, idx) -> tuple:
     "tok[i] for i in idx, in one C call."
     return itemgetter(*idx)(tok) if len(idx) > 1 else tuple(tok[i] for i in idx)
 
-def _by_lines(data:bytes):
-    "x y z (B*75,), body ids, frames and T of a file in the sensor's own layout (single spaces); None otherwise."
+
+def _by_lines(data: bytes):
+    """x y z (B*75,), body ids, frames and T of a file in the sensor's own layout (single spaces);
+    None otherwise."""
     L = data.split(b'\n')
-    while L and not L[-1].strip(): L.pop()
+    while L and not L[-1].strip():
+        L.pop()
     n, T = len(L), int(L[0])
-    if T <= 0: return None
-    nb = int(L[1]); stride = 1 + 27 * nb
+    if T <= 0:
+        return None
+    nb = int(L[1])
+    stride = 1 + 27 * nb
     if nb > 0 and n == 1 + T * stride and _pick(L, range(1, n, stride)).count(L[1]) == T:
-        bl = (np.arange(1, n, stride)[:, None] + 1 + 27 * np.arange(nb)).ravel()    # same body count in every frame
+        bl = (
+            np.arange(1, n, stride)[:, None] + 1 + 27 * np.arange(nb)
+        ).ravel()  # same body count in every frame
         frame = np.repeat(np.arange(T), nb)
         jc = _pick(L, (bl + 1).tolist())
-        if jc.count(jc[0]) != len(jc) or int(jc[0]) != 25: return None
+        if jc.count(jc[0]) != len(jc) or int(jc[0]) != 25:
+            return None
     else:
         pos, bl, frame = 1, [], []
         for f in range(T):
-            nb = int(L[pos]); pos += 1
-            if nb < 0: return None
+            nb = int(L[pos])
+            pos += 1
+            if nb < 0:
+                return None
             for _ in range(nb):
-                if int(L[pos + 1]) != 25: return None
-                bl.append(pos); frame.append(f); pos += 27
-        if pos != n or not bl: return None
+                if int(L[pos + 1]) != 25:
+                    return None
+                bl.append(pos)
+                frame.append(f)
+                pos += 27
+        if pos != n or not bl:
+            return None
         bl, frame = np.array(bl), np.array(frame)
     spaces = np.count_nonzero(np.frombuffer(data, np.uint8) == 32)
-    if spaces != (9 + 25 * 11) * len(bl): return None                    # 10 values per body line, 12 per joint line
+    if spaces != (9 + 25 * 11) * len(bl):
+        return None  # 10 values per body line, 12 per joint line
     ids = [l.split(None, 1)[0] for l in _pick(L, bl.tolist())]
     joints = _pick(L, (bl[:, None] + 2 + np.arange(25)).ravel().tolist())
-    parts = list(chain.from_iterable(map(bytes.split, joints, repeat(b' '), repeat(3))))   # x, y, z, the rest
-    if len(parts) != 100 * len(bl): return None
+    parts = list(
+        chain.from_iterable(map(bytes.split, joints, repeat(b' '), repeat(3)))
+    )  # x, y, z, the rest
+    if len(parts) != 100 * len(bl):
+        return None
     del parts[3::4]
     return np.fromiter(map(float, parts), np.float64, len(parts)), ids, frame, T
 
-def _by_tokens(data:bytes):
+
+def _by_tokens(data: bytes):
     "x y z (B*75,), body ids, frames and T of a well-formed file with any spacing."
-    tok = data.split(); n, T = len(tok), int(tok[0])
+    tok = data.split()
+    n, T = len(tok), int(tok[0])
     pos, starts, ids, frame = 1, [], [], []
     for f in range(T):
-        nb = int(tok[pos]); pos += 1
+        nb = int(tok[pos])
+        pos += 1
         for _ in range(nb):
-            if tok[pos + 10] != b'25': raise _Malformed
-            ids.append(tok[pos]); frame.append(f); starts.append(pos + 11); pos += _BODY_TOKENS
-    if pos != n or not ids: raise _Malformed
+            if tok[pos + 10] != b'25':
+                raise _Malformed
+            ids.append(tok[pos])
+            frame.append(f)
+            starts.append(pos + 11)
+            pos += _BODY_TOKENS
+    if pos != n or not ids:
+        raise _Malformed
     idx = (np.array(starts)[:, None] + _XYZ).ravel().tolist()
     return np.array(list(map(float, _pick(tok, idx))), np.float64), ids, np.array(frame), T
 
-def parse_skeleton(data:bytes, path='<bytes>', max_bodies:int=2, notes:list|None=None) -> np.ndarray:
-    "Frames (T, max_bodies, 25, 3) float32 of a raw NTU file's bytes; bodies by id, the most active kept."
+
+def parse_skeleton(
+    data: bytes,
+    path='<bytes>',
+    max_bodies: int = 2,
+    notes: list | None = None,
+) -> np.ndarray:
+    """Frames (T, max_bodies, 25, 3) float32 of a raw NTU file's bytes; bodies by id, the most
+    active kept."""
     try:
         r = None if data.translate(None, _NUMBER_CHARS) else _by_lines(data)
-        if r is not None and not np.isfinite(r[0]).all(): r = None
-    except (ValueError, IndexError): r = None
-    if r is None:                                   # a problem, or unusual spacing: check line by line
+        if r is not None and not np.isfinite(r[0]).all():
+            r = None
+    except (ValueError, IndexError):
+        r = None
+    if r is None:  # a problem, or unusual spacing: check line by line
         err = diagnose_skeleton(path, data)
-        if err is not None: raise err
-        try: r = _by_tokens(data)
-        except (_Malformed, ValueError, IndexError): raise DataError(path, "malformed file") from None
+        if err is not None:
+            raise err
+        try:
+            r = _by_tokens(data)
+        except (_Malformed, ValueError, IndexError):
+            raise DataError(path, "malformed file") from None
     xyz, ids, frame, T = r
     xyz = xyz.reshape(-1, 25, 3)
     first = {}
-    body = np.array([first.setdefault(b, len(first)) for b in ids])       # bodies numbered by first appearance
+    body = np.array(
+        [first.setdefault(b, len(first)) for b in ids]
+    )  # bodies numbered by first appearance
     if len(np.unique(frame * len(first) + body)) < len(body) and notes is not None:
         notes.append("a body id appears twice in one frame; the later entry is kept")
     slot = np.arange(len(first))
     if len(first) > max_bodies:
         motion = np.array([xyz[body == k].reshape(-1, 3).var(0).sum() for k in range(len(first))])
         kept = np.sort(np.argsort(-motion, kind='stable')[:max_bodies])
-        slot = np.full(len(first), -1); slot[kept] = np.arange(max_bodies)
+        slot = np.full(len(first), -1)
+        slot[kept] = np.arange(max_bodies)
         if notes is not None:
             notes.append(
-                f"{len(first)} bodies; kept the {max_bodies} most active (bodies {', '.join(str(k + 1) for k in kept)} "
-                f"in order of appearance)")
-    s = slot[body]; keep = s >= 0
+                f"{len(first)} bodies; kept the {max_bodies} most active (bodies "
+                f"{', '.join(str(k + 1) for k in kept)} "
+                f"in order of appearance)"
+            )
+    s = slot[body]
+    keep = s >= 0
     out = np.zeros((T, max_bodies, 25, 3), np.float32)
     out[frame[keep], s[keep]] = xyz[keep]
     return out
 
 # %% ../nbs/11_ntu.ipynb #38ac56e8
-def read_skeleton(path, max_bodies:int=2, notes:list|None=None) -> np.ndarray:
-    "The bodies (M=max_bodies, T, 25, 3) float32 of one raw NTU `.skeleton` file; notes appended to `notes`."
+def read_skeleton(path, max_bodies: int = 2, notes: list | None = None) -> np.ndarray:
+    """The bodies (M=max_bodies, T, 25, 3) float32 of one raw NTU `.skeleton` file; notes appended
+    to `notes`."""
     return parse_skeleton(Path(path).read_bytes(), path, max_bodies, notes).transpose(1, 0, 2, 3)
 
 # %% ../nbs/11_ntu.ipynb #103dc1d1
 NTU60_XSUB_TRAIN = (1, 2, 4, 5, 8, 9, 13, 14, 15, 16, 17, 18, 19, 25, 27, 28, 31, 34, 35, 38)
-NTU120_XSUB_TRAIN = NTU60_XSUB_TRAIN + (45, 46, 47, 49, 50, 52, 53, 54, 55, 56, 57, 58, 59, 70, 74, 78, 80, 81,
-                                        82, 83, 84, 85, 86, 89, 91, 92, 93, 94, 95, 97, 98, 100, 103)
+NTU120_XSUB_TRAIN = NTU60_XSUB_TRAIN + (
+    45,
+    46,
+    47,
+    49,
+    50,
+    52,
+    53,
+    54,
+    55,
+    56,
+    57,
+    58,
+    59,
+    70,
+    74,
+    78,
+    80,
+    81,
+    82,
+    83,
+    84,
+    85,
+    86,
+    89,
+    91,
+    92,
+    93,
+    94,
+    95,
+    97,
+    98,
+    100,
+    103,
+)
 NTU_XVIEW_TRAIN_CAMERAS = (2, 3)
-NTU_BENCHMARKS = {'ntu60': dict(classes=60, setups=17, splits=('xsub', 'xview')),
-                  'ntu120': dict(classes=120, setups=32, splits=('xsub', 'xset'))}
+NTU_BENCHMARKS = {
+    'ntu60': dict(classes=60, setups=17, splits=('xsub', 'xview')),
+    'ntu120': dict(classes=120, setups=32, splits=('xsub', 'xset')),
+}
 _NTU_NAME = re.compile(r'^S(\d{3})C(\d{3})P(\d{3})R(\d{3})A(\d{3})$')
 NTU_FIELDS = ('setup', 'camera', 'performer', 'replication', 'action')
 
-def ntu_name_fields(name:str) -> dict:
-    "Setup, camera, performer, replication and action of a name `SsssCcccPpppRrrrAaaa` (with or without `.skeleton`)."
+
+def ntu_name_fields(name: str) -> dict:
+    """Setup, camera, performer, replication and action of a name `SsssCcccPpppRrrrAaaa` (with or
+    without `.skeleton`)."""
     stem = name[:-9] if name.endswith('.skeleton') else name
     m = _NTU_NAME.match(stem)
-    if m is None: raise DataError(name, "file name is not of the form SsssCcccPpppRrrrAaaa.skeleton")
+    if m is None:
+        raise DataError(name, "file name is not of the form SsssCcccPpppRrrrAaaa.skeleton")
     return dict(zip(NTU_FIELDS, map(int, m.groups())))
 
 # %% ../nbs/11_ntu.ipynb #0eaaa249
@@ -182,75 +299,121 @@ def ntu_name_table(names) -> dict:
     stems = np.char.replace(names, '.skeleton', '') if len(names) else names
     ok = np.array([_NTU_NAME.match(s) is not None for s in stems], bool)
     codes = np.zeros((len(stems), 20), np.int64)
-    if ok.any(): codes[ok] = np.asarray(stems[ok], dtype='U20').view(np.uint32).reshape(-1, 20) - ord('0')
-    digits = codes.reshape(-1, 5, 4)[:, :, 1:] @ np.array([100, 10, 1])     # (N, 5)
+    if ok.any():
+        codes[ok] = np.asarray(stems[ok], dtype='U20').view(np.uint32).reshape(-1, 20) - ord('0')
+    digits = codes.reshape(-1, 5, 4)[:, :, 1:] @ np.array([100, 10, 1])  # (N, 5)
     return {k: np.where(ok, digits[:, i], -1) for i, k in enumerate(NTU_FIELDS)}
 
 # %% ../nbs/11_ntu.ipynb #ec7652b0
-def ntu_splits(fields:dict, benchmark:str='ntu60') -> dict:
-    "The standard splits {name: {'train': idx, 'test': idx}} of `benchmark` from name fields (arrays)."
+def ntu_splits(fields: dict, benchmark: str = 'ntu60') -> dict:
+    """The standard splits {name: {'train': idx, 'test': idx}} of `benchmark` from name fields
+    (arrays)."""
+
     def split(train):
         train = np.asarray(train, bool)
         return {'train': np.flatnonzero(train), 'test': np.flatnonzero(~train)}
+
     xsub = NTU60_XSUB_TRAIN if benchmark == 'ntu60' else NTU120_XSUB_TRAIN
     out = {'xsub': split(np.isin(fields['performer'], xsub))}
-    if benchmark == 'ntu60': out['xview'] = split(np.isin(fields['camera'], NTU_XVIEW_TRAIN_CAMERAS))
-    elif benchmark == 'ntu120': out['xset'] = split(np.asarray(fields['setup']) % 2 == 0)
-    else: raise ValueError(f"unknown benchmark {benchmark!r}; known: {', '.join(NTU_BENCHMARKS)}")
+    if benchmark == 'ntu60':
+        out['xview'] = split(np.isin(fields['camera'], NTU_XVIEW_TRAIN_CAMERAS))
+    elif benchmark == 'ntu120':
+        out['xset'] = split(np.asarray(fields['setup']) % 2 == 0)
+    else:
+        raise ValueError(f"unknown benchmark {benchmark!r}; known: {', '.join(NTU_BENCHMARKS)}")
     return out
 
 # %% ../nbs/11_ntu.ipynb #79c75378
-def _reason(e:DataError) -> str: return e.problem if e.line is None else f"line {e.line}: {e.problem}"
+def _reason(e: DataError) -> str:
+    return e.problem if e.line is None else f"line {e.line}: {e.problem}"
 
-def read_ntu_files(paths, max_bodies:int=2) -> tuple:
-    "Read `paths`: (frames (F, M, 25, 3), lengths (n,) with 0 for a bad file, notes, problems [(i, reason)], bytes)."
+
+def read_ntu_files(paths, max_bodies: int = 2) -> tuple:
+    """Read `paths`: (frames (F, M, 25, 3), lengths (n,) with 0 for a bad file, notes, problems [(i,
+    reason)], bytes)."""
     out, lengths, notes, problems, nbytes = [], [], [], [], 0
     for i, p in enumerate(paths):
         try:
-            data = Path(p).read_bytes(); nbytes += len(data)
+            data = Path(p).read_bytes()
+            nbytes += len(data)
             nt = []
             x = parse_skeleton(data, p, max_bodies, nt)
-            out.append(x); lengths.append(len(x)); notes += [f"{Path(p).name}: {n}" for n in nt]
-        except DataError as e: lengths.append(0); problems.append((i, _reason(e)))
-        except OSError as e: lengths.append(0); problems.append((i, f"cannot read ({e.strerror or e})"))
+            out.append(x)
+            lengths.append(len(x))
+            notes += [f"{Path(p).name}: {n}" for n in nt]
+        except DataError as e:
+            lengths.append(0)
+            problems.append((i, _reason(e)))
+        except OSError as e:
+            lengths.append(0)
+            problems.append((i, f"cannot read ({e.strerror or e})"))
     frames = np.concatenate(out) if out else np.zeros((0, max_bodies, 25, 3), np.float32)
     return frames, np.array(lengths, np.int64), notes, problems, nbytes
 
 # %% ../nbs/11_ntu.ipynb #2df928dd
 def available_workers() -> int:
     "Number of CPU cores this process may use."
-    try: return len(os.sched_getaffinity(0))
-    except AttributeError: return os.cpu_count() or 1
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
 
 # %% ../nbs/11_ntu.ipynb #ff1eba37
-def map_chunks(fn, chunks, workers:int|None=None, progress:bool=True, total:int|None=None, unit:str='file'):
-    "Yield `fn(chunk)` for each chunk in order, on `workers` processes (default: all cores), with a progress bar."
+def map_chunks(
+    fn,
+    chunks,
+    workers: int | None = None,
+    progress: bool = True,
+    total: int | None = None,
+    unit: str = 'file',
+):
+    """Yield `fn(chunk)` for each chunk in order, on `workers` processes (default: all cores), with
+    a progress bar."""
     from tqdm import tqdm
+
     workers = available_workers() if workers is None else max(1, int(workers))
     bar = tqdm(total=total, unit=unit, disable=not progress, smoothing=0.1)
     try:
         if workers == 1 or len(chunks) <= 1:
-            for c in chunks: r = fn(c); bar.update(len(c)); yield r
+            for c in chunks:
+                r = fn(c)
+                bar.update(len(c))
+                yield r
             return
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context('fork' if 'fork' in methods else None)
         with ctx.Pool(min(workers, len(chunks))) as pool:
-            for c, r in zip(chunks, pool.imap(fn, chunks)): bar.update(len(c)); yield r
-    finally: bar.close()
+            for c, r in zip(chunks, pool.imap(fn, chunks)):
+                bar.update(len(c))
+                yield r
+    finally:
+        bar.close()
 
 # %% ../nbs/11_ntu.ipynb #5cc964c2
 class _Growing:
-    "Rows appended as they come (while the workers are still reading), in one buffer that doubles when full."
-    def __init__(self, row_shape): self.buf, self.n = np.empty((0, *row_shape), np.float32), 0
-    def add(self, x, guess:int=0):
+    """Rows appended as they come (while the workers are still reading), in one buffer that doubles
+    when full."""
+
+    def __init__(self, row_shape):
+        self.buf, self.n = np.empty((0, *row_shape), np.float32), 0
+
+    def add(self, x, guess: int = 0):
         if self.n + len(x) > len(self.buf):
-            new = np.empty((max(2 * len(self.buf), self.n + len(x), guess), *self.buf.shape[1:]), np.float32)
-            new[:self.n] = self.buf[:self.n]; self.buf = new
-        self.buf[self.n:self.n + len(x)] = x; self.n += len(x)
-    def array(self) -> np.ndarray: return self.buf[:self.n]
+            new = np.empty(
+                (max(2 * len(self.buf), self.n + len(x), guess), *self.buf.shape[1:]), np.float32
+            )
+            new[: self.n] = self.buf[: self.n]
+            self.buf = new
+        self.buf[self.n : self.n + len(x)] = x
+        self.n += len(x)
+
+    def array(self) -> np.ndarray:
+        return self.buf[: self.n]
+
 
 def _check_names(files, benchmark, ntu60_only):
-    "Files kept, their name fields, the rejected ones [(i, reason)] and the number left out by `ntu60_only`."
+    """Files kept, their name fields, the rejected ones [(i, reason)] and the number left out by
+    `ntu60_only`."""
     spec = NTU_BENCHMARKS[benchmark]
     t = ntu_name_table([f.name for f in files])
     excluded = 0
@@ -260,49 +423,107 @@ def _check_names(files, benchmark, ntu60_only):
         files, t = [f for f, o in zip(files, out) if not o], {k: v[~out] for k, v in t.items()}
     bad, seen = [], {}
     for i, f in enumerate(files):
-        if t['action'][i] < 0: bad.append((i, "file name is not of the form SsssCcccPpppRrrrAaaa.skeleton"))
+        if t['action'][i] < 0:
+            bad.append((i, "file name is not of the form SsssCcccPpppRrrrAaaa.skeleton"))
         elif not (1 <= t['action'][i] <= spec['classes']):
             bad.append(
-                (i, f"action {t['action'][i]} outside {benchmark} (actions 1-{spec['classes']}): label out of range"))
+                (
+                    i,
+                    f"action {t['action'][i]} outside {benchmark} (actions 1-{spec['classes']}): "
+                    "label out of range",
+                )
+            )
         elif not (1 <= t['setup'][i] <= spec['setups']):
-            bad.append((i, f"setup {t['setup'][i]} outside {benchmark} (setups 1-{spec['setups']})"))
-        elif f.stem in seen: bad.append((i, f"duplicate sample name (also {files[seen[f.stem]]})"))
-        else: seen[f.stem] = i
+            bad.append(
+                (i, f"setup {t['setup'][i]} outside {benchmark} (setups 1-{spec['setups']})")
+            )
+        elif f.stem in seen:
+            bad.append((i, f"duplicate sample name (also {files[seen[f.stem]]})"))
+        else:
+            seen[f.stem] = i
     return files, t, bad, excluded
 
-def load_ntu_folder(folder, workers:int|None=None, benchmark:str='ntu60', ntu60_only:bool=False,
-                    max_bodies:int=2, progress:bool=True, chunk:int|None=None, name:str|None=None) -> SkeletonData:
-    "Every `.skeleton` file under `folder` as `SkeletonData` with the splits of `benchmark` ('ntu60' or 'ntu120')."
+
+def load_ntu_folder(
+    folder,
+    workers: int | None = None,
+    benchmark: str = 'ntu60',
+    ntu60_only: bool = False,
+    max_bodies: int = 2,
+    progress: bool = True,
+    chunk: int | None = None,
+    name: str | None = None,
+) -> SkeletonData:
+    """Every `.skeleton` file under `folder` as `SkeletonData` with the splits of `benchmark`
+    ('ntu60' or 'ntu120')."""
     folder = Path(folder)
     if benchmark not in NTU_BENCHMARKS:
         raise ValueError(f"unknown benchmark {benchmark!r}; known: {', '.join(NTU_BENCHMARKS)}")
-    if not folder.is_dir(): raise DataError(folder, "not a folder of NTU RGB+D .skeleton files")
+    if not folder.is_dir():
+        raise DataError(folder, "not a folder of NTU RGB+D .skeleton files")
     files = sorted(folder.rglob('*.skeleton'), key=lambda f: (f.name, str(f)))
-    if not files: raise DataError(folder, "no .skeleton files found (expected SsssCcccPpppRrrrAaaa.skeleton)")
+    if not files:
+        raise DataError(folder, "no .skeleton files found (expected SsssCcccPpppRrrrAaaa.skeleton)")
     files, t, bad, excluded = _check_names(files, benchmark, ntu60_only)
     bad_idx = {i for i, _ in bad}
     todo = [i for i in range(len(files)) if i not in bad_idx]
     workers = available_workers() if workers is None else max(1, int(workers))
     size = chunk or int(np.clip(len(todo) // (workers * 8), 1, 64))
-    chunks = [[str(files[i]) for i in todo[k:k + size]] for k in range(0, len(todo), size)]
+    chunks = [[str(files[i]) for i in todo[k : k + size]] for k in range(0, len(todo), size)]
     from functools import partial
-    frames, lengths, notes, nbytes = _Growing((max_bodies, 25, 3)), np.zeros(len(files), np.int64), [], 0
+
+    frames, lengths, notes, nbytes = (
+        _Growing((max_bodies, 25, 3)),
+        np.zeros(len(files), np.int64),
+        [],
+        0,
+    )
     problems = [(files[i], why) for i, why in bad]
     reader = partial(read_ntu_files, max_bodies=max_bodies)
-    for k, (fr, ln, nt, pr, nb) in enumerate(map_chunks(reader, chunks, workers, progress, len(todo))):
-        ids = todo[k * size:(k + 1) * size]
-        frames.add(fr, int(len(fr) / max(len(ids), 1) * len(todo) * 1.2)); lengths[ids] = ln; notes += nt; nbytes += nb
+    for k, (fr, ln, nt, pr, nb) in enumerate(
+        map_chunks(reader, chunks, workers, progress, len(todo))
+    ):
+        ids = todo[k * size : (k + 1) * size]
+        frames.add(fr, int(len(fr) / max(len(ids), 1) * len(todo) * 1.2))
+        lengths[ids] = ln
+        notes += nt
+        nbytes += nb
         problems += [(files[ids[i]], why) for i, why in pr]
     ok = lengths > 0
     frames = frames.array()
-    offsets = np.zeros(ok.sum() + 1, np.int64); np.cumsum(lengths[ok], out=offsets[1:])
+    offsets = np.zeros(ok.sum() + 1, np.int64)
+    np.cumsum(lengths[ok], out=offsets[1:])
     f = {k: v[ok] for k, v in t.items()}
-    meta = dict(name=np.array([x.stem for x, o in zip(files, ok) if o]), setup=f['setup'], view=f['camera'],
-                subject=f['performer'], replication=f['replication'])
+    meta = dict(
+        name=np.array([x.stem for x, o in zip(files, ok) if o]),
+        setup=f['setup'],
+        view=f['camera'],
+        subject=f['performer'],
+        replication=f['replication'],
+    )
     problems.sort(key=lambda r: str(r[0]))
-    if excluded: notes.insert(0, f"{excluded} files outside NTU-60 (setup > 17 or action > 60) left out (ntu60_only)")
-    info = dict(found=len(files), rejected=[{'file': str(p), 'reason': why} for p, why in problems], notes=notes,
-                excluded=excluded, benchmark=benchmark, bytes_read=int(nbytes), source=str(folder))
-    d = SkeletonData(frames, offsets, f['action'] - 1, meta, NTU_BENCHMARKS[benchmark]['classes'], 'ntu25',
-                     name or benchmark, ntu_splits(f, benchmark), info)
+    if excluded:
+        notes.insert(
+            0, f"{excluded} files outside NTU-60 (setup > 17 or action > 60) left out (ntu60_only)"
+        )
+    info = dict(
+        found=len(files),
+        rejected=[{'file': str(p), 'reason': why} for p, why in problems],
+        notes=notes,
+        excluded=excluded,
+        benchmark=benchmark,
+        bytes_read=int(nbytes),
+        source=str(folder),
+    )
+    d = SkeletonData(
+        frames,
+        offsets,
+        f['action'] - 1,
+        meta,
+        NTU_BENCHMARKS[benchmark]['classes'],
+        'ntu25',
+        name or benchmark,
+        ntu_splits(f, benchmark),
+        info,
+    )
     return validate(d) if len(d) else d

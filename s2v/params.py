@@ -20,71 +20,100 @@ __all__ = ['RECIPES', 'RUNNERS', 'field_help', 'checked_params', 'check_types', 
 _FIELD = re.compile(r'^\s+(\w+)\s*:\s*[\w\[\]|, ]+=.*?#\s*(.+)$')
 _MORE = re.compile(r'^\s+#\s*(.+)$')
 
+
 def field_help(cls) -> dict:
-    "{field: its comment} of a parameter dataclass and its bases; a comment continues on comment-only lines below."
+    """{field: its comment} of a parameter dataclass and its bases; a comment continues on
+    comment-only lines below."""
     out = {}
     for c in reversed(cls.__mro__):
-        try: lines = inspect.getsource(c).splitlines()
-        except (OSError, TypeError): continue
+        try:
+            lines = inspect.getsource(c).splitlines()
+        except (OSError, TypeError):
+            continue
         name = None
         for line in lines:
-            if m := _FIELD.match(line): name = m.group(1); out[name] = m.group(2).strip()
-            elif name and (m := _MORE.match(line)): out[name] += ' ' + m.group(1).strip()
-            else: name = None
+            if m := _FIELD.match(line):
+                name = m.group(1)
+                out[name] = m.group(2).strip()
+            elif name and (m := _MORE.match(line)):
+                out[name] += ' ' + m.group(1).strip()
+            else:
+                name = None
     return out
 
 # %% ../nbs/25_params.ipynb #05a709bd
-def checked_params(cls, d:dict, what:str):
+def checked_params(cls, d: dict, what: str):
     "`cls(**d)` for a parameter dataclass, refusing (ParamError) names that are not its fields."
     names = [f.name for f in dataclasses.fields(cls)]
     unknown = sorted(set(d) - set(names))
-    if unknown: raise ParamError(unknown[0], d[unknown[0]], f"unknown {what} parameter; known: {', '.join(names)}")
+    if unknown:
+        raise ParamError(
+            unknown[0], d[unknown[0]], f"unknown {what} parameter; known: {', '.join(names)}"
+        )
     return cls(**d)
 
 # %% ../nbs/25_params.ipynb #af091a20
-_KINDS = {'int': (int, 'a whole number'), 'float': ((int, float), 'a number'), 'bool': (bool, 'true or false'),
-          'str': (str, 'a string')}
+_KINDS = {
+    'int': (int, 'a whole number'),
+    'float': ((int, float), 'a number'),
+    'bool': (bool, 'true or false'),
+    'str': (str, 'a string'),
+}
+
 
 def check_types(p) -> None:
-    "ParamError unless every field of the parameter dataclass `p` has its declared type (an int is a float too)."
+    """ParamError unless every field of the parameter dataclass `p` has its declared type (an int is
+    a float too)."""
     for f in dataclasses.fields(p):
         v, t = getattr(p, f.name), f.type if isinstance(f.type, str) else f.type.__name__
-        if t not in _KINDS: continue
+        if t not in _KINDS:
+            continue
         typ, what = _KINDS[t]
         if not isinstance(v, typ) or (isinstance(v, bool) and t != 'bool'):
             raise ParamError(f.name, v, f"must be {what}")
-        if t == 'float' and not math.isfinite(v): raise ParamError(f.name, v, "must be a finite number")
+        if t == 'float' and not math.isfinite(v):
+            raise ParamError(f.name, v, "must be a finite number")
 
 # %% ../nbs/25_params.ipynb #25e68f01
-def param_changes(cls, old:dict, new:dict) -> dict:
-    "{name: (old, new)} of the fields of `cls` that differ; a field `old` lacks (newer than it) takes its default."
+def param_changes(cls, old: dict, new: dict) -> dict:
+    """{name: (old, new)} of the fields of `cls` that differ; a field `old` lacks (newer than it)
+    takes its default."""
     defaults = {f.name: f.default for f in dataclasses.fields(cls)}
-    return {k: (old.get(k, defaults.get(k)), v) for k, v in new.items() if old.get(k, defaults.get(k)) != v}
+    return {
+        k: (old.get(k, defaults.get(k)), v)
+        for k, v in new.items()
+        if old.get(k, defaults.get(k)) != v
+    }
 
 # %% ../nbs/25_params.ipynb #1caaa2f5
 @dataclass
 class Params:
     "Base of every parameter class: strict `from_dict`; `what` names the kind in error messages."
+
     what: ClassVar[str] = 'run'
 
     @classmethod
-    def from_dict(cls, d:dict): return checked_params(cls, d, cls.what)
+    def from_dict(cls, d: dict):
+        return checked_params(cls, d, cls.what)
 
 # %% ../nbs/25_params.ipynb #6cb7d82a
 @dataclass
 class RunParams(Params):
     "Where the data comes from and where the run goes: the fields every run kind shares."
-    dataset: str = 'synthetic'          # a built-in dataset name (s2v.datasets.DATASETS) or the folder of a cache
-                                        # made by `s2v prepare`
-    split: str = ''                     # split of a cache folder (pretraining reads its training part; evaluations
-                                        # train and test on it); empty means its only split
-    data_dir: str = ''                  # folder of a built-in dataset (an `s2v prepare` cache); empty means
-                                        # data/<source>
+
+    dataset: str = 'synthetic'          # a built-in dataset name (s2v.datasets.DATASETS) or the
+                                        # folder of a cache made by `s2v prepare`
+    split: str = ''                     # split of a cache folder (pretraining reads its training
+                                        # part; evaluations train and test on it); empty means its
+                                        # only split
+    data_dir: str = ''                  # folder of a built-in dataset (an `s2v prepare` cache);
+                                        # empty means data/<source>
     synthetic_n: int = 2400             # number of sequences of the built-in synthetic dataset
-    align: bool = False                 # turn every sequence upright, shoulders along x, from its first frame
-                                        # (view normalisation); an encoder is evaluated as it was pretrained
-    run_name: str = ''                  # run directory name under out_dir; empty means a name from the settings
-                                        # (pretraining: <dataset>-<preset>-s<seed>)
+    align: bool = False                 # turn every sequence upright, shoulders along x, from its
+                                        # first frame (view normalisation); an encoder is evaluated
+                                        # as it was pretrained
+    run_name: str = ''                  # run directory name under out_dir; empty means a name from
+                                        # the settings (pretraining: <dataset>-<preset>-s<seed>)
     out_dir: str = 'runs'               # parent folder of run directories
     precision: str = 'auto'             # 'fp32', 'bf16' or 'auto' (bf16 on GPU, fp32 on CPU)
     device: str = ''                    # 'cpu', 'cuda', 'cuda:1'; empty means CUDA when available
@@ -93,46 +122,59 @@ class RunParams(Params):
 @dataclass
 class PretrainParams(RunParams):
     "Every tunable value of a pretraining run."
-    epochs: int = 25                    # pretraining epochs (the paper: 600; a CPU-preset epoch on the synthetic data
-                                        # took 21 s on 2 cores)
-    batch_size: int = 0                 # global batch size, split across processes; 0 means the preset's (paper 128,
-                                        # cpu 32)
+
+    epochs: int = 25                    # pretraining epochs (the paper: 600; a CPU-preset epoch on
+                                        # the synthetic data took 21 s on 2 cores)
+    batch_size: int = 0                 # global batch size, split across processes; 0 means the
+                                        # preset's (paper 128, cpu 32)
     lr: float = 1e-3                    # peak learning rate after warm-up
     min_lr: float = 1e-5                # final learning rate of the cosine schedule
     warmup_epochs: int = -1             # linear warm-up epochs; -1 means min(20, epochs // 10)
-    weight_decay: float = 0.05          # AdamW weight decay (not on biases, norms, position embeddings, mask token)
-    clip_grad: float = 0.0              # clip the gradient norm to this value; 0 means off (reference code: 4.0)
-    mask_ratio: float = 0.9             # mask ratio m; int(V * (1 - m)) joints per tube stay visible
+    weight_decay: float = 0.05          # AdamW weight decay (not on biases, norms, position
+                                        # embeddings, mask token)
+    clip_grad: float = 0.0              # clip the gradient norm to this value; 0 means off
+                                        # (reference code: 4.0)
+    mask_ratio: float = 0.9             # mask ratio m; int(V * (1 - m)) joints per tube stay
+                                        # visible
     tube_len: int = 5                   # tube length alpha in segments (1 means random masking)
     beta: float = 0.1                   # motion-awareness beta of MAMT masking (0 means multi-tube)
-    tau0: float = 0.0                   # initial EMA decay; 0 means the preset's (paper 0.9999, cpu 0.98)
-    tau_end: float = 1.0                # EMA decay reached at the end of the anneal, then held (data2vec 2.0's
-                                        # ema_end_decay)
-    tau_anneal_steps: int = 0           # steps over which tau rises linearly from tau0 to tau_end; 0 means the whole
-                                        # run
-    target: str = 'teacher'             # 'teacher' (Skeleton2vec), 'motion' (MAMP-style), 'joints', or
-                                        # 'teacher+motion' (both from one decoder, two heads)
-    motion_weight: float = 1.0          # teacher+motion: weight of the motion loss beside the contextual one
-    target_layer_output: str = 'block'  # teacher layer output averaged: 'block' (residual stream; authors' code) or
-                                        # 'ffn' (paper)
-    init: str = 'trunc_normal'          # Linear init: 'trunc_normal' (std 0.02, zero bias; authors' code) or 'torch'
-                                        # (PyTorch default)
-    layer_scale: float = 1e-4           # LayerScale init in every encoder block (authors' code); 0 means off
-    dec_layer_scale: float = 0.0        # LayerScale init in every decoder block; 0 means off (authors' code: 1e-4,
-                                        # see figures/screen_ucla.md)
-    num_masked_views: int = 1           # masked views per sample (data2vec 2.0 multi-mask); the teacher runs once per
-                                        # sample
+    tau0: float = 0.0                   # initial EMA decay; 0 means the preset's (paper 0.9999, cpu
+                                        # 0.98)
+    tau_end: float = 1.0                # EMA decay reached at the end of the anneal, then held
+                                        # (data2vec 2.0's ema_end_decay)
+    tau_anneal_steps: int = 0           # steps over which tau rises linearly from tau0 to tau_end;
+                                        # 0 means the whole run
+    target: str = 'teacher'             # 'teacher' (Skeleton2vec), 'motion' (MAMP-style), 'joints',
+                                        # or 'teacher+motion' (both from one decoder, two heads)
+    motion_weight: float = 1.0          # teacher+motion: weight of the motion loss beside the
+                                        # contextual one
+    target_layer_output: str = 'block'  # teacher layer output averaged: 'block' (residual stream;
+                                        # authors' code) or 'ffn' (paper)
+    init: str = 'trunc_normal'          # Linear init: 'trunc_normal' (std 0.02, zero bias; authors'
+                                        # code) or 'torch' (PyTorch default)
+    layer_scale: float = 1e-4           # LayerScale init in every encoder block (authors' code); 0
+                                        # means off
+    dec_layer_scale: float = 0.0        # LayerScale init in every decoder block; 0 means off
+                                        # (authors' code: 1e-4, see figures/screen_ucla.md)
+    num_masked_views: int = 1           # masked views per sample (data2vec 2.0 multi-mask); the
+                                        # teacher runs once per sample
     top_k_layers: int = 0               # average only the top k teacher layers; 0 means all
-    preset: str = 'auto'                # model size: 'paper', 'cpu', 'tiny'; auto means paper for NTU/PKU and caches
-                                        # of 10,000 sequences or more, cpu otherwise
-    frames: int = 0                     # frames T per sample; 0 means the preset's (paper 90, cpu 30, tiny 12)
+    preset: str = 'auto'                # model size: 'paper', 'cpu', 'tiny'; auto means paper for
+                                        # NTU/PKU and caches of 10,000 sequences or more, cpu
+                                        # otherwise
+    frames: int = 0                     # frames T per sample; 0 means the preset's (paper 90, cpu
+                                        # 30, tiny 12)
     compile: bool = False               # torch.compile the model
-    seed: int = 0                       # random seed (data order, augmentation, masking, initialisation)
-    resume: bool = True                 # continue from the run directory's latest checkpoint if there is one
-    overwrite: bool = False             # replace an existing run of this name (its folder is deleted first) instead
-                                        # of refusing
-    monitor_every: int = 5              # teacher-vs-student kNN monitor every this many epochs; 0 means off
-    monitor_size: int = 500             # labelled training sequences the monitor uses (and half as many test ones)
+    seed: int = 0                       # random seed (data order, augmentation, masking,
+                                        # initialisation)
+    resume: bool = True                 # continue from the run directory's latest checkpoint if
+                                        # there is one
+    overwrite: bool = False             # replace an existing run of this name (its folder is
+                                        # deleted first) instead of refusing
+    monitor_every: int = 5              # teacher-vs-student kNN monitor every this many epochs; 0
+                                        # means off
+    monitor_size: int = 500             # labelled training sequences the monitor uses (and half as
+                                        # many test ones)
     log_every: int = 20                 # write a metrics line every this many steps
     keep_last: int = 2                  # checkpoints kept: the last few ...
     keep_every: int = 0                 # ... plus every k-th epoch; 0 means none
@@ -140,31 +182,47 @@ class PretrainParams(RunParams):
     what: ClassVar[str] = 'pretraining'
 
 # %% ../nbs/25_params.ipynb #b30720c4
-RECIPES = {'paper': dict(batch_size=128, tau0=0.9999, frames=90), 'cpu': dict(batch_size=32, tau0=0.98, frames=30),
-           'tiny': dict(batch_size=16, tau0=0.99, frames=12)}
+RECIPES = {
+    'paper': dict(batch_size=128, tau0=0.9999, frames=90),
+    'cpu': dict(batch_size=32, tau0=0.98, frames=30),
+    'tiny': dict(batch_size=16, tau0=0.99, frames=12),
+}
+
 
 def resolve_preset(p) -> str:
-    "The model preset: `p.preset`, or for 'auto' the paper model on NTU/PKU and on caches of 10,000+ sequences."
-    if p.preset != 'auto': return p.preset
+    """The model preset: `p.preset`, or for 'auto' the paper model on NTU/PKU and on caches of
+    10,000+ sequences."""
+    if p.preset != 'auto':
+        return p.preset
     from s2v.datasets import DATASETS, cache_dir, read_cache_info
-    if p.dataset in DATASETS: return 'cpu' if p.dataset.startswith(('synthetic', 'ucla')) else 'paper'
+
+    if p.dataset in DATASETS:
+        return 'cpu' if p.dataset.startswith(('synthetic', 'ucla')) else 'paper'
     return 'paper' if read_cache_info(cache_dir(p.dataset))['num_sequences'] >= 10_000 else 'cpu'
 
 # %% ../nbs/25_params.ipynb #9e8232d7
-def resolve_params(p:PretrainParams) -> PretrainParams:
-    "`p` with its special values resolved: the preset, and batch size, initial EMA decay and frames (0 = the preset's)."
-    preset = resolve_preset(p); r = RECIPES[preset]
-    return dataclasses.replace(p, preset=preset, batch_size=p.batch_size or r['batch_size'], tau0=p.tau0 or r['tau0'],
-                               frames=p.frames or r['frames'])
+def resolve_params(p: PretrainParams) -> PretrainParams:
+    """`p` with its special values resolved: the preset, and batch size, initial EMA decay and
+    frames (0 = the preset's)."""
+    preset = resolve_preset(p)
+    r = RECIPES[preset]
+    return dataclasses.replace(
+        p,
+        preset=preset,
+        batch_size=p.batch_size or r['batch_size'],
+        tau0=p.tau0 or r['tau0'],
+        frames=p.frames or r['frames'],
+    )
 
 # %% ../nbs/25_params.ipynb #5c621c4a
-def warmup_epochs_of(p:PretrainParams) -> int:
+def warmup_epochs_of(p: PretrainParams) -> int:
     "Warm-up epochs of a run: `p.warmup_epochs`, or for -1 min(20, epochs // 10)."
     return min(20, p.epochs // 10) if p.warmup_epochs < 0 else p.warmup_epochs
 
 # %% ../nbs/25_params.ipynb #171cbf47
-def resolve_record(d:dict) -> dict:
-    "Recorded run parameters in today's resolved form: fields they lack take their defaults, special values resolved."
+def resolve_record(d: dict) -> dict:
+    """Recorded run parameters in today's resolved form: fields they lack take their defaults,
+    special values resolved."""
     names = {f.name for f in dataclasses.fields(PretrainParams)}
     return asdict(resolve_params(PretrainParams(**{k: v for k, v in d.items() if k in names})))
 
@@ -172,18 +230,24 @@ def resolve_record(d:dict) -> dict:
 @dataclass
 class LinearParams(RunParams):
     "Linear evaluation of a frozen encoder."
-    checkpoint: str = ''                # run directory, encoder.pt or training checkpoint; empty means random weights
-    which: str = 'teacher'              # encoder of a pretraining run to evaluate: 'teacher' or 'student'
-    preset: str = 'cpu'                 # architecture of the random encoder when checkpoint is empty
-    protocol: str = 'full'              # 'full' (augmented clips through the frozen encoder) or 'cached' (features
-                                        # once)
+
+    checkpoint: str = ''                # run directory, encoder.pt or training checkpoint; empty
+                                        # means random weights
+    which: str = 'teacher'              # encoder of a pretraining run to evaluate: 'teacher' or
+                                        # 'student'
+    preset: str = 'cpu'                 # architecture of the random encoder when checkpoint is
+                                        # empty
+    protocol: str = 'full'              # 'full' (augmented clips through the frozen encoder) or
+                                        # 'cached' (features once)
     epochs: int = 100                   # classifier epochs
     batch_size: int = 256               # batch size
     lr: float = 0.1                     # SGD learning rate (momentum 0.9, cosine, no weight decay)
     clips: int = 10                     # test clips averaged per sequence
-    eval_every: int = 10                # evaluate on the test split every this many epochs (full protocol)
-    pool: str = 'mean'                  # features the classifier sees: 'mean' over time and joints (the field's
-                                        # linear probe) or 'joints' (time-averaged per joint, V x D)
+    eval_every: int = 10                # evaluate on the test split every this many epochs (full
+                                        # protocol)
+    pool: str = 'mean'                  # features the classifier sees: 'mean' over time and joints
+                                        # (the field's linear probe) or 'joints' (time-averaged per
+                                        # joint, V x D)
     seed: int = 0                       # random seed
 
     what: ClassVar[str] = 'linear evaluation'
@@ -191,12 +255,18 @@ class LinearParams(RunParams):
 # %% ../nbs/25_params.ipynb #c734c2b2
 @dataclass
 class FinetuneParams(RunParams):
-    "Fine-tuning (100%), semi-supervised (fractions x seeds), from scratch (empty checkpoint) or transfer."
-    checkpoint: str = ''                # run directory, encoder.pt or training checkpoint; empty means from scratch
-    which: str = 'teacher'              # encoder of a pretraining run to start from: 'teacher' or 'student'
+    """Fine-tuning (100%), semi-supervised (fractions x seeds), from scratch (empty checkpoint) or
+    transfer."""
+
+    checkpoint: str = ''                # run directory, encoder.pt or training checkpoint; empty
+                                        # means from scratch
+    which: str = 'teacher'              # encoder of a pretraining run to start from: 'teacher' or
+                                        # 'student'
     preset: str = 'cpu'                 # architecture when training from scratch
-    fractions: str = '1.0'              # comma-separated labelled fractions of the training split, e.g. '0.01,0.1'
-    seeds: str = '0'                    # comma-separated seeds (subset selection and training), e.g. '0,1,2,3,4'
+    fractions: str = '1.0'              # comma-separated labelled fractions of the training split,
+                                        # e.g. '0.01,0.1'
+    seeds: str = '0'                    # comma-separated seeds (subset selection and training),
+                                        # e.g. '0,1,2,3,4'
     epochs: int = 100                   # fine-tuning epochs
     batch_size: int = 48                # batch size
     lr: float = 3e-4                    # peak learning rate (AdamW, weight decay 0.05)
@@ -214,26 +284,29 @@ class FinetuneParams(RunParams):
 @dataclass
 class StudyParams(Params):
     "Settings of the N-UCLA study (defaults: 3,100 steps per arm)."
-    data_dir: str = ''                  # N-UCLA folder of JSON files (all_sqe); empty means ../shared/data/nw_ucla
+
+    data_dir: str = ''                  # N-UCLA folder of JSON files (all_sqe); empty means
+                                        # ../shared/data/nw_ucla
     out_dir: str = 'runs/ucla_study'    # where every run of the study goes
-    figures_dir: str = ''               # where the table and figure go; empty means out_dir ('figures' updates
-                                        # the repository's published ones)
-    parts: str = 'targets,masking,reference'  # comma-separated parts to run (the table is always rewritten)
+    figures_dir: str = ''               # where the table and figure go; empty means out_dir
+                                        # ('figures' updates the repository's published ones)
+    parts: str = 'targets,masking,reference'  # comma-separated parts to run (the table is always
+                                              # rewritten)
     seeds: str = '0,1,2'                # pretraining seeds (also the seeds of the label subsets)
     preset: str = 'cpu'                 # model size of every arm
     frames: int = 30                    # frames T per sample
-    epochs: int = 100                   # pretraining epochs of every arm (100 = 3,100 steps; the teacher clears
-                                        # random weights by 10+ points)
+    epochs: int = 100                   # pretraining epochs of every arm (100 = 3,100 steps; the
+                                        # teacher clears random weights by 10+ points)
     batch_size: int = 32                # pretraining batch size
-    tau0: float = 0.9935                # initial EMA decay (-> tau_end over the run): sum(1 - tau) = 10 over 3,100
-                                        # steps, the paper's 9.4; 0: the preset's
+    tau0: float = 0.9935                # initial EMA decay (-> tau_end over the run): sum(1 - tau)
+                                        # = 10 over 3,100 steps, the paper's 9.4; 0: the preset's
     tau_end: float = 1.0                # EMA decay at the end of the anneal, then held
     tau_anneal_steps: int = 0           # steps of the EMA anneal; 0 means the whole run
     init: str = 'trunc_normal'          # Linear init: 'trunc_normal' (authors' code) or 'torch'
     layer_scale: float = 1e-4           # LayerScale init of the encoder blocks; 0 means off
     dec_layer_scale: float = 0.0        # LayerScale init of the decoder blocks; 0 means off
-    target_layer_output: str = 'block'  # teacher targets from 'block' outputs (authors' code) or 'ffn' outputs
-                                        # (paper)
+    target_layer_output: str = 'block'  # teacher targets from 'block' outputs (authors' code) or
+                                        # 'ffn' outputs (paper)
     num_masked_views: int = 1           # masked views per sample (the teacher runs once per sample)
     mask_ratio: float = 0.9             # mask ratio m of every arm
     monitor_every: int = 20             # teacher-vs-student k-NN monitor every this many epochs
@@ -241,12 +314,15 @@ class StudyParams(Params):
     linear_clips: int = 10              # test clips averaged per sequence in the linear evaluation
     semi_fraction: float = 0.1          # labelled fraction of the semi-supervised protocol
     semi_epochs: int = 50               # fine-tuning epochs of the semi-supervised protocol
-    scratch_epochs: int = 30            # epochs of supervised training from scratch on 100% of the labels
-    clips: int = 5                      # test clips averaged per sequence in fine-tuning evaluations
-    dataset: str = 'ucla'               # dataset: a built-in name or a cache folder (the study is written for N-UCLA;
-                                        # 'synthetic' for smoke runs)
+    scratch_epochs: int = 30            # epochs of supervised training from scratch on 100% of the
+                                        # labels
+    clips: int = 5                      # test clips averaged per sequence in fine-tuning
+                                        # evaluations
+    dataset: str = 'ucla'               # dataset: a built-in name or a cache folder (the study is
+                                        # written for N-UCLA; 'synthetic' for smoke runs)
     split: str = ''                     # split of a cache folder; empty means its only split
-    synthetic_n: int = 2400             # sequences of the synthetic dataset when dataset is 'synthetic'
+    synthetic_n: int = 2400             # sequences of the synthetic dataset when dataset is
+                                        # 'synthetic'
 
     what: ClassVar[str] = 'study'
 
@@ -254,17 +330,22 @@ class StudyParams(Params):
 @dataclass
 class ScreenParams(Params):
     "Settings of one screen: the arms, the budget, the seeds and where runs and tables go."
+
     arms: str = 'all'                   # comma-separated names of SCREEN_ARMS, or 'all'
-    epochs: int = 15                    # pretraining epochs of every arm (N-UCLA: 31 steps each; 15 -> 465 steps)
+    epochs: int = 15                    # pretraining epochs of every arm (N-UCLA: 31 steps each; 15
+                                        # -> 465 steps)
     seeds: str = '0'                    # comma-separated pretraining seeds
-    data_dir: str = ''                  # N-UCLA folder (all_sqe JSON files); empty means ../shared/data/nw_ucla
+    data_dir: str = ''                  # N-UCLA folder (all_sqe JSON files); empty means
+                                        # ../shared/data/nw_ucla
     out_dir: str = 'runs/screen'        # runs go to <out_dir>/e<epochs>/
-    figures_dir: str = ''               # the table goes to <figures_dir>/screen_<dataset>.{md,csv}; empty means
-                                        # out_dir ('figures' updates the repository's published one)
+    figures_dir: str = ''               # the table goes to <figures_dir>/screen_<dataset>.{md,csv};
+                                        # empty means out_dir ('figures' updates the repository's
+                                        # published one)
     linear_epochs: int = 100            # linear classifier epochs (cached features)
     linear_clips: int = 10              # test clips averaged per sequence
     dataset: str = 'ucla'               # dataset name ('synthetic' for smoke runs)
-    synthetic_n: int = 2400             # sequences of the synthetic dataset when dataset is 'synthetic'
+    synthetic_n: int = 2400             # sequences of the synthetic dataset when dataset is
+                                        # 'synthetic'
 
     what: ClassVar[str] = 'screen'
 
@@ -272,42 +353,64 @@ class ScreenParams(Params):
 @dataclass
 class CurveParams(Params):
     "Settings of the learning curves."
+
     targets: str = 'teacher,joints,motion'  # comma-separated targets, one pretraining run each
-    epochs: int = 650                   # pretraining epochs per run (N-UCLA: 31 steps each; 650 -> 20,150 steps)
-    every: int = 65                     # keep and probe a checkpoint every this many epochs (65 -> 2,015 steps)
+    epochs: int = 650                   # pretraining epochs per run (N-UCLA: 31 steps each; 650 ->
+                                        # 20,150 steps)
+    every: int = 65                     # keep and probe a checkpoint every this many epochs (65 ->
+                                        # 2,015 steps)
     seed: int = 0                       # pretraining seed (and the random reference's)
     probe_only: bool = False            # only probe the checkpoints that exist; no pretraining
     data_dir: str = ''                  # N-UCLA folder; empty means ../shared/data/nw_ucla
     out_dir: str = 'runs/curves'        # runs and probes
-    figures_dir: str = ''               # learning_curves.{csv,png,pdf} go here; empty means out_dir ('figures'
-                                        # updates the repository's published ones)
+    figures_dir: str = ''               # learning_curves.{csv,png,pdf} go here; empty means out_dir
+                                        # ('figures' updates the repository's published ones)
     linear_epochs: int = 100            # linear classifier epochs (cached features)
     linear_clips: int = 10              # test clips averaged per sequence
     dataset: str = 'ucla'               # dataset name ('synthetic' for smoke runs)
     synthetic_n: int = 2400             # sequences of the synthetic dataset
     preset: str = 'cpu'                 # model size
     frames: int = 0                     # frames per sample; 0 means the preset's
-    tau0: float = 0.999                 # initial EMA decay (-> 1): sum(1 - tau) = 10 over 20,150 steps, the paper's
-                                        # 9.4; 0 means the preset's
+    tau0: float = 0.999                 # initial EMA decay (-> 1): sum(1 - tau) = 10 over 20,150
+                                        # steps, the paper's 9.4; 0 means the preset's
 
     what: ClassVar[str] = 'curve'
 
 # %% ../nbs/25_params.ipynb #7d701dec
-def _parse_bool(s:str) -> bool:
-    if s.lower() in ('1', 'true', 'yes', 'on'): return True
-    if s.lower() in ('0', 'false', 'no', 'off'): return False
+def _parse_bool(s: str) -> bool:
+    if s.lower() in ('1', 'true', 'yes', 'on'):
+        return True
+    if s.lower() in ('0', 'false', 'no', 'off'):
+        return False
     raise ValueError(f"not a boolean: {s!r}")
 
-def add_param_args(parser, cls=PretrainParams, exclude:tuple=(), params_file:bool=True):
-    "One `--name` flag per field of `cls` but `exclude` (default None: not given), its help the field's comment."
+
+def add_param_args(parser, cls=PretrainParams, exclude: tuple = (), params_file: bool = True):
+    """One `--name` flag per field of `cls` but `exclude` (default None: not given), its help the
+    field's comment."""
     helps = field_help(cls)
     for f in dataclasses.fields(cls):
-        if f.name in exclude: continue
-        typ = _parse_bool if f.type in ('bool', bool) else {'int': int, 'float': float, 'str': str}.get(f.type, f.type)
+        if f.name in exclude:
+            continue
+        typ = (
+            _parse_bool
+            if f.type in ('bool', bool)
+            else {'int': int, 'float': float, 'str': str}.get(f.type, f.type)
+        )
         h = helps.get(f.name, '')
-        parser.add_argument(f'--{f.name}', type=typ, default=None, metavar=str(f.type).upper(),
-                            help=(f"{h} [default {f.default!r}]" if h else f"default {f.default!r}").replace('%', '%%'))
-    if params_file: parser.add_argument('--params', default=None, help='a params.json of an earlier run to start from')
+        parser.add_argument(
+            f'--{f.name}',
+            type=typ,
+            default=None,
+            metavar=str(f.type).upper(),
+            help=(f"{h} [default {f.default!r}]" if h else f"default {f.default!r}").replace(
+                '%', '%%'
+            ),
+        )
+    if params_file:
+        parser.add_argument(
+            '--params', default=None, help='a params.json of an earlier run to start from'
+        )
     return parser
 
 # %% ../nbs/25_params.ipynb #ed1704c8
@@ -316,21 +419,33 @@ def params_from_args(args, cls=PretrainParams):
     d = {}
     if getattr(args, 'params', None):
         f = Path(args.params)
-        if not f.is_file(): raise ParamError('params', args.params, 'not a file' if f.exists() else 'no such file')
-        try: d.update(json.loads(f.read_text())['params'])
+        if not f.is_file():
+            raise ParamError('params', args.params, 'not a file' if f.exists() else 'no such file')
+        try:
+            d.update(json.loads(f.read_text())['params'])
         except (ValueError, KeyError, TypeError) as e:
-            raise ParamError('params', args.params, f"not the params.json of a run ({type(e).__name__}: {e})")
-    d.update({f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if getattr(args, f.name) is not None})
+            raise ParamError(
+                'params', args.params, f"not the params.json of a run ({type(e).__name__}: {e})"
+            )
+    d.update(
+        {
+            f.name: getattr(args, f.name)
+            for f in dataclasses.fields(cls)
+            if getattr(args, f.name) is not None
+        }
+    )
     return cls.from_dict(d)
 
 # %% ../nbs/25_params.ipynb #2c4da1e4
-def params_from_globals(cls, g:dict):
-    "An instance of the parameter class `cls` from a runner notebook's globals (its `parameters` cell)."
+def params_from_globals(cls, g: dict):
+    """An instance of the parameter class `cls` from a runner notebook's globals (its `parameters`
+    cell)."""
     return cls(**{f.name: g[f.name] for f in dataclasses.fields(cls)})
 
 # %% ../nbs/25_params.ipynb #aeb49073
 def parameters_cell(cls, **defaults) -> str:
-    "A runner notebook's `parameters` cell: every field of `cls` with its default (or `defaults`) and comment."
+    """A runner notebook's `parameters` cell: every field of `cls` with its default (or `defaults`)
+    and comment."""
     helps, rows = field_help(cls), []
     for f in dataclasses.fields(cls):
         v = defaults.get(f.name, f.default)
@@ -338,6 +453,11 @@ def parameters_cell(cls, **defaults) -> str:
     width = max(len(c) for c, _ in rows) + 2
     return '\n'.join(f"{c.ljust(width)}# {h}" for c, h in rows)
 
+
 # runner notebook -> (its parameter class, the defaults it changes)
-RUNNERS = {'pretrain': (PretrainParams, {}), 'linear_eval': (LinearParams, {}), 'finetune': (FinetuneParams, {}),
-           'semi_supervised': (FinetuneParams, dict(fractions='0.01,0.1', seeds='0,1,2,3,4'))}
+RUNNERS = {
+    'pretrain': (PretrainParams, {}),
+    'linear_eval': (LinearParams, {}),
+    'finetune': (FinetuneParams, {}),
+    'semi_supervised': (FinetuneParams, dict(fractions='0.01,0.1', seeds='0,1,2,3,4')),
+}

@@ -16,11 +16,12 @@ __all__ = ['PKU_VALUES', 'PKU_ACTIONS', 'PKU_VIEWS', 'pku_view', 'read_pku_skele
            'load_pku']
 
 # %% ../nbs/13_pku.ipynb #2a45d0ea
-PKU_VALUES = 150                       # values per skeleton line: 2 persons x 25 joints x 3
-PKU_ACTIONS = 51                       # action ids 1..51 (part II uses 41 of them)
+PKU_VALUES = 150  # values per skeleton line: 2 persons x 25 joints x 3
+PKU_ACTIONS = 51  # action ids 1..51 (part II uses 41 of them)
 PKU_VIEWS = {'L': 1, 'M': 2, 'R': 3}
 
-def pku_view(video:str) -> int:
+
+def pku_view(video: str) -> int:
     "View (L=1, M=2, R=3) from a video name such as `0002-L` or `A01N01-R`; -1 when absent."
     m = re.search(r'-([LMR])$', video)
     return PKU_VIEWS[m.group(1)] if m else -1
@@ -30,25 +31,36 @@ def _first_bad_line(path, lines, ncols):
     "Line number and problem of the first line that is not `ncols` finite numbers."
     for i, line in enumerate(lines, 1):
         toks = line.replace(',', ' ').split()
-        if not toks: return i, "empty line"
-        if len(toks) != ncols: return i, f"{len(toks)} values, expected {ncols}"
+        if not toks:
+            return i, "empty line"
+        if len(toks) != ncols:
+            return i, f"{len(toks)} values, expected {ncols}"
         for j, t in enumerate(toks, 1):
-            try: v = float(t)
-            except ValueError: return i, f"value {j} is not a number: {t[:20]!r}"
-            if not np.isfinite(v): return i, f"value {j} is {t[:20]!r}"
+            try:
+                v = float(t)
+            except ValueError:
+                return i, f"value {j} is not a number: {t[:20]!r}"
+            if not np.isfinite(v):
+                return i, f"value {j} is {t[:20]!r}"
     return None, "unreadable numbers"
 
+
 def read_pku_skeleton(path) -> np.ndarray:
-    "A PKU-MMD skeleton file as (T, 2, 25, 3) float32; `DataError` naming the file and line otherwise."
+    """A PKU-MMD skeleton file as (T, 2, 25, 3) float32; `DataError` naming the file and line
+    otherwise."""
     path = Path(path)
-    try: text = path.read_text()
-    except UnicodeDecodeError as e: raise DataError(path, f"not a text file ({e.reason})") from None
+    try:
+        text = path.read_text()
+    except UnicodeDecodeError as e:
+        raise DataError(path, f"not a text file ({e.reason})") from None
     lines = text.rstrip().splitlines()
-    if not lines: raise DataError(path, "empty skeleton file (zero frames)")
+    if not lines:
+        raise DataError(path, "empty skeleton file (zero frames)")
     try:
         x = np.loadtxt(lines, dtype=np.float32, ndmin=2, comments=None, delimiter=None)
         ok = x.shape == (len(lines), PKU_VALUES) and np.isfinite(x).all()
-    except ValueError: ok = False
+    except ValueError:
+        ok = False
     if not ok:
         line, problem = _first_bad_line(path, lines, PKU_VALUES)
         raise DataError(path, problem, line=line)
@@ -56,23 +68,32 @@ def read_pku_skeleton(path) -> np.ndarray:
 
 # %% ../nbs/13_pku.ipynb #c63368da
 def read_pku_labels(path) -> tuple[np.ndarray, np.ndarray]:
-    "Rows (action, start, end, confidence) of a PKU-MMD label file (confidence -1 when absent) and their line numbers."
+    """Rows (action, start, end, confidence) of a PKU-MMD label file (confidence -1 when absent) and
+    their line numbers."""
     path = Path(path)
     rows, where = [], []
     for i, line in enumerate(path.read_text().splitlines(), 1):
         toks = [t.strip() for t in line.split(',')]
-        while toks and toks[-1] == '': toks.pop()
-        if not toks: continue
+        while toks and toks[-1] == '':
+            toks.pop()
+        if not toks:
+            continue
         if len(toks) not in (3, 4):
-            raise DataError(path, f"{len(toks)} values, expected action,start,end,confidence", line=i)
-        try: vals = [int(float(t)) if re.fullmatch(r'[+-]?\d+(\.0*)?', t) else int(t) for t in toks]
-        except ValueError: raise DataError(path, f"not an integer in {line.strip()[:60]!r}", line=i) from None
-        rows.append(vals + [-1] * (4 - len(vals))); where.append(i)
+            raise DataError(
+                path, f"{len(toks)} values, expected action,start,end,confidence", line=i
+            )
+        try:
+            vals = [int(float(t)) if re.fullmatch(r'[+-]?\d+(\.0*)?', t) else int(t) for t in toks]
+        except ValueError:
+            raise DataError(path, f"not an integer in {line.strip()[:60]!r}", line=i) from None
+        rows.append(vals + [-1] * (4 - len(vals)))
+        where.append(i)
     return np.array(rows, dtype=np.int64).reshape(-1, 4), np.array(where, dtype=np.int64)
 
 # %% ../nbs/13_pku.ipynb #eac4c2b2
 _TRAIN_HDR = re.compile(r'train\w*\s+videos?\s*:', re.I)
 _TEST_HDR = re.compile(r'(valid\w*|test\w*)\s+videos?\s*:', re.I)
+
 
 def read_pku_split(path) -> tuple[list, list]:
     "Training and validation (test) video ids of an official PKU-MMD split list."
@@ -80,101 +101,170 @@ def read_pku_split(path) -> tuple[list, list]:
     text = path.read_text()
     a, b = _TRAIN_HDR.search(text), _TEST_HDR.search(text)
     if a is None or b is None or b.start() < a.end():
-        raise DataError(path, "expected a line 'Training videos:' then ids, then 'Validataion videos:' "
-                              "(or 'Validation videos:') then ids")
+        raise DataError(
+            path,
+            "expected a line 'Training videos:' then ids, then 'Validataion videos:' "
+            "(or 'Validation videos:') then ids",
+        )
     ids = lambda s: [t[:-4] if t.endswith('.txt') else t for t in re.split(r'[,\s]+', s) if t]
-    train, test = ids(text[a.end():b.start()]), ids(text[b.end():])
+    train, test = ids(text[a.end() : b.start()]), ids(text[b.end() :])
     for t in train + test:
         if not re.fullmatch(r'[\w\-]+', t):
-            raise DataError(path, f"{t[:40]!r} is not a video id", line=text[:text.find(t)].count('\n') + 1)
+            raise DataError(
+                path, f"{t[:40]!r} is not a video id", line=text[: text.find(t)].count('\n') + 1
+            )
     both = sorted(set(train) & set(test))
-    if both: raise DataError(path, f"{len(both)} videos in both lists, e.g. {both[0]}")
+    if both:
+        raise DataError(path, f"{len(both)} videos in both lists, e.g. {both[0]}")
     return train, test
 
-def _find_split_files(folder:Path) -> dict:
+
+def _find_split_files(folder: Path) -> dict:
     "`{'xsub': path, 'xview': path}` for the official split lists found in `folder`."
     out = {}
     for p in sorted(folder.glob('*.txt')):
         n = p.name.lower().replace('-', '_')
-        if n.startswith('cross_subject'): out.setdefault('xsub', p)
-        elif n.startswith('cross_view'): out.setdefault('xview', p)
+        if n.startswith('cross_subject'):
+            out.setdefault('xsub', p)
+        elif n.startswith('cross_view'):
+            out.setdefault('xview', p)
     return out
 
 # %% ../nbs/13_pku.ipynb #ef4de3ec
-def _read_video(skel:Path|None, label:Path) -> tuple:
-    "(sequences, kept label rows, their line numbers, label rows found, problems as (path, line, reason)) of one video."
+def _read_video(skel: Path | None, label: Path) -> tuple:
+    """(sequences, kept label rows, their line numbers, label rows found, problems as (path, line,
+    reason)) of one video."""
     none = np.zeros((0, 4), np.int64), np.zeros(0, np.int64)
     rows = none[0]
     try:
         rows, where = read_pku_labels(label)
-        if not len(rows): raise DataError(label, "no action lines")
-        if skel is None: raise DataError(label, f"no skeleton file {label.name} for this label file")
+        if not len(rows):
+            raise DataError(label, "no action lines")
+        if skel is None:
+            raise DataError(label, f"no skeleton file {label.name} for this label file")
         x = read_pku_skeleton(skel)
-    except DataError as e: return [], *none, len(rows), [(e.path, e.line, e.problem)]
-    except OSError as e: return [], *none, 0, [(str(label), None, f"cannot read: {e}")]
+    except DataError as e:
+        return [], *none, len(rows), [(e.path, e.line, e.problem)]
+    except OSError as e:
+        return [], *none, 0, [(str(label), None, f"cannot read: {e}")]
     seqs, keep, problems = [], [], []
     for k, (a, s, e, c) in enumerate(rows):
         problem = None
-        if not 1 <= a <= PKU_ACTIONS: problem = f"action {a} outside 1..{PKU_ACTIONS}"
-        elif not 1 <= s <= e <= len(x): problem = f"frames {s}..{e} outside the {len(x)} frames of {skel.name}"
-        elif not x[s-1:e].any(): problem = f"frames {s}..{e} of {skel.name} are all zero"
-        if problem: problems.append((str(label), int(where[k]), problem)); continue
-        seqs.append(x[s-1:e].transpose(1, 0, 2, 3)); keep.append(k)
+        if not 1 <= a <= PKU_ACTIONS:
+            problem = f"action {a} outside 1..{PKU_ACTIONS}"
+        elif not 1 <= s <= e <= len(x):
+            problem = f"frames {s}..{e} outside the {len(x)} frames of {skel.name}"
+        elif not x[s - 1 : e].any():
+            problem = f"frames {s}..{e} of {skel.name} are all zero"
+        if problem:
+            problems.append((str(label), int(where[k]), problem))
+            continue
+        seqs.append(x[s - 1 : e].transpose(1, 0, 2, 3))
+        keep.append(k)
     return seqs, rows[keep], where[keep], len(rows), problems
 
-def load_pku(skeleton_dir, label_dir, split_files=None, part:int=1, strict:bool=False, compact:bool=False,
-             workers:int=0, name:str|None=None) -> SkeletonData:
-    "PKU-MMD part `part`: one sequence per labelled action; splits from `split_files` ({name: path} or a folder)."
+
+def load_pku(
+    skeleton_dir,
+    label_dir,
+    split_files=None,
+    part: int = 1,
+    strict: bool = False,
+    compact: bool = False,
+    workers: int = 0,
+    name: str | None = None,
+) -> SkeletonData:
+    """PKU-MMD part `part`: one sequence per labelled action; splits from `split_files` ({name:
+    path} or a folder)."""
     skeleton_dir, label_dir = Path(skeleton_dir), Path(label_dir)
     for p in (skeleton_dir, label_dir):
-        if not p.is_dir(): raise DataError(p, "not a folder")
+        if not p.is_dir():
+            raise DataError(p, "not a folder")
     name = name or f'pku{part}'
     labels_files = sorted(label_dir.glob('*.txt'))
-    if not labels_files: raise DataError(label_dir, "no label files (*.txt)")
+    if not labels_files:
+        raise DataError(label_dir, "no label files (*.txt)")
     skels = {p.stem: p for p in skeleton_dir.glob('*.txt')}
     jobs = [(skels.get(l.stem), l) for l in labels_files]
     if workers and workers > 1:
-        with ProcessPoolExecutor(workers) as ex: results = list(ex.map(_read_video, *zip(*jobs), chunksize=4))
-    else: results = [_read_video(*j) for j in jobs]
+        with ProcessPoolExecutor(workers) as ex:
+            results = list(ex.map(_read_video, *zip(*jobs), chunksize=4))
+    else:
+        results = [_read_video(*j) for j in jobs]
     seqs, rows, cols, rejected, n_inst = [], [], {'name': [], 'video': [], 'line': []}, [], 0
     for (skel, label), (s, r, w, n, problems) in zip(jobs, results):
-        if problems and strict: raise DataError(problems[0][0], problems[0][2], line=problems[0][1])
-        rejected += [{'file': str(p) if line is None else f"{p}:{line}", 'reason': why} for p, line, why in problems]
-        seqs += s; rows.append(r); n_inst += n
-        cols['video'] += [label.stem] * len(s); cols['line'] += w.tolist()
+        if problems and strict:
+            raise DataError(problems[0][0], problems[0][2], line=problems[0][1])
+        rejected += [
+            {'file': str(p) if line is None else f"{p}:{line}", 'reason': why}
+            for p, line, why in problems
+        ]
+        seqs += s
+        rows.append(r)
+        n_inst += n
+        cols['video'] += [label.stem] * len(s)
+        cols['line'] += w.tolist()
         cols['name'] += [f"{label.stem}_{k:02d}" for k in range(len(s))]
     rows = np.concatenate(rows) if rows else np.zeros((0, 4), np.int64)
     actions = rows[:, 0]
     present = sorted(set(actions.tolist()))
-    if compact: labels, ncls = np.searchsorted(present, actions), len(present)
-    else: labels, ncls = actions - 1, PKU_ACTIONS
+    if compact:
+        labels, ncls = np.searchsorted(present, actions), len(present)
+    else:
+        labels, ncls = actions - 1, PKU_ACTIONS
     video = np.array(cols['video'], dtype=str)
-    meta = {'name': np.array(cols['name'], dtype=str), 'video': video,
-            'view': np.array([pku_view(v) for v in video], dtype=np.int64),
-            'subject': np.full(len(video), -1, np.int64), 'start': rows[:, 1], 'end': rows[:, 2],
-            'confidence': rows[:, 3], 'label_line': np.array(cols['line'], dtype=np.int64)}
+    meta = {
+        'name': np.array(cols['name'], dtype=str),
+        'video': video,
+        'view': np.array([pku_view(v) for v in video], dtype=np.int64),
+        'subject': np.full(len(video), -1, np.int64),
+        'start': rows[:, 1],
+        'end': rows[:, 2],
+        'confidence': rows[:, 3],
+        'label_line': np.array(cols['line'], dtype=np.int64),
+    }
     notes = []
     unlabelled = sorted(set(skels) - {l.stem for l in labels_files})
     if unlabelled:
-        notes.append(f"{len(unlabelled)} skeleton files without a label file (no sequences), e.g. {unlabelled[0]}")
+        notes.append(
+            f"{len(unlabelled)} skeleton files without a label file (no sequences), e.g. "
+            f"{unlabelled[0]}"
+        )
     splits = {}
     if split_files is not None:
         if not isinstance(split_files, dict):
             folder = Path(split_files)
             split_files = _find_split_files(folder) if folder.is_dir() else {'xsub': folder}
-            if not split_files: raise DataError(folder, "no cross-subject / cross-view split list found")
+            if not split_files:
+                raise DataError(folder, "no cross-subject / cross-view split list found")
         for sname, path in split_files.items():
             train, test = read_pku_split(path)
             splits[sname] = {
-                'train': np.flatnonzero(np.isin(video, train)), 'test': np.flatnonzero(np.isin(video, test))
+                'train': np.flatnonzero(np.isin(video, train)),
+                'test': np.flatnonzero(np.isin(video, test)),
             }
             missing = sorted(set(train + test) - set(video.tolist()))
             outside = sorted(set(video.tolist()) - set(train) - set(test))
             if missing:
-                notes.append(f"{sname}: {len(missing)} listed videos have no loaded sequence, e.g. {missing[0]}")
-            if outside: notes.append(f"{sname}: {len(outside)} loaded videos are in neither list, e.g. {outside[0]}")
-    info = {'found': len(labels_files), 'instances_found': n_inst,
-            'rejected': rejected, 'notes': notes, 'part': part, 'actions_present': present,
-            'source': {'skeletons': str(skeleton_dir), 'labels': str(label_dir)}}
-    if compact: info['actions'] = present
-    return from_sequences(seqs, labels, meta, num_classes=ncls, layout='ntu25', name=name, splits=splits, info=info)
+                notes.append(
+                    f"{sname}: {len(missing)} listed videos have no loaded sequence, e.g. "
+                    f"{missing[0]}"
+                )
+            if outside:
+                notes.append(
+                    f"{sname}: {len(outside)} loaded videos are in neither list, e.g. {outside[0]}"
+                )
+    info = {
+        'found': len(labels_files),
+        'instances_found': n_inst,
+        'rejected': rejected,
+        'notes': notes,
+        'part': part,
+        'actions_present': present,
+        'source': {'skeletons': str(skeleton_dir), 'labels': str(label_dir)},
+    }
+    if compact:
+        info['actions'] = present
+    return from_sequences(
+        seqs, labels, meta, num_classes=ncls, layout='ntu25', name=name, splits=splits, info=info
+    )

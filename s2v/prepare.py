@@ -21,6 +21,7 @@ __all__ = ['SOURCES', 'PRESET_FRAMES', 'Source', 'register_source', 'screen_sequ
 @dataclass
 class Source:
     "A dataset source for `prepare`: `load(src, workers=, progress=, **options) -> SkeletonData`."
+
     name: str
     load: Callable
     help: str = ''
@@ -30,45 +31,76 @@ class Source:
 # %% ../nbs/17_prepare.ipynb #b644c22c
 SOURCES: dict[str, Source] = {}
 
-def register_source(name:str, load:Callable, help:str='', options:dict|None=None, needs_src:bool=True) -> Source:
+
+def register_source(
+    name: str, load: Callable, help: str = '', options: dict | None = None, needs_src: bool = True
+) -> Source:
     "Add (or replace) the source `name` of `prepare` and `s2v prepare`."
     SOURCES[name] = Source(name, load, help, options or {}, needs_src)
     return SOURCES[name]
 
+
 def _ntu(benchmark):
     def load(src, workers=None, progress=True, ntu60_only=False, max_bodies=2):
         from s2v.ntu import load_ntu_folder
-        return load_ntu_folder(src, workers, benchmark, ntu60_only=ntu60_only, max_bodies=max_bodies, progress=progress)
+
+        return load_ntu_folder(
+            src, workers, benchmark, ntu60_only=ntu60_only, max_bodies=max_bodies, progress=progress
+        )
+
     return load
+
 
 def _ucla(src, workers=None, progress=True):
     from s2v.ucla import load_ucla
+
     return load_ucla(src)
+
 
 def _pku(part):
     def load(src, workers=None, progress=True, labels=None, splits=None):
         from s2v.pku import load_pku
-        if labels is None: raise DataError(src, "PKU-MMD needs the folder of label files (labels=..., --labels DIR)")
+
+        if labels is None:
+            raise DataError(
+                src, "PKU-MMD needs the folder of label files (labels=..., --labels DIR)"
+            )
         return load_pku(src, labels, splits, part=part, workers=workers or 0)
+
     return load
+
 
 def _npz(src, workers=None, progress=True, split='default', layout=None):
     from s2v.preprocessed import load_ctrgcn_npz
+
     return load_ctrgcn_npz(src, split=split, layout=layout)
+
 
 def _pyskl(src, workers=None, progress=True, trust=False, layout=None):
     from s2v.preprocessed import load_pyskl
+
     return load_pyskl(src, trust=trust, layout=layout)
+
 
 def _synthetic(src=None, workers=None, progress=True, n=2400, seed=0):
     from s2v.synthetic import make_synthetic
-    if n < 1: raise ValueError(f"n = {n}: the synthetic dataset needs at least one sequence")
+
+    if n < 1:
+        raise ValueError(f"n = {n}: the synthetic dataset needs at least one sequence")
     return make_synthetic(n, seed=seed)
 
-_NTU_OPTS = dict(ntu60_only=dict(action='store_true', help='ntu60 from a folder that also holds NTU-120 files: '
-                                 'leave out setups > 17 and actions > 60 (counted in the report)'),
-                 max_bodies=dict(type=int, help='persons kept per sequence (default 2)'))
-register_source('ntu60', _ntu('ntu60'), 'NTU RGB+D 60 raw .skeleton files (splits xsub, xview)', _NTU_OPTS)
+
+_NTU_OPTS = dict(
+    ntu60_only=dict(
+        action='store_true',
+        help='ntu60 from a folder that also holds NTU-120 files: '
+        'leave out setups > 17 and actions > 60 (counted in the report)',
+    ),
+    max_bodies=dict(type=int, help='persons kept per sequence (default 2)'),
+)
+register_source(
+    'ntu60', _ntu('ntu60'), 'NTU RGB+D 60 raw .skeleton files (splits xsub, xview)', _NTU_OPTS
+)
 
 
 def _ntu_any(src, workers=None, progress=True, benchmark='ntu60', **kw):
@@ -76,78 +108,148 @@ def _ntu_any(src, workers=None, progress=True, benchmark='ntu60', **kw):
 
 
 register_source(
-    'ntu', _ntu_any, 'NTU RGB+D raw .skeleton files with the splits of --benchmark (ntu60 or ntu120)',
-    {'benchmark': dict(choices=('ntu60', 'ntu120'), help='ntu: which benchmark (default ntu60)'), **_NTU_OPTS})
-register_source('ntu120', _ntu('ntu120'), 'NTU RGB+D 120 raw .skeleton files (splits xsub, xset)',
-                {'max_bodies': _NTU_OPTS['max_bodies']})
+    'ntu',
+    _ntu_any,
+    'NTU RGB+D raw .skeleton files with the splits of --benchmark (ntu60 or ntu120)',
+    {
+        'benchmark': dict(choices=('ntu60', 'ntu120'), help='ntu: which benchmark (default ntu60)'),
+        **_NTU_OPTS,
+    },
+)
+register_source(
+    'ntu120',
+    _ntu('ntu120'),
+    'NTU RGB+D 120 raw .skeleton files (splits xsub, xset)',
+    {'max_bodies': _NTU_OPTS['max_bodies']},
+)
 register_source('ucla', _ucla, 'N-UCLA all_sqe JSON files (split xview)')
 for _part in (1, 2):
-    register_source(f'pku{_part}', _pku(_part), f'PKU-MMD part {"I" * _part} skeleton files (--labels, --splits)',
-                    dict(labels=dict(help='PKU-MMD: folder of label files'),
-                         splits=dict(help='PKU-MMD: folder (or file) of the official split lists')))
-_LAYOUT_OPT = dict(help='npz, pyskl: joint layout, a built-in name (ntu25, ucla20, msr20, utd20, sbu15) or a layout '
-                        'JSON file; needed when several layouts have the joint count (default: the only one that fits)')
-register_source('npz', _npz, 'a CTR-GCN-style .npz (x_train, y_train, x_test, y_test), any layout',
-                dict(split=dict(help='npz: name of the split the file holds (default "default")'), layout=_LAYOUT_OPT))
+    register_source(
+        f'pku{_part}',
+        _pku(_part),
+        f'PKU-MMD part {"I" * _part} skeleton files (--labels, --splits)',
+        dict(
+            labels=dict(help='PKU-MMD: folder of label files'),
+            splits=dict(help='PKU-MMD: folder (or file) of the official split lists'),
+        ),
+    )
+_LAYOUT_OPT = dict(
+    help='npz, pyskl: joint layout, a built-in name (ntu25, ucla20, msr20, utd20, sbu15) or a '
+    'layout '
+    'JSON file; needed when several layouts have the joint count (default: the only one that fits)'
+)
 register_source(
-    'pyskl', _pyskl, 'a pyskl annotation pickle, any layout (--trust: pickles can run code)',
-    dict(trust=dict(action='store_true', help='pyskl: the pickle comes from a source you trust'), layout=_LAYOUT_OPT))
+    'npz',
+    _npz,
+    'a CTR-GCN-style .npz (x_train, y_train, x_test, y_test), any layout',
+    dict(
+        split=dict(help='npz: name of the split the file holds (default "default")'),
+        layout=_LAYOUT_OPT,
+    ),
+)
 register_source(
-    'synthetic', _synthetic, 'the built-in synthetic dataset (no --src)',
-    dict(n=dict(type=int, help='synthetic: number of sequences'), seed=dict(type=int, help='synthetic: seed')),
-    needs_src=False)
+    'pyskl',
+    _pyskl,
+    'a pyskl annotation pickle, any layout (--trust: pickles can run code)',
+    dict(
+        trust=dict(action='store_true', help='pyskl: the pickle comes from a source you trust'),
+        layout=_LAYOUT_OPT,
+    ),
+)
+register_source(
+    'synthetic',
+    _synthetic,
+    'the built-in synthetic dataset (no --src)',
+    dict(
+        n=dict(type=int, help='synthetic: number of sequences'),
+        seed=dict(type=int, help='synthetic: seed'),
+    ),
+    needs_src=False,
+)
 
 # %% ../nbs/17_prepare.ipynb #bc37ce9a
-def _default_prenormalize() -> bool: return importlib.util.find_spec('s2v.transforms') is not None
+def _default_prenormalize() -> bool:
+    return importlib.util.find_spec('s2v.transforms') is not None
 
-PRESET_FRAMES = {'cpu': 30, 'paper': 90}   # frames per sample of the model presets (s2v.skeleton2vec.S2VConfig)
 
-def screen_sequences(d:SkeletonData, min_length:int=2) -> tuple[SkeletonData, list]:
-    """(`d` without the sequences that cannot be trained on, [{'file', 'reason'}] for each): no frame with data, or
-    fewer than `min_length`."""
+PRESET_FRAMES = {
+    'cpu': 30,
+    'paper': 90,
+}  # frames per sample of the model presets (s2v.skeleton2vec.S2VConfig)
+
+
+def screen_sequences(d: SkeletonData, min_length: int = 2) -> tuple[SkeletonData, list]:
+    """(`d` without the sequences that cannot be trained on, [{'file', 'reason'}] for each): no
+    frame with data, or fewer than `min_length`."""
     nz = (np.asarray(d.frames) != 0).any(axis=(1, 2, 3))
-    cs = np.zeros(len(nz) + 1, np.int64); np.cumsum(nz, out=cs[1:])
+    cs = np.zeros(len(nz) + 1, np.int64)
+    np.cumsum(nz, out=cs[1:])
     n = cs[d.offsets[1:]] - cs[d.offsets[:-1]]
     bad = n < max(1, min_length)
     src = d.info.get('source', d.name)
-    rejected = [{
-        'file': f"{src}:{d.names[i]}", 'reason': 'every frame is all zeros'
-        if n[i] == 0 else f"{n[i]} frame{'' if n[i] == 1 else 's'} with data, fewer than min_length {min_length}"
-    } for i in np.flatnonzero(bad)]
+    rejected = [
+        {
+            'file': f"{src}:{d.names[i]}",
+            'reason': 'every frame is all zeros'
+            if n[i] == 0
+            else f"{n[i]} frame{'' if n[i] == 1 else 's'} with data, fewer than min_length "
+            f"{min_length}",
+        }
+        for i in np.flatnonzero(bad)
+    ]
     return drop_sequences(d, bad), rejected
 
 # %% ../nbs/17_prepare.ipynb #48e69ea7
-def _changes(d:SkeletonData, screened:list) -> dict:
+def _changes(d: SkeletonData, screened: list) -> dict:
     "What preparing changed in the data, counted."
     pn = d.info.get('prenormalize', {})
-    return dict(sequences_rejected=len(screened), frames_dropped=pn.get('frames_dropped', 0),
-                sequences_shortened=pn.get('sequences_shortened', 0), persons_swapped=pn.get('persons_swapped', 0),
-                shorter_than={str(T): int((d.lengths < T).sum()) for T in sorted(set(PRESET_FRAMES.values()))})
+    return dict(
+        sequences_rejected=len(screened),
+        frames_dropped=pn.get('frames_dropped', 0),
+        sequences_shortened=pn.get('sequences_shortened', 0),
+        persons_swapped=pn.get('persons_swapped', 0),
+        shorter_than={
+            str(T): int((d.lengths < T).sum()) for T in sorted(set(PRESET_FRAMES.values()))
+        },
+    )
 
-def report_text(r:dict, max_notes:int|None=None) -> str:
-    """A readable report of `prepare`: counts, changes, timing, every rejected file with its reason, and the notes (up
-    to `max_notes`)."""
+
+def report_text(r: dict, max_notes: int | None = None) -> str:
+    """A readable report of `prepare`: counts, changes, timing, every rejected file with its reason,
+    and the notes (up to `max_notes`)."""
     c = r.get('changes') or {}
     short = c.get('shorter_than', {})
     lines = [
-        f"s2v prepare {r['source']}: {r['src']} -> {r['dst']}" if r['src'] is not None or r['source'] != 'arrays' else
-        f"dataset {r.get('name')} (built in memory) -> {r['dst']}",
-        f"  found {r['found']}, read {r['read']}, rejected {len(r['rejected'])}" +
-        (f"; {r['excluded']} left out by option" if r.get('excluded') else ''),
+        f"s2v prepare {r['source']}: {r['src']} -> {r['dst']}"
+        if r['src'] is not None or r['source'] != 'arrays'
+        else f"dataset {r.get('name')} (built in memory) -> {r['dst']}",
+        f"  found {r['found']}, read {r['read']}, rejected {len(r['rejected'])}"
+        + (f"; {r['excluded']} left out by option" if r.get('excluded') else ''),
         f"  {r['sequences']} sequences, {r['frames']} frames, {r['num_classes']} classes, "
         f"layout {r.get('layout', '?')}, "
-        f"splits {', '.join(r['splits']) or '-'}" + (", pre-normalised" if r['prenormalized'] else '') +
-        (" and aligned" if r.get('aligned') else ''),
-        f"  changes: {c.get('sequences_rejected', 0)} sequences rejected as unusable (listed below), "
-        f"{c.get('frames_dropped', 0)} all-zero frames dropped from {c.get('sequences_shortened', 0)} sequences, "
-        f"persons swapped in {c.get('persons_swapped', 0)}; " + ', '.join(f"{v} sequences shorter than {T} frames"
-                                                                          for T, v in short.items()) +
-        " (their frames repeat when sampled)" if c else '  changes: not counted',
-        f"  {r['seconds']['total']:.1f} s: {r['seconds']['load']:.1f} s reading, {r['seconds']['prenormalize']:.1f} s "
-        f"pre-normalising, {r['seconds']['write']:.1f} s writing" +
-        (f"; {r['bytes_read'] / 1e6:.0f} MB at {r['mb_per_s']:.0f} MB/s end to end" if r.get('mb_per_s') else '')
+        f"splits {', '.join(r['splits']) or '-'}"
+        + (", pre-normalised" if r['prenormalized'] else '')
+        + (" and aligned" if r.get('aligned') else ''),
+        f"  changes: {c.get('sequences_rejected', 0)} sequences rejected as unusable (listed "
+        "below), "
+        f"{c.get('frames_dropped', 0)} all-zero frames dropped from "
+        f"{c.get('sequences_shortened', 0)} sequences, "
+        f"persons swapped in {c.get('persons_swapped', 0)}; "
+        + ', '.join(f"{v} sequences shorter than {T} frames" for T, v in short.items())
+        + " (their frames repeat when sampled)"
+        if c
+        else '  changes: not counted',
+        f"  {r['seconds']['total']:.1f} s: {r['seconds']['load']:.1f} s reading, "
+        f"{r['seconds']['prenormalize']:.1f} s "
+        f"pre-normalising, {r['seconds']['write']:.1f} s writing"
+        + (
+            f"; {r['bytes_read'] / 1e6:.0f} MB at {r['mb_per_s']:.0f} MB/s end to end"
+            if r.get('mb_per_s')
+            else ''
+        ),
     ]
-    if r.get('warnings'): lines += [f"  WARNING: {w}" for w in r['warnings']]
+    if r.get('warnings'):
+        lines += [f"  WARNING: {w}" for w in r['warnings']]
     if r['rejected']:
         lines.append(f"  rejected ({len(r['rejected'])}):")
         lines += [f"    {x['file']}: {x['reason']}" for x in r['rejected']]
@@ -155,44 +257,73 @@ def report_text(r:dict, max_notes:int|None=None) -> str:
         lines.append(f"  notes ({len(r['notes'])}):")
         lines += [f"    {n}" for n in r['notes'][:max_notes]]
         if max_notes is not None and len(r['notes']) > max_notes:
-            lines.append(f"    ... {len(r['notes']) - max_notes} more notes in {Path(r['dst'])/'report.txt'}")
+            lines.append(
+                f"    ... {len(r['notes']) - max_notes} more notes in "
+                f"{Path(r['dst']) / 'report.txt'}"
+            )
     return '\n'.join(lines)
 
 # %% ../nbs/17_prepare.ipynb #b5ffa4de
 _NAME = re.compile(r'[A-Za-z0-9][\w.-]*')
 
-def _check_output(name:str|None, min_length:int):
-    """ValueError for a dataset name or a minimum length that `write_dataset` cannot use (None: the reader's name,
-    checked later)."""
-    if min_length < 1: raise ValueError(f"min_length {min_length}: must be >= 1")
+
+def _check_output(name: str | None, min_length: int):
+    """ValueError for a dataset name or a minimum length that `write_dataset` cannot use (None: the
+    reader's name, checked later)."""
+    if min_length < 1:
+        raise ValueError(f"min_length {min_length}: must be >= 1")
     if name is not None and not _NAME.fullmatch(name):
         raise ValueError(
-            f"name {name!r}: a dataset name is letters, digits, '_', '-' and '.', starting with a letter or digit")
+            f"name {name!r}: a dataset name is letters, digits, '_', '-' and '.', starting with a "
+            "letter or digit"
+        )
 
 
-_CACHE_FILE = re.compile(r'info\.json|frames\.npy|offsets\.npy|labels\.npy|meta_\w+\.npy|split_.+\.npy'
-                         r'|report\.(json|txt)')
+_CACHE_FILE = re.compile(
+    r'info\.json|frames\.npy|offsets\.npy|labels\.npy|meta_\w+\.npy|split_.+\.npy'
+    r'|report\.(json|txt)'
+)
 
-def check_destination(dst, src=None, overwrite:bool=False) -> None:
-    """DataError unless `dst` may receive a cache: a new or empty folder, or (with `overwrite`) a folder that
-    holds an s2v cache and nothing else. Never a file, and never a folder that holds the source `src`."""
+
+def check_destination(dst, src=None, overwrite: bool = False) -> None:
+    """DataError unless `dst` may receive a cache: a new or empty folder, or (with `overwrite`) a
+    folder that holds an s2v cache and nothing else. Never a file, and never a folder that holds the
+    source `src`."""
     dst = Path(dst)
-    if dst.exists() and not dst.is_dir(): raise DataError(dst, "is a file; the cache is written into a folder")
+    if dst.exists() and not dst.is_dir():
+        raise DataError(dst, "is a file; the cache is written into a folder")
     here = dst.resolve()
     if src is not None and (here == Path(src).resolve() or here in Path(src).resolve().parents):
         raise DataError(dst, f"holds the source {src}; write the cache into another folder")
-    if not dst.is_dir() or not any(dst.iterdir()): return
+    if not dst.is_dir() or not any(dst.iterdir()):
+        return
     foreign = sorted(x.name for x in dst.iterdir() if not _CACHE_FILE.fullmatch(x.name))
     if foreign:
-        raise DataError(dst, f"holds files that are not an s2v cache ({', '.join(foreign[:3])}"
-                             f"{', ...' if len(foreign) > 3 else ''}); write the cache into a new or empty folder")
-    if not overwrite: raise DataError(dst, "holds an s2v cache already; --overwrite replaces it")
+        raise DataError(
+            dst,
+            f"holds files that are not an s2v cache ({', '.join(foreign[:3])}"
+            f"{', ...' if len(foreign) > 3 else ''}); write the cache into a new or empty folder",
+        )
+    if not overwrite:
+        raise DataError(dst, "holds an s2v cache already; --overwrite replaces it")
 
-def write_dataset(d: SkeletonData, dst, prenormalize: bool | None = None, min_length: int = 2, verbose: bool = True,
-                  source: str = 'arrays', src=None, options: dict | None = None, workers: int | None = None,
-                  load_s: float = 0.0, align: bool = False, overwrite: bool = False) -> dict:
-    """Check, screen, pre-normalise and write `d` (from a reader or built in memory) as the cache `dst` (a new or empty
-    folder, or an s2v cache replaced with `overwrite`); return the report."""
+
+def write_dataset(
+    d: SkeletonData,
+    dst,
+    prenormalize: bool | None = None,
+    min_length: int = 2,
+    verbose: bool = True,
+    source: str = 'arrays',
+    src=None,
+    options: dict | None = None,
+    workers: int | None = None,
+    load_s: float = 0.0,
+    align: bool = False,
+    overwrite: bool = False,
+) -> dict:
+    """Check, screen, pre-normalise and write `d` (from a reader or built in memory) as the cache
+    `dst` (a new or empty folder, or an s2v cache replaced with `overwrite`); return the report."""
     _check_output(d.name or '', min_length)
     check_destination(dst, src, overwrite)
     dst, t1 = Path(dst), time.perf_counter()
@@ -200,102 +331,210 @@ def write_dataset(d: SkeletonData, dst, prenormalize: bool | None = None, min_le
     d, screened = screen_sequences(validate(d), min_length)
     if prenormalize and len(d):
         from s2v.transforms import prenormalize as _prenormalize
+
         d = _prenormalize(d, align=align)
-    elif align: raise ValueError("align needs pre-normalisation (it rotates the centred bodies)")
+    elif align:
+        raise ValueError("align needs pre-normalisation (it rotates the centred bodies)")
     t2 = time.perf_counter()
     info = d.info
     rejected, notes = list(info.get('rejected', [])) + screened, list(info.get('notes', []))
     found = int(info.get('found', len(d) + len(rejected)))
     nbytes = int(info.get('bytes_read', 0))
     warning = layout_warning(d) if len(d) else None
-    r = dict(source=source, src=str(src) if src is not None else None, dst=str(dst), name=d.name, layout=d.layout,
-             found=found, read=len(d), rejected=rejected, excluded=int(info.get('excluded', 0)), notes=notes,
-             warnings=[warning] if warning else [], changes=_changes(d, screened), sequences=len(d),
-             frames=int(len(d.frames)), num_classes=int(d.num_classes), splits=sorted(d.splits),
-             prenormalized=bool(prenormalize), aligned=bool(align), min_length=min_length, options=dict(options or {}),
-             workers=workers, bytes_read=nbytes, seconds=dict(load=load_s, prenormalize=t2 - t1))
+    r = dict(
+        source=source,
+        src=str(src) if src is not None else None,
+        dst=str(dst),
+        name=d.name,
+        layout=d.layout,
+        found=found,
+        read=len(d),
+        rejected=rejected,
+        excluded=int(info.get('excluded', 0)),
+        notes=notes,
+        warnings=[warning] if warning else [],
+        changes=_changes(d, screened),
+        sequences=len(d),
+        frames=int(len(d.frames)),
+        num_classes=int(d.num_classes),
+        splits=sorted(d.splits),
+        prenormalized=bool(prenormalize),
+        aligned=bool(align),
+        min_length=min_length,
+        options=dict(options or {}),
+        workers=workers,
+        bytes_read=nbytes,
+        seconds=dict(load=load_s, prenormalize=t2 - t1),
+    )
     if len(d) == 0:
-        r['seconds'].update(write=0.0, total=load_s + t2 - t1); r['mb_per_s'] = None
-        if verbose: print(report_text(r, max_notes=20))
-        raise DataError(src if src is not None else d.name,
-                        f"none of the {found} files or entries found could be used; nothing written")
-    d.info = {**info, 'rejected': rejected, 'prepare': {k: v for k, v in r.items() if k not in ('rejected', 'notes')}}
+        r['seconds'].update(write=0.0, total=load_s + t2 - t1)
+        r['mb_per_s'] = None
+        if verbose:
+            print(report_text(r, max_notes=20))
+        raise DataError(
+            src if src is not None else d.name,
+            f"none of the {found} files or entries found could be used; nothing written",
+        )
+    d.info = {
+        **info,
+        'rejected': rejected,
+        'prepare': {k: v for k, v in r.items() if k not in ('rejected', 'notes')},
+    }
     save_cache(d, dst)
     t3 = time.perf_counter()
     r['seconds'].update(write=t3 - t2, total=load_s + t3 - t1)
     r['mb_per_s'] = nbytes / 1e6 / r['seconds']['total'] if nbytes else None
     r['files_per_s'] = found / r['seconds']['total']
-    save_json(r, dst/'report.json')
-    with atomic_path(dst/'report.txt') as tmp: Path(tmp).write_text(report_text(r) + '\n')
-    if verbose: print(report_text(r, max_notes=20))
+    save_json(r, dst / 'report.json')
+    with atomic_path(dst / 'report.txt') as tmp:
+        Path(tmp).write_text(report_text(r) + '\n')
+    if verbose:
+        print(report_text(r, max_notes=20))
     return r
 
 # %% ../nbs/17_prepare.ipynb #e2b788e9
-def prepare(source:str, src=None, dst=None, workers:int|None=None, prenormalize:bool|None=None, progress:bool=True,
-            verbose:bool=True, name:str|None=None, min_length:int=2, align:bool=False, overwrite:bool=False,
-            **options) -> dict:
-    "Read `src` with the reader of `source`, write the cache `dst` (default data/<name or source>); return the report."
-    if source not in SOURCES: raise ValueError(f"unknown source {source!r}; known: {', '.join(sorted(SOURCES))}")
+def prepare(
+    source: str,
+    src=None,
+    dst=None,
+    workers: int | None = None,
+    prenormalize: bool | None = None,
+    progress: bool = True,
+    verbose: bool = True,
+    name: str | None = None,
+    min_length: int = 2,
+    align: bool = False,
+    overwrite: bool = False,
+    **options,
+) -> dict:
+    """Read `src` with the reader of `source`, write the cache `dst` (default data/<name or
+    source>); return the report."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}; known: {', '.join(sorted(SOURCES))}")
     s = SOURCES[source]
     extra = sorted(set(options) - set(s.options))
     if extra:
         raise TypeError(
-            f"source {source!r} takes no option {', '.join(extra)} (it takes: {', '.join(s.options) or 'none'})")
-    _check_output(name, min_length)                  # before anything is read
+            f"source {source!r} takes no option {', '.join(extra)} (it takes: "
+            f"{', '.join(s.options) or 'none'})"
+        )
+    _check_output(name, min_length)  # before anything is read
     if s.needs_src:
-        if src is None: raise ValueError(f"source {source!r} needs src (a folder or file of raw data)")
+        if src is None:
+            raise ValueError(f"source {source!r} needs src (a folder or file of raw data)")
         src = Path(src)
-        if not src.exists(): raise DataError(src, "no such file or folder")
-    dst = Path(dst) if dst is not None else repo_root()/'data'/(name or source)
-    check_destination(dst, src, overwrite)            # before anything is read
+        if not src.exists():
+            raise DataError(src, "no such file or folder")
+    dst = Path(dst) if dst is not None else repo_root() / 'data' / (name or source)
+    check_destination(dst, src, overwrite)  # before anything is read
     t0 = time.perf_counter()
     d = s.load(src, workers=workers, progress=progress, **options)
-    if name: d.name = name
-    return write_dataset(d, dst, prenormalize, min_length, verbose, source, src, options, workers,
-                         time.perf_counter() - t0, align, overwrite)
+    if name:
+        d.name = name
+    return write_dataset(
+        d,
+        dst,
+        prenormalize,
+        min_length,
+        verbose,
+        source,
+        src,
+        options,
+        workers,
+        time.perf_counter() - t0,
+        align,
+        overwrite,
+    )
 
 # %% ../nbs/17_prepare.ipynb #8019718a
 def _prepare_args(p):
-    p.add_argument('source', choices=sorted(SOURCES),
-                   help='; '.join(f'{k}: {s.help}' for k, s in sorted(SOURCES.items())))
-    p.add_argument('--src', help='folder (or file) of raw data')
-    p.add_argument('--dst', help='cache folder to write (default data/NAME, NAME the --name or the source)')
-    p.add_argument('--workers', type=int, help='processes (default: all available cores)')
-    p.add_argument('--name', help="the dataset's own name, used in run names, summaries and results tables "
-                                  "(default: the source, or the file's name for npz and pyskl)")
-    p.add_argument('--min-length', dest='min_length', type=int, default=2,
-                   help='sequences with fewer frames that hold data are rejected and listed in the report (default 2)')
-    p.add_argument('--no-prenormalize', dest='prenormalize', action='store_false', default=None,
-                   help='store the coordinates as read (default: pre-normalise when s2v.transforms is available)')
     p.add_argument(
-        '--align', action='store_true',
+        'source',
+        choices=sorted(SOURCES),
+        help='; '.join(f'{k}: {s.help}' for k, s in sorted(SOURCES.items())),
+    )
+    p.add_argument('--src', help='folder (or file) of raw data')
+    p.add_argument(
+        '--dst', help='cache folder to write (default data/NAME, NAME the --name or the source)'
+    )
+    p.add_argument('--workers', type=int, help='processes (default: all available cores)')
+    p.add_argument(
+        '--name',
+        help="the dataset's own name, used in run names, summaries and results tables "
+        "(default: the source, or the file's name for npz and pyskl)",
+    )
+    p.add_argument(
+        '--min-length',
+        dest='min_length',
+        type=int,
+        default=2,
+        help='sequences with fewer frames that hold data are rejected and listed in the report '
+        '(default 2)',
+    )
+    p.add_argument(
+        '--no-prenormalize',
+        dest='prenormalize',
+        action='store_false',
+        default=None,
+        help='store the coordinates as read (default: pre-normalise when s2v.transforms is '
+        'available)',
+    )
+    p.add_argument(
+        '--align',
+        action='store_true',
         help="also rotate each sequence upright, shoulders along x (pyskl's align_spine "
-        "and align_center; default off, as in the paper)")
-    p.add_argument('--overwrite', action='store_true',
-                   help='replace the s2v cache that --dst holds (a folder holding anything else is always refused)')
+        "and align_center; default off, as in the paper)",
+    )
+    p.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='replace the s2v cache that --dst holds (a folder holding anything else is always '
+        'refused)',
+    )
     p.add_argument('--quiet', action='store_true', help='no progress bar')
     seen = set()
     for s in SOURCES.values():
         for k, kw in s.options.items():
-            if k not in seen: seen.add(k); p.add_argument(f"--{k.replace('_', '-')}", dest=k, default=None, **kw)
+            if k not in seen:
+                seen.add(k)
+                p.add_argument(f"--{k.replace('_', '-')}", dest=k, default=None, **kw)
     return p
+
 
 def _prepare_run(args) -> int:
     s = SOURCES[args.source]
     all_opts = {k for x in SOURCES.values() for k in x.options}
-    given = {k: v for k in all_opts if (v := getattr(args, k, None)) is not None and v is not False}   # 0 is given
+    given = {
+        k: v for k in all_opts if (v := getattr(args, k, None)) is not None and v is not False
+    }  # 0 is given
     wrong = sorted(set(given) - set(s.options))
     if wrong:
         flags = ', '.join('--' + w.replace('_', '-') for w in wrong)
         print(f"s2v prepare: error: {flags} does not apply to {args.source}")
         return 2
-    try: prepare(args.source, args.src, args.dst, workers=args.workers, prenormalize=args.prenormalize,
-                 progress=not args.quiet, name=args.name, min_length=args.min_length, align=args.align,
-                 overwrite=args.overwrite, **given)
+    try:
+        prepare(
+            args.source,
+            args.src,
+            args.dst,
+            workers=args.workers,
+            prenormalize=args.prenormalize,
+            progress=not args.quiet,
+            name=args.name,
+            min_length=args.min_length,
+            align=args.align,
+            overwrite=args.overwrite,
+            **given,
+        )
     except (DataError, ValueError) as e:
-        print(f"s2v prepare: error: {e}"); return 2
+        print(f"s2v prepare: error: {e}")
+        return 2
     return 0
 
 
-register_command('prepare', _prepare_args, _prepare_run,
-                 help='turn raw dataset files into an s2v cache (with a report)')
+register_command(
+    'prepare',
+    _prepare_args,
+    _prepare_run,
+    help='turn raw dataset files into an s2v cache (with a report)',
+)

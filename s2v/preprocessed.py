@@ -8,7 +8,15 @@ import pickle, re, zipfile
 from pathlib import Path
 import numpy as np
 from .core import DataError
-from .data import SkeletonData, Layout, from_sequences, validate, LAYOUTS, get_layout, layouts_with
+from s2v.data import (
+    SkeletonData,
+    Layout,
+    from_sequences,
+    validate,
+    LAYOUTS,
+    get_layout,
+    layouts_with,
+)
 
 # %% auto #0
 __all__ = ['layout_for', 'load_ctrgcn_npz', 'pyskl_splits', 'load_pyskl']
@@ -17,85 +25,138 @@ __all__ = ['layout_for', 'load_ctrgcn_npz', 'pyskl_splits', 'load_pyskl']
 def _onehot_labels(path, key, y, n) -> tuple[np.ndarray, int]:
     "Class indices and class count from one-hot rows (N, K) or integer labels (N,)."
     y = np.asarray(y)
-    if len(y) != n: raise DataError(path, f"{key} has {len(y)} rows but x has {n} sequences")
+    if len(y) != n:
+        raise DataError(path, f"{key} has {len(y)} rows but x has {n} sequences")
     if y.ndim == 1:
         if not np.issubdtype(y.dtype, np.integer) and not (y == np.round(y)).all():
             raise DataError(path, f"{key} is not integer class labels")
         return y.astype(np.int64), int(y.max()) + 1 if n else 0
-    if y.ndim != 2: raise DataError(path, f"{key} has shape {y.shape}, expected one-hot (N, classes) or labels (N,)")
+    if y.ndim != 2:
+        raise DataError(
+            path, f"{key} has shape {y.shape}, expected one-hot (N, classes) or labels (N,)"
+        )
     ok = ((y == 0) | (y == 1)).all(1) & ((y == 1).sum(1) == 1)
-    if not ok.all(): raise DataError(path, f"{key}[{int(np.argmin(ok))}] is not a one-hot row")
+    if not ok.all():
+        raise DataError(path, f"{key}[{int(np.argmin(ok))}] is not a one-hot row")
     return np.argmax(y, 1).astype(np.int64), y.shape[1]
 
-def _strip_padding(x:np.ndarray, chunk:int=2048) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    "Frames (F, D) without trailing all-zero frames, lengths (N,), and which sequences hold NaN/inf."
+
+def _strip_padding(x: np.ndarray, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Frames (F, D) without trailing all-zero frames, lengths (N,), and which sequences hold
+    NaN/inf."""
     frames, lengths, bad = [], [], []
     T = x.shape[1]
     for a in range(0, len(x), chunk):
-        xs = np.asarray(x[a:a+chunk])
-        nz = (xs != 0).any(-1)                                               # (n, T) frame has a value
+        xs = np.asarray(x[a : a + chunk])
+        nz = (xs != 0).any(-1)  # (n, T) frame has a value
         L = np.where(nz.any(1), T - np.argmax(nz[:, ::-1], 1), 0)
         fin = np.isfinite(xs).all(axis=(1, 2))
         L = np.where(fin, L, 0)
         frames.append(xs[np.arange(T)[None] < L[:, None]].astype(np.float32, copy=False))
-        lengths.append(L); bad.append(~fin)
+        lengths.append(L)
+        bad.append(~fin)
     cat = lambda l, s: np.concatenate(l) if l else np.zeros(s)
-    return cat(frames, (0, x.shape[2])).astype(np.float32,
-                                               copy=False), cat(lengths, 0).astype(np.int64), cat(bad, 0).astype(bool)
+    return (
+        cat(frames, (0, x.shape[2])).astype(np.float32, copy=False),
+        cat(lengths, 0).astype(np.int64),
+        cat(bad, 0).astype(bool),
+    )
 
-def layout_for(path, num_joints:int|None=None, layout=None, values:int|None=None) -> Layout:
-    "The layout of a file: `layout` when given (checked against the data), else the only known layout that fits."
+
+def layout_for(
+    path, num_joints: int | None = None, layout=None, values: int | None = None
+) -> Layout:
+    """The layout of a file: `layout` when given (checked against the data), else the only known
+    layout that fits."""
     if layout is not None:
         l = get_layout(layout)
         if num_joints is not None and num_joints != l.num_joints:
-            raise DataError(path, f"the data has {num_joints} joints but layout {l.name} has {l.num_joints}")
+            raise DataError(
+                path, f"the data has {num_joints} joints but layout {l.name} has {l.num_joints}"
+            )
         if values is not None and (values % (3 * l.num_joints) or values == 0):
-            raise DataError(path,
-                            f"{values} values per frame are not persons x {l.num_joints} joints x 3 (layout {l.name})")
+            raise DataError(
+                path,
+                f"{values} values per frame are not persons x {l.num_joints} joints x 3 (layout "
+                f"{l.name})",
+            )
         return l
     counts = sorted({l.num_joints for l in LAYOUTS.values()})
     if num_joints is None:
         fits = [V for V in counts if values and values % (3 * V) == 0 and values // (3 * V) <= 4]
         if len(fits) != 1:
             raise DataError(
-                path, f"{values} values per frame fit " +
-                (f"persons x joints x 3 for {fits} joints" if fits else
-                 f"no known layout ({', '.join(f'{n}: {l.num_joints} joints' for n, l in LAYOUTS.items())})") +
-                "; say which layout with --layout (a name or a layout JSON file)")
+                path,
+                f"{values} values per frame fit "
+                + (
+                    f"persons x joints x 3 for {fits} joints"
+                    if fits
+                    else "no known layout "
+                    f"({', '.join(f'{n}: {l.num_joints} joints' for n, l in LAYOUTS.items())})"
+                )
+                + "; say which layout with --layout (a name or a layout JSON file)",
+            )
         num_joints = fits[0]
     names = layouts_with(num_joints)
-    if len(names) == 1: return LAYOUTS[names[0]]
+    if len(names) == 1:
+        return LAYOUTS[names[0]]
     if not names:
         raise DataError(
-            path, f"no known layout has {num_joints} joints; declare one in a JSON file and pass it with --layout")
-    raise DataError(path, f"{num_joints} joints fit layouts {', '.join(names)}, which order their joints differently; "
-                          "say which with --layout")
+            path,
+            f"no known layout has {num_joints} joints; declare one in a JSON file and pass it with "
+            "--layout",
+        )
+    raise DataError(
+        path,
+        f"{num_joints} joints fit layouts {', '.join(names)}, which order their joints "
+        "differently; "
+        "say which with --layout",
+    )
 
 # %% ../nbs/14_preprocessed.ipynb #8f874ac9
-def load_ctrgcn_npz(path, split:str='default', strict:bool=False, name:str|None=None, layout=None) -> SkeletonData:
-    "A CTR-GCN-style `.npz` (x_train, y_train, x_test, y_test) as `SkeletonData` with split `split`."
+def load_ctrgcn_npz(
+    path, split: str = 'default', strict: bool = False, name: str | None = None, layout=None
+) -> SkeletonData:
+    """A CTR-GCN-style `.npz` (x_train, y_train, x_test, y_test) as `SkeletonData` with split
+    `split`."""
     path = Path(path)
-    if not path.is_file(): raise DataError(path, "a folder, not a file" if path.is_dir() else "no such file")
-    if not zipfile.is_zipfile(path): raise DataError(path, "not an .npz archive (an .npz file is a zip of .npy arrays)")
-    try: z = np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as e: raise DataError(path, f"not a readable .npz file ({e})") from None
+    if not path.is_file():
+        raise DataError(path, "a folder, not a file" if path.is_dir() else "no such file")
+    if not zipfile.is_zipfile(path):
+        raise DataError(path, "not an .npz archive (an .npz file is a zip of .npy arrays)")
+    try:
+        z = np.load(path, allow_pickle=False)
+    except (ValueError, OSError) as e:
+        raise DataError(path, f"not a readable .npz file ({e})") from None
     with z:
         missing = [k for k in ('x_train', 'y_train', 'x_test', 'y_test') if k not in z.files]
-        if missing: raise DataError(path, f"missing arrays {missing}; found {z.files}")
+        if missing:
+            raise DataError(path, f"missing arrays {missing}; found {z.files}")
         parts, K, M, lay = {}, None, None, None
         for part in ('train', 'test'):
-            try: x = z[f'x_{part}']
-            except ValueError as e: raise DataError(path, f"x_{part} cannot be read without pickles ({e})") from None
+            try:
+                x = z[f'x_{part}']
+            except ValueError as e:
+                raise DataError(path, f"x_{part} cannot be read without pickles ({e})") from None
             if x.ndim != 3 or x.shape[2] == 0:
-                raise DataError(path, f"x_{part} has shape {x.shape}, expected (N, T, M * V * 3) = "
-                                      "(sequences, frames, persons x joints x 3), e.g. (N, 300, 150) for NTU")
+                raise DataError(
+                    path,
+                    f"x_{part} has shape {x.shape}, expected (N, T, M * V * 3) = "
+                    "(sequences, frames, persons x joints x 3), e.g. (N, 300, 150) for NTU",
+                )
             lay = lay or layout_for(path, layout=layout, values=x.shape[2])
             if x.shape[2] % (3 * lay.num_joints):
                 raise DataError(
-                    path, f"x_{part} has {x.shape[2]} values per frame, not persons x {lay.num_joints} joints x 3")
+                    path,
+                    f"x_{part} has {x.shape[2]} values per frame, not persons x {lay.num_joints} "
+                    "joints x 3",
+                )
             if M is not None and x.shape[2] // (3 * lay.num_joints) != M:
-                raise DataError(path,
-                                f"x_train has {M} persons per frame but x_test {x.shape[2] // (3 * lay.num_joints)}")
+                raise DataError(
+                    path,
+                    f"x_train has {M} persons per frame but x_test "
+                    f"{x.shape[2] // (3 * lay.num_joints)}",
+                )
             M = x.shape[2] // (3 * lay.num_joints)
             labels, k = _onehot_labels(path, f'y_{part}', z[f'y_{part}'], len(x))
             K = k if K is None else max(K, k)
@@ -104,10 +165,13 @@ def load_ctrgcn_npz(path, split:str='default', strict:bool=False, name:str|None=
     for part, (f, L, bad, y) in parts.items():
         for i in np.flatnonzero(L == 0):
             why = "NaN or infinite values" if bad[i] else "all frames are zero"
-            if strict: raise DataError(path, f"x_{part}[{i}]: {why}")
+            if strict:
+                raise DataError(path, f"x_{part}[{i}]: {why}")
             rejected.append({'file': f"{path}:x_{part}[{i}]", 'reason': why})
         keep = L > 0
-        frames.append(f); lengths.append(L[keep]); labels.append(y[keep])
+        frames.append(f)
+        lengths.append(L[keep])
+        labels.append(y[keep])
         names.append(np.array([f"{part}_{i:06d}" for i in np.flatnonzero(keep)], dtype=str))
         which.append(np.full(keep.sum(), part == 'test'))
     lengths = np.concatenate(lengths)
@@ -115,113 +179,180 @@ def load_ctrgcn_npz(path, split:str='default', strict:bool=False, name:str|None=
     np.cumsum(lengths, out=offsets[1:])
     frames = np.concatenate(frames).reshape(-1, M, lay.num_joints, 3)
     which = np.concatenate(which)
-    d = SkeletonData(frames, offsets, np.concatenate(labels), {'name': np.concatenate(names)}, K, lay.name,
-                     name or path.stem, {split: {'train': np.flatnonzero(~which), 'test': np.flatnonzero(which)}},
-                     {'found': int(sum(len(p[1]) for p in parts.values())), 'rejected': rejected, 'notes': [],
-                      'source': str(path)})
+    d = SkeletonData(
+        frames,
+        offsets,
+        np.concatenate(labels),
+        {'name': np.concatenate(names)},
+        K,
+        lay.name,
+        name or path.stem,
+        {split: {'train': np.flatnonzero(~which), 'test': np.flatnonzero(which)}},
+        {
+            'found': int(sum(len(p[1]) for p in parts.values())),
+            'rejected': rejected,
+            'notes': [],
+            'source': str(path),
+        },
+    )
     return validate(d)
 
 # %% ../nbs/14_preprocessed.ipynb #0f21d7af
 _NTU_NAME = re.compile(r'S(\d{3})C(\d{3})P(\d{3})R(\d{3})A(\d{3})')
 
-def _pyskl_split(key:str) -> tuple[str, str]|None:
-    """(split, part) of a pyskl split key: xsub_train -> (xsub, train), val -> (default, val), test2 -> (split2, test);
-    None otherwise."""
+
+def _pyskl_split(key: str) -> tuple[str, str] | None:
+    """(split, part) of a pyskl split key: xsub_train -> (xsub, train), val -> (default, val), test2
+    -> (split2, test); None otherwise."""
     m = re.fullmatch(r'(?:(.+?)_)?(train|val|test)(\d*)', key)
-    if m is None: return None
+    if m is None:
+        return None
     base, part, n = m.groups()
     return (base or ('split' if n else 'default')) + n, part
 
-def _fold(key:str) -> bool: return re.fullmatch(r'(?:fold|split)_?\d+', key) is not None
 
-def pyskl_splits(split_lists:dict, names:list, notes:list) -> dict:
-    """Our splits from pyskl's {key: [frame_dir, ...]}; k-fold keys (fold1..k: the test members of each fold) get the
-    other folds as train."""
+def _fold(key: str) -> bool:
+    return re.fullmatch(r'(?:fold|split)_?\d+', key) is not None
+
+
+def pyskl_splits(split_lists: dict, names: list, notes: list) -> dict:
+    """Our splits from pyskl's {key: [frame_dir, ...]}; k-fold keys (fold1..k: the test members of
+    each fold) get the other folds as train."""
     pos = {n: i for i, n in enumerate(names)}
+
     def members(key):
         idx = [pos[m] for m in split_lists[key] if m in pos]
         if len(idx) < len(split_lists[key]):
-            notes.append(f"split {key!r}: {len(split_lists[key]) - len(idx)} listed entries not loaded")
+            notes.append(
+                f"split {key!r}: {len(split_lists[key]) - len(idx)} listed entries not loaded"
+            )
         return np.array(sorted(idx), dtype=np.int64)
+
     splits, folds = {}, [k for k in split_lists if _fold(str(k))]
     for key in split_lists:
-        if key in folds: continue
+        if key in folds:
+            continue
         sp = _pyskl_split(str(key))
         if sp is None:
             notes.append(
-                f"split {key!r} is none of <name>_train/_val/_test, train/val/test, trainN/testN, foldN: ignored")
+                f"split {key!r} is none of <name>_train/_val/_test, train/val/test, trainN/testN, "
+                "foldN: ignored"
+            )
             continue
         splits.setdefault(sp[0], {})[sp[1]] = members(key)
     for key in folds:
         test = members(key)
-        rest = np.unique(np.concatenate([members(k) for k in folds if k != key] or [np.zeros(0, np.int64)]))
+        rest = np.unique(
+            np.concatenate([members(k) for k in folds if k != key] or [np.zeros(0, np.int64)])
+        )
         splits[str(key)] = {'train': np.setdiff1d(rest, test), 'test': test}
     for base in list(splits):
         if 'train' not in splits[base] or len(splits[base]) < 2:
-            notes.append(f"split {base!r} has only {', '.join(splits[base])}; dropped"); del splits[base]
+            notes.append(f"split {base!r} has only {', '.join(splits[base])}; dropped")
+            del splits[base]
     return splits
 
 # %% ../nbs/14_preprocessed.ipynb #7db5a48c
-def _check_entry(a, V) -> str|None:
+def _check_entry(a, V) -> str | None:
     "Why an annotation entry cannot be used (None when it can)."
     if not isinstance(a, dict) or not {'frame_dir', 'label', 'keypoint'} <= set(a):
         return "not a dict with frame_dir, label, keypoint"
     k = a['keypoint']
     if not isinstance(k, np.ndarray) or k.ndim != 4:
-        return f"keypoint is not an (M, T, V, C) array (got {getattr(k, 'shape', type(k).__name__)})"
+        return (
+            f"keypoint is not an (M, T, V, C) array (got {getattr(k, 'shape', type(k).__name__)})"
+        )
     M, T, v, C = k.shape
-    if C != 3: return f"keypoint has C={C}; this reader takes 3-D skeletons (C=3)"
-    if v != V: return f"{v} joints, but the layout has {V}"
-    if M == 0 or T == 0: return f"keypoint has shape {k.shape} (no persons or no frames)"
+    if C != 3:
+        return f"keypoint has C={C}; this reader takes 3-D skeletons (C=3)"
+    if v != V:
+        return f"{v} joints, but the layout has {V}"
+    if M == 0 or T == 0:
+        return f"keypoint has shape {k.shape} (no persons or no frames)"
     if 'total_frames' in a and int(a['total_frames']) != T:
         return f"total_frames {a['total_frames']} but keypoint has {T} frames"
-    if not np.isfinite(k).all(): return "NaN or infinite coordinates"
-    if not (k != 0).any(): return "all coordinates are zero"
-    if int(a['label']) != a['label'] or a['label'] < 0: return f"label {a['label']!r} is not a class index"
+    if not np.isfinite(k).all():
+        return "NaN or infinite coordinates"
+    if not (k != 0).any():
+        return "all coordinates are zero"
+    if int(a['label']) != a['label'] or a['label'] < 0:
+        return f"label {a['label']!r} is not a class index"
     return None
 
-def _joint_count(anns) -> int|None:
+
+def _joint_count(anns) -> int | None:
     "The most common joint count of the entries' keypoint arrays."
     vs = [
-        a['keypoint'].shape[2] for a in anns
-        if isinstance(a, dict) and isinstance(a.get('keypoint'), np.ndarray) and a['keypoint'].ndim == 4
+        a['keypoint'].shape[2]
+        for a in anns
+        if isinstance(a, dict)
+        and isinstance(a.get('keypoint'), np.ndarray)
+        and a['keypoint'].ndim == 4
     ]
     return max(set(vs), key=vs.count) if vs else None
 
-def load_pyskl(path, trust:bool=False, strict:bool=False, num_persons:int|None=None,
-               num_classes:int|None=None, name:str|None=None, layout=None) -> SkeletonData:
-    "A pyskl annotation pickle as `SkeletonData`; only with `trust=True`, since unpickling can execute code."
+
+def load_pyskl(
+    path,
+    trust: bool = False,
+    strict: bool = False,
+    num_persons: int | None = None,
+    num_classes: int | None = None,
+    name: str | None = None,
+    layout=None,
+) -> SkeletonData:
+    """A pyskl annotation pickle as `SkeletonData`; only with `trust=True`, since unpickling can
+    execute code."""
     path = Path(path)
-    if not path.is_file(): raise DataError(path, "a folder, not a file" if path.is_dir() else "no such file")
+    if not path.is_file():
+        raise DataError(path, "a folder, not a file" if path.is_dir() else "no such file")
     if not trust:
         raise DataError(
-            path, "is a Python pickle, and loading a pickle can execute arbitrary code. Load it only "
-            "if it comes from a source you trust, and then say so: --trust (s2v prepare), trust=True (load_pyskl)")
+            path,
+            "is a Python pickle, and loading a pickle can execute arbitrary code. Load it only "
+            "if it comes from a source you trust, and then say so: --trust (s2v prepare), "
+            "trust=True (load_pyskl)",
+        )
     try:
-        with open(path, 'rb') as f: obj = pickle.load(f)
-    except Exception as e: raise DataError(path, f"cannot unpickle ({type(e).__name__}: {e})") from None
+        with open(path, 'rb') as f:
+            obj = pickle.load(f)
+    except Exception as e:
+        raise DataError(path, f"cannot unpickle ({type(e).__name__}: {e})") from None
     if not isinstance(obj, dict) or not isinstance(obj.get('annotations'), list):
         raise DataError(path, "expected a dict with 'annotations' (a list) and 'split' (a dict)")
     anns, split_lists = obj['annotations'], obj.get('split')
     if not isinstance(split_lists, dict) or not split_lists:
         raise DataError(
             path,
-            "declares no split ('split': {name: [frame_dir, ...]}); a dataset needs at least a train and a test list")
+            "declares no split ('split': {name: [frame_dir, ...]}); a dataset needs at least a "
+            "train and a test list",
+        )
     lay = layout_for(path, _joint_count(anns), layout)
     seqs, labels, names, rejected, notes = [], [], [], [], []
     for i, a in enumerate(anns):
         why = _check_entry(a, lay.num_joints)
         if why:
             fd = a.get('frame_dir', '?') if isinstance(a, dict) else '?'
-            if strict: raise DataError(path, f"annotations[{i}] ({fd}): {why}")
-            rejected.append({'file': f"{path}:annotations[{i}] ({fd})", 'reason': why}); continue
-        seqs.append(a['keypoint']); labels.append(int(a['label'])); names.append(str(a['frame_dir']))
+            if strict:
+                raise DataError(path, f"annotations[{i}] ({fd}): {why}")
+            rejected.append({'file': f"{path}:annotations[{i}] ({fd})", 'reason': why})
+            continue
+        seqs.append(a['keypoint'])
+        labels.append(int(a['label']))
+        names.append(str(a['frame_dir']))
     M = num_persons or max((s.shape[0] for s in seqs), default=1)
     crowded = sum(s.shape[0] > M for s in seqs)
-    if crowded: notes.append(f"{crowded} entries had more than {M} persons; the first {M} are kept")
+    if crowded:
+        notes.append(f"{crowded} entries had more than {M} persons; the first {M} are kept")
+
     def fit(s):
         s = s[:M].astype(np.float32, copy=False)
-        return s if len(s) == M else np.concatenate([s, np.zeros((M - len(s), *s.shape[1:]), np.float32)])
+        return (
+            s
+            if len(s) == M
+            else np.concatenate([s, np.zeros((M - len(s), *s.shape[1:]), np.float32)])
+        )
+
     seqs = [fit(s) for s in seqs]
     meta = {'name': np.array(names, dtype=str)}
     fields = [_NTU_NAME.search(n) for n in names]
@@ -230,7 +361,18 @@ def load_pyskl(path, trust:bool=False, strict:bool=False, num_persons:int|None=N
         meta.update(setup=vals[:, 0], view=vals[:, 1], subject=vals[:, 2], replication=vals[:, 3])
     splits = pyskl_splits(split_lists, names, notes)
     if not splits:
-        raise DataError(path, f"none of its splits {sorted(map(str, split_lists))} is usable: " + '; '.join(notes[-3:]))
-    return from_sequences(seqs, labels, meta, num_classes=num_classes, layout=lay.name, name=name or path.stem,
-                          splits=splits,
-                          info={'found': len(anns), 'rejected': rejected, 'notes': notes, 'source': str(path)})
+        raise DataError(
+            path,
+            f"none of its splits {sorted(map(str, split_lists))} is usable: "
+            + '; '.join(notes[-3:]),
+        )
+    return from_sequences(
+        seqs,
+        labels,
+        meta,
+        num_classes=num_classes,
+        layout=lay.name,
+        name=name or path.stem,
+        splits=splits,
+        info={'found': len(anns), 'rejected': rejected, 'notes': notes, 'source': str(path)},
+    )

@@ -14,7 +14,13 @@ from .datasets import load_dataset, dataset_label
 from .transforms import FrameSampler
 from .params import LinearParams, FinetuneParams, add_param_args, params_from_args
 from .train import autocast_dtype, environment, init_distributed, check_run_params
-from .evaluate import TrainSettings, linear_eval, linear_eval_cached, finetune, semi_supervised_subset
+from s2v.evaluate import (
+    TrainSettings,
+    linear_eval,
+    linear_eval_cached,
+    finetune,
+    semi_supervised_subset,
+)
 from .runs import RunFolder, read_summary, run_files, RunLock, PARAMS, SUMMARY
 
 # %% auto #0
@@ -22,33 +28,62 @@ __all__ = ['check_protocol_params', 'run_linear', 'linear_probe', 'run_finetune'
 
 # %% ../nbs/55_protocols.ipynb #95762ea5
 def check_protocol_params(p):
-    "`p` (LinearParams or FinetuneParams) if every parameter is of the right type and allowed; ParamError otherwise."
+    """`p` (LinearParams or FinetuneParams) if every parameter is of the right type and allowed;
+    ParamError otherwise."""
     from s2v.skeleton2vec import S2VConfig, POOLS
+
     check_run_params(p)
-    def need(name, ok, allowed):  # ParamError.check for the fields `p` has: linear and fine-tuning runs differ
+
+    def need(
+        name, ok, allowed
+    ):  # ParamError.check for the fields `p` has: linear and fine-tuning runs differ
         if hasattr(p, name):
-            ParamError.check(p, name, ok(getattr(p, name)), allowed() if callable(allowed) else allowed)
-    def numbers(s, typ, name):                    # None when one is not a number; repeats refused (comma_list)
-        try: [typ(x) for x in str(s).split(',')]
-        except ValueError: return None
+            ParamError.check(
+                p, name, ok(getattr(p, name)), allowed() if callable(allowed) else allowed
+            )
+
+    def numbers(s, typ, name):  # None when one is not a number; repeats refused (comma_list)
+        try:
+            [typ(x) for x in str(s).split(',')]
+        except ValueError:
+            return None
         return comma_list(s, typ, name)
 
-    need('checkpoint', lambda v: not v or Path(v).exists(),
-         'no such file or folder (a run folder, encoder.pt or a training checkpoint)')
+    need(
+        'checkpoint',
+        lambda v: not v or Path(v).exists(),
+        'no such file or folder (a run folder, encoder.pt or a training checkpoint)',
+    )
     need('which', lambda v: v in ('teacher', 'student'), "must be 'teacher' or 'student'")
-    need('preset', lambda v: hasattr(S2VConfig, v) and v in ('paper', 'cpu', 'tiny'), 'must be one of paper, cpu, tiny')
+    need(
+        'preset',
+        lambda v: hasattr(S2VConfig, v) and v in ('paper', 'cpu', 'tiny'),
+        'must be one of paper, cpu, tiny',
+    )
     need('protocol', lambda v: v in ('full', 'cached'), "must be 'full' or 'cached'")
     need('pool', lambda v: v in POOLS, f"must be one of {', '.join(POOLS)}")
-    need('fractions', lambda v: (f := numbers(v, float, 'fractions')) is not None and all(0 < x <= 1 for x in f),
-         'must be comma-separated fractions in (0, 1], e.g. 0.01,0.1')
-    need('seeds', lambda v: (s := numbers(v, int, 'seeds')) is not None and all(x >= 0 for x in s),
-         'must be comma-separated whole numbers >= 0, e.g. 0,1,2')
-    for name in ('epochs', 'batch_size', 'clips', 'eval_every'): need(name, lambda v: v >= 1, 'must be >= 1')
+    need(
+        'fractions',
+        lambda v: (f := numbers(v, float, 'fractions')) is not None and all(0 < x <= 1 for x in f),
+        'must be comma-separated fractions in (0, 1], e.g. 0.01,0.1',
+    )
+    need(
+        'seeds',
+        lambda v: (s := numbers(v, int, 'seeds')) is not None and all(x >= 0 for x in s),
+        'must be comma-separated whole numbers >= 0, e.g. 0,1,2',
+    )
+    for name in ('epochs', 'batch_size', 'clips', 'eval_every'):
+        need(name, lambda v: v >= 1, 'must be >= 1')
     need('lr', lambda v: v > 0, 'must be > 0')
     need('min_lr', lambda v: 0 <= v <= p.lr, lambda: f'must be between 0 and lr ({p.lr})')
-    need('warmup_epochs', lambda v: 0 <= v <= p.epochs, lambda: f'must be between 0 and epochs ({p.epochs})')
+    need(
+        'warmup_epochs',
+        lambda v: 0 <= v <= p.epochs,
+        lambda: f'must be between 0 and epochs ({p.epochs})',
+    )
     need('layer_decay', lambda v: 0 < v <= 1, 'must be in (0, 1]')
-    for name in ('drop_path', 'label_smoothing'): need(name, lambda v: 0 <= v < 1, 'must be at least 0 and below 1')
+    for name in ('drop_path', 'label_smoothing'):
+        need(name, lambda v: 0 <= v < 1, 'must be at least 0 and below 1')
     need('seed', lambda v: v >= 0, 'must be >= 0')
     return p
 
@@ -57,138 +92,289 @@ def _setup(p):
     "(encoder, cfg, split, sampler, device, amp dtype, checkpoint description) for a protocol run."
     check_protocol_params(p)
     _, device = init_distributed(p.device)
-    split = load_dataset(p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n, split=p.split, align=p.align)
+    split = load_dataset(
+        p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n, split=p.split, align=p.align
+    )
     if p.checkpoint:
-        enc, cfg = load_encoder(p.checkpoint, which=p.which); source = f"{p.checkpoint} ({p.which})"
+        enc, cfg = load_encoder(p.checkpoint, which=p.which)
+        source = f"{p.checkpoint} ({p.which})"
         pre = RunFolder.of(p.checkpoint)
         if pre is not None and bool(pre.params().get('align', False)) != p.align:
-            raise ParamError('align', p.align, f"{pre.path} was pretrained with align "
-                                               f"{bool(pre.params().get('align'))}; evaluate it the same way")
+            raise ParamError(
+                'align',
+                p.align,
+                f"{pre.path} was pretrained with align "
+                f"{bool(pre.params().get('align'))}; evaluate it the same way",
+            )
     else:
         from s2v.skeleton2vec import S2VConfig
-        cfg = getattr(S2VConfig, p.preset)(num_joints=split.data.num_joints, num_persons=split.data.num_persons)
+
+        cfg = getattr(S2VConfig, p.preset)(
+            num_joints=split.data.num_joints, num_persons=split.data.num_persons
+        )
         enc, source = random_encoder(cfg, seed=0), f"random weights ({p.preset} preset)"
     if cfg.num_joints != split.data.num_joints:
-        raise ParamError('checkpoint', p.checkpoint, f"its encoder takes {cfg.num_joints} joints, {split.name} has "
-                                                     f"{split.data.num_joints} ({split.data.layout})")
-    return enc.to(device), cfg, split, FrameSampler(split.data, device), device, autocast_dtype(p.precision,
-                                                                                                device), source
+        raise ParamError(
+            'checkpoint',
+            p.checkpoint,
+            f"its encoder takes {cfg.num_joints} joints, {split.name} has "
+            f"{split.data.num_joints} ({split.data.layout})",
+        )
+    return (
+        enc.to(device),
+        cfg,
+        split,
+        FrameSampler(split.data, device),
+        device,
+        autocast_dtype(p.precision, device),
+        source,
+    )
+
 
 def _encoder_label(p) -> str:
-    """What an evaluation's default name says of its encoder: the preset of random weights, or the checkpoint's run
-    folder and file with a short hash of its full path (two checkpoints never share a name)."""
-    if not p.checkpoint: return 'random-' + p.preset
+    """What an evaluation's default name says of its encoder: the preset of random weights, or the
+    checkpoint's run folder and file with a short hash of its full path (two checkpoints never share
+    a name)."""
+    if not p.checkpoint:
+        return 'random-' + p.preset
     c = Path(p.checkpoint).resolve()
     h = hashlib.sha1(f"{c}|{p.which}".encode()).hexdigest()[:6]
     return f"{c.name}-{p.which}-{h}" if c.is_dir() else f"{c.parent.name}-{c.stem}-{h}"
 
-def _run_dir(p, kind:str) -> Path:
-    """The folder of an evaluation: `run_name`, or a name from the kind, the dataset and the encoder. UserError when it
-    holds something else: a pretraining run, or an evaluation of another kind or of another encoder."""
-    pool = getattr(p, 'pool', 'mean')                                          # linear evaluations only
-    name = f"{kind}{'' if pool == 'mean' else '-' + pool}-{dataset_label(p.dataset, p.split)}-{_encoder_label(p)}"
-    d = Path(p.out_dir)/(p.run_name or name)
-    if (d/PARAMS).exists():
-        raise UserError(f"{d}: a pretraining run; an evaluation writes into a folder of its own: choose another "
-                        "run_name (or none, for a name of its own)")
+
+def _run_dir(p, kind: str) -> Path:
+    """The folder of an evaluation: `run_name`, or a name from the kind, the dataset and the
+    encoder. UserError when it holds something else: a pretraining run, or an evaluation of another
+    kind or of another encoder."""
+    pool = getattr(p, 'pool', 'mean')  # linear evaluations only
+    pooled = '' if pool == 'mean' else '-' + pool
+    name = f"{kind}{pooled}-{dataset_label(p.dataset, p.split)}-{_encoder_label(p)}"
+    d = Path(p.out_dir) / (p.run_name or name)
+    if (d / PARAMS).exists():
+        raise UserError(
+            f"{d}: a pretraining run; an evaluation writes into a folder of its own: choose "
+            "another "
+            "run_name (or none, for a name of its own)"
+        )
     old = read_summary(d) if d.is_dir() else None
     which = p.which if p.checkpoint else 'random'
-    if old is not None and (old.get('kind'), old.get('checkpoint'), old.get('which'), old.get('pool', 'mean')) != (
-            kind, p.checkpoint, which, pool):
-        raise UserError(f"{d}: holds the {old.get('kind')} evaluation of {old.get('encoder')}; choose another run_name")
+    if old is not None and (
+        old.get('kind'),
+        old.get('checkpoint'),
+        old.get('which'),
+        old.get('pool', 'mean'),
+    ) != (kind, p.checkpoint, which, pool):
+        raise UserError(
+            f"{d}: holds the {old.get('kind')} evaluation of {old.get('encoder')}; choose another "
+            "run_name"
+        )
     foreign = [x for x in run_files(d) if x != SUMMARY and not x.endswith('.ipynb')]
     if foreign:
-        raise UserError(f"{d}: not an evaluation folder (it holds {', '.join(foreign[:3])}); "
-                        "choose another run_name")
+        raise UserError(
+            f"{d}: not an evaluation folder (it holds {', '.join(foreign[:3])}); "
+            "choose another run_name"
+        )
     return d
 
 # %% ../nbs/55_protocols.ipynb #e0048ce8
-def run_linear(p:LinearParams, progress:bool=True) -> dict:
-    "Linear evaluation as described by `p`; writes and returns summary.json (its folder locked meanwhile)."
+def run_linear(p: LinearParams, progress: bool = True) -> dict:
+    """Linear evaluation as described by `p`; writes and returns summary.json (its folder locked
+    meanwhile)."""
     check_protocol_params(p)
     run_dir = _run_dir(p, 'linear')
-    with RunLock(run_dir, 'linear evaluation'): return _run_linear(p, run_dir, progress)
+    with RunLock(run_dir, 'linear evaluation'):
+        return _run_linear(p, run_dir, progress)
 
-def _run_linear(p:LinearParams, run_dir:Path, progress:bool) -> dict:
-    t0 = time.time(); seed_everything(p.seed)
+
+def _run_linear(p: LinearParams, run_dir: Path, progress: bool) -> dict:
+    t0 = time.time()
+    seed_everything(p.seed)
     enc, cfg, split, fs, device, amp, source = _setup(p)
-    s = TrainSettings(epochs=p.epochs, batch_size=p.batch_size, lr=p.lr, clips=p.clips, eval_every=p.eval_every,
-                      seed=p.seed, amp_dtype=amp, progress=progress)
-    if p.protocol == 'full': r = linear_eval(enc, fs, split.train, split.test, cfg.frames, s, p.pool)
+    s = TrainSettings(
+        epochs=p.epochs,
+        batch_size=p.batch_size,
+        lr=p.lr,
+        clips=p.clips,
+        eval_every=p.eval_every,
+        seed=p.seed,
+        amp_dtype=amp,
+        progress=progress,
+    )
+    if p.protocol == 'full':
+        r = linear_eval(enc, fs, split.train, split.test, cfg.frames, s, p.pool)
     elif p.protocol == 'cached':
         r = linear_eval_cached(enc, fs, split.train, split.test, cfg.frames, s, p.pool)
-    else: raise ValueError(f"protocol must be 'full' or 'cached', not {p.protocol!r}")
-    summary = dict(kind='linear', protocol=r['protocol'], dataset=split.name, split=split.split, encoder=source,
-                   checkpoint=p.checkpoint, which=p.which if p.checkpoint else 'random',
-                   preset=p.preset if not p.checkpoint else None, top1=r['top1_last'], top1_last=r['top1_last'],
-                   top5_last=r['top5_last'], top1_best_epoch=r['top1_best_epoch'], best_epoch=r['best_epoch'],
-                   note='top1 is the last epoch; top1_best_epoch is the best evaluated epoch on the test split',
-                   epochs=p.epochs, seed=p.seed, train_size=len(split.train), test_size=len(split.test), clips=p.clips,
-                   pool=p.pool, frames=cfg.frames, config=cfg.to_dict(), params=asdict(p),
-                   confusion=r['confusion_last'],
-                   history=r['history'], run_dir=str(run_dir), wall_s=time.time() - t0, environment=environment())
-    save_json(summary, run_dir/'summary.json')
+    else:
+        raise ValueError(f"protocol must be 'full' or 'cached', not {p.protocol!r}")
+    summary = dict(
+        kind='linear',
+        protocol=r['protocol'],
+        dataset=split.name,
+        split=split.split,
+        encoder=source,
+        checkpoint=p.checkpoint,
+        which=p.which if p.checkpoint else 'random',
+        preset=p.preset if not p.checkpoint else None,
+        top1=r['top1_last'],
+        top1_last=r['top1_last'],
+        top5_last=r['top5_last'],
+        top1_best_epoch=r['top1_best_epoch'],
+        best_epoch=r['best_epoch'],
+        note='top1 is the last epoch; top1_best_epoch is the best evaluated epoch on the test '
+        'split',
+        epochs=p.epochs,
+        seed=p.seed,
+        train_size=len(split.train),
+        test_size=len(split.test),
+        clips=p.clips,
+        pool=p.pool,
+        frames=cfg.frames,
+        config=cfg.to_dict(),
+        params=asdict(p),
+        confusion=r['confusion_last'],
+        history=r['history'],
+        run_dir=str(run_dir),
+        wall_s=time.time() - t0,
+        environment=environment(),
+    )
+    save_json(summary, run_dir / 'summary.json')
     return summary
 
-def linear_probe(checkpoint, out_dir, run_name:str, **kw) -> dict:
-    """The summary of the cached linear evaluation `out_dir/run_name` of `checkpoint`: read when it has finished,
-    else run (`kw`: the other `LinearParams` fields). The probe of the study, the screen and the learning curves."""
-    return read_summary(Path(out_dir)/run_name) or run_linear(LinearParams(
-        checkpoint=str(checkpoint), protocol='cached', run_name=run_name, out_dir=str(out_dir), **kw), progress=False)
+
+def linear_probe(checkpoint, out_dir, run_name: str, **kw) -> dict:
+    """The summary of the cached linear evaluation `out_dir/run_name` of `checkpoint`: read when it
+    has finished, else run (`kw`: the other `LinearParams` fields). The probe of the study, the
+    screen and the learning curves."""
+    return read_summary(Path(out_dir) / run_name) or run_linear(
+        LinearParams(
+            checkpoint=str(checkpoint),
+            protocol='cached',
+            run_name=run_name,
+            out_dir=str(out_dir),
+            **kw,
+        ),
+        progress=False,
+    )
 
 # %% ../nbs/55_protocols.ipynb #b1530414
-def run_finetune(p:FinetuneParams, progress:bool=True) -> dict:
-    """Fine-tuning / semi-supervised / from-scratch runs described by `p`; writes and returns summary.json (its folder
-    locked meanwhile)."""
+def run_finetune(p: FinetuneParams, progress: bool = True) -> dict:
+    """Fine-tuning / semi-supervised / from-scratch runs described by `p`; writes and returns
+    summary.json (its folder locked meanwhile)."""
     check_protocol_params(p)
-    fractions, seeds = comma_list(p.fractions, float, 'fractions'), comma_list(p.seeds, int, 'seeds')
+    fractions, seeds = (
+        comma_list(p.fractions, float, 'fractions'),
+        comma_list(p.seeds, int, 'seeds'),
+    )
     kind = 'finetune' if p.checkpoint else 'scratch'
-    if any(f < 1 for f in fractions): kind = 'semi' if p.checkpoint else 'semi-scratch'
+    if any(f < 1 for f in fractions):
+        kind = 'semi' if p.checkpoint else 'semi-scratch'
     run_dir = _run_dir(p, kind)
-    with RunLock(run_dir, kind): return _run_finetune(p, run_dir, kind, fractions, seeds, progress)
+    with RunLock(run_dir, kind):
+        return _run_finetune(p, run_dir, kind, fractions, seeds, progress)
 
-def _run_finetune(p:FinetuneParams, run_dir:Path, kind:str, fractions:list, seeds:list, progress:bool) -> dict:
+
+def _run_finetune(
+    p: FinetuneParams, run_dir: Path, kind: str, fractions: list, seeds: list, progress: bool
+) -> dict:
     t0 = time.time()
     enc, cfg, split, fs, device, amp, source = _setup(p)
     runs, per_fraction = [], {}
     for f in fractions:
         for s in seeds:
             seed_everything(s)
-            idx = split.train if f >= 1 else semi_supervised_subset(split.data.labels, split.train, f, seed=s)
-            ts = TrainSettings(epochs=p.epochs, batch_size=p.batch_size, lr=p.lr, min_lr=p.min_lr,
-                               warmup_epochs=p.warmup_epochs, label_smoothing=p.label_smoothing, clips=p.clips,
-                               eval_every=p.eval_every, seed=s, amp_dtype=amp, progress=progress)
+            idx = (
+                split.train
+                if f >= 1
+                else semi_supervised_subset(split.data.labels, split.train, f, seed=s)
+            )
+            ts = TrainSettings(
+                epochs=p.epochs,
+                batch_size=p.batch_size,
+                lr=p.lr,
+                min_lr=p.min_lr,
+                warmup_epochs=p.warmup_epochs,
+                label_smoothing=p.label_smoothing,
+                clips=p.clips,
+                eval_every=p.eval_every,
+                seed=s,
+                amp_dtype=amp,
+                progress=progress,
+            )
             r = finetune(enc, fs, idx, split.test, cfg.frames, ts, p.layer_decay, 0.05, p.drop_path)
             runs.append(
-                dict(fraction=f, seed=s, train_size=len(idx), top1_last=r['top1_last'], top5_last=r['top5_last'],
-                     top1_best_epoch=r['top1_best_epoch'], best_epoch=r['best_epoch'], history=r['history']))
+                dict(
+                    fraction=f,
+                    seed=s,
+                    train_size=len(idx),
+                    top1_last=r['top1_last'],
+                    top5_last=r['top5_last'],
+                    top1_best_epoch=r['top1_best_epoch'],
+                    best_epoch=r['best_epoch'],
+                    history=r['history'],
+                )
+            )
         acc = np.array([x['top1_last'] for x in runs if x['fraction'] == f])
-        per_fraction[str(f)] = dict(top1_mean=float(acc.mean()),
-                                    top1_std=float(acc.std(ddof=1)) if len(acc) > 1 else 0.0, n=len(acc))
-    summary = dict(kind=kind, protocol=kind, dataset=split.name, split=split.split, encoder=source,
-                   checkpoint=p.checkpoint, which=p.which if p.checkpoint else 'random', per_fraction=per_fraction,
-                   top1=per_fraction[str(fractions[0])]['top1_mean'],
-                   note='top1 values are last-epoch accuracies (mean over seeds); best-epoch values are in runs',
-                   runs=runs, epochs=p.epochs, seeds=seeds, fractions=fractions, frames=cfg.frames,
-                   config=cfg.to_dict(), params=asdict(p), run_dir=str(run_dir), wall_s=time.time() - t0,
-                   environment=environment())
-    save_json(summary, run_dir/'summary.json')
+        per_fraction[str(f)] = dict(
+            top1_mean=float(acc.mean()),
+            top1_std=float(acc.std(ddof=1)) if len(acc) > 1 else 0.0,
+            n=len(acc),
+        )
+    summary = dict(
+        kind=kind,
+        protocol=kind,
+        dataset=split.name,
+        split=split.split,
+        encoder=source,
+        checkpoint=p.checkpoint,
+        which=p.which if p.checkpoint else 'random',
+        per_fraction=per_fraction,
+        top1=per_fraction[str(fractions[0])]['top1_mean'],
+        note='top1 values are last-epoch accuracies (mean over seeds); best-epoch values are in '
+        'runs',
+        runs=runs,
+        epochs=p.epochs,
+        seeds=seeds,
+        fractions=fractions,
+        frames=cfg.frames,
+        config=cfg.to_dict(),
+        params=asdict(p),
+        run_dir=str(run_dir),
+        wall_s=time.time() - t0,
+        environment=environment(),
+    )
+    save_json(summary, run_dir / 'summary.json')
     return summary
 
 # %% ../nbs/55_protocols.ipynb #8fae2dc1
-def _protocol_command(cls, run, kind:str):
-    "(add_args, run) of the `s2v linear` / `s2v finetune` commands: the fields of `cls` as flags; one line of result."
+def _protocol_command(cls, run, kind: str):
+    """(add_args, run) of the `s2v linear` / `s2v finetune` commands: the fields of `cls` as flags;
+    one line of result."""
+
     def go(args):
-        s = run(params_from_args(args, cls), progress=True)     # a bar on a terminal, else a line per epoch
+        s = run(
+            params_from_args(args, cls), progress=True
+        )  # a bar on a terminal, else a line per epoch
         n = len(s.get('runs', [None]))
-        print(f"{kind} on {s['dataset']}: top-1 {100 * s['top1']:.1f} % at the last epoch" +
-              (f" (mean of {n} runs)" if n > 1 else '') + f"; encoder {s['encoder']}; {s['run_dir']}")
+        print(
+            f"{kind} on {s['dataset']}: top-1 {100 * s['top1']:.1f} % at the last epoch"
+            + (f" (mean of {n} runs)" if n > 1 else '')
+            + f"; encoder {s['encoder']}; {s['run_dir']}"
+        )
+
     return (lambda parser: add_param_args(parser, cls)), go
 
+
 from .cli import register_command
-register_command('linear', *_protocol_command(LinearParams, run_linear, 'linear evaluation'),
-                 help='linear evaluation of a pretrained (or random) encoder; '
-                      'the fields of nbs/linear_eval.ipynb as flags')
-register_command('finetune', *_protocol_command(FinetuneParams, run_finetune, 'fine-tuning'),
-                 help='fine-tuning, semi-supervised (fractions below 1) or from scratch (no checkpoint); '
-                      'the fields of nbs/finetune.ipynb as flags')
+
+register_command(
+    'linear',
+    *_protocol_command(LinearParams, run_linear, 'linear evaluation'),
+    help='linear evaluation of a pretrained (or random) encoder; '
+    'the fields of nbs/linear_eval.ipynb as flags',
+)
+register_command(
+    'finetune',
+    *_protocol_command(FinetuneParams, run_finetune, 'fine-tuning'),
+    help='fine-tuning, semi-supervised (fractions below 1) or from scratch (no checkpoint); '
+    'the fields of nbs/finetune.ipynb as flags',
+)

@@ -14,122 +14,223 @@ from .targets import has_teacher
 __all__ = ['main', 'run_notebook', 'run_side_by_side', 'check_main_job', 'main_job', 'format_result', 'pretrain_overrides']
 
 # %% ../nbs/70_quickstart.ipynb #c2a66411
-def run_notebook(name:str, out:Path, parameters:dict, show_output:bool=True):
-    """Execute nbs/<name>.ipynb with papermill into `out`, its printed lines shown as they come; a user's mistake inside
-    it is a `UserError` here."""
+def run_notebook(name: str, out: Path, parameters: dict, show_output: bool = True):
+    """Execute nbs/<name>.ipynb with papermill into `out`, its printed lines shown as they come; a
+    user's mistake inside it is a `UserError` here."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
+
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        pm.execute_notebook(str(repo_root() / 'nbs' / f'{name}.ipynb'), str(out), parameters=parameters,
-                            kernel_name='python3', cwd=str(repo_root()), progress_bar=False, log_output=show_output,
-                            **(dict(stdout_file=sys.stdout, stderr_file=sys.stderr) if show_output else {}))
+        pm.execute_notebook(
+            str(repo_root() / 'nbs' / f'{name}.ipynb'),
+            str(out),
+            parameters=parameters,
+            kernel_name='python3',
+            cwd=str(repo_root()),
+            progress_bar=False,
+            log_output=show_output,
+            **(dict(stdout_file=sys.stdout, stderr_file=sys.stderr) if show_output else {}),
+        )
     except PapermillExecutionError as e:
-        if e.ename in ('ParamError', 'DataError', 'UserError'): raise UserError(f"{e.evalue} (in {out})") from None
+        if e.ename in ('ParamError', 'DataError', 'UserError'):
+            raise UserError(f"{e.evalue} (in {out})") from None
         raise
 
 # %% ../nbs/70_quickstart.ipynb #dda07dac
-def run_side_by_side(jobs:list):
-    """Execute runner notebooks `jobs` [(name, out, parameters), ...] at the same time, each kernel on an equal share
-    of this process's CPU threads; the first one's printed lines are shown, an error of any is raised."""
+def run_side_by_side(jobs: list):
+    """Execute runner notebooks `jobs` [(name, out, parameters), ...] at the same time, each kernel
+    on an equal share of this process's CPU threads; the first one's printed lines are shown, an
+    error of any is raised."""
     import torch
     from concurrent.futures import ThreadPoolExecutor
-    threads, before = max(1, torch.get_num_threads() // len(jobs)), os.environ.get('OMP_NUM_THREADS')
-    os.environ['OMP_NUM_THREADS'] = str(threads)     # read by torch when each kernel starts
+
+    threads, before = (
+        max(1, torch.get_num_threads() // len(jobs)),
+        os.environ.get('OMP_NUM_THREADS'),
+    )
+    os.environ['OMP_NUM_THREADS'] = str(threads)  # read by torch when each kernel starts
     try:
         with ThreadPoolExecutor(len(jobs)) as pool:
-            done = [pool.submit(run_notebook, *job, show_output=i == 0) for i, job in enumerate(jobs)]
-            for d in done: d.result()
+            done = [
+                pool.submit(run_notebook, *job, show_output=i == 0) for i, job in enumerate(jobs)
+            ]
+            for d in done:
+                d.result()
     finally:
-        if before is None: os.environ.pop('OMP_NUM_THREADS')
-        else: os.environ['OMP_NUM_THREADS'] = before
+        if before is None:
+            os.environ.pop('OMP_NUM_THREADS')
+        else:
+            os.environ['OMP_NUM_THREADS'] = before
 
 
 # %% ../nbs/70_quickstart.ipynb #7aaae2f2
-def check_main_job(run:str, out_dir:str, pretrain:dict|None=None):
-    "Refuse bad pretraining parameters, and a run folder holding another run, before any notebook starts."
+def check_main_job(run: str, out_dir: str, pretrain: dict | None = None):
+    """Refuse bad pretraining parameters, and a run folder holding another run, before any notebook
+    starts."""
     from s2v.params import PretrainParams, resolve_params
     from s2v.train import check_pretrain_params, check_run_folder
-    p = check_pretrain_params(PretrainParams(**{**(pretrain or {}), 'run_name': run, 'out_dir': out_dir}))
+
+    p = check_pretrain_params(
+        PretrainParams(**{**(pretrain or {}), 'run_name': run, 'out_dir': out_dir})
+    )
     check_run_folder(check_pretrain_params(resolve_params(p)))
 
 # %% ../nbs/70_quickstart.ipynb #45766023
-def main_job(run:str='default', out_dir:str='runs', pretrain:dict|None=None, linear:dict|None=None) -> dict:
-    "Pretrain (runner defaults unless overridden), then linear evaluation of the teacher and of random weights."
+def main_job(
+    run: str = 'default',
+    out_dir: str = 'runs',
+    pretrain: dict | None = None,
+    linear: dict | None = None,
+) -> dict:
+    """Pretrain (runner defaults unless overridden), then linear evaluation of the teacher and of
+    random weights."""
     t0 = time.time()
     check_main_job(run, out_dir, pretrain)
-    run_dir = Path(out_dir)/run
+    run_dir = Path(out_dir) / run
     data = (pretrain or {}).get('dataset', 'the built-in synthetic data')
     print(f"s2v: pretraining -> {run_dir} ({data}; see {run_dir}/metrics.jsonl)", flush=True)
-    run_notebook('pretrain', run_dir/'pretrain.ipynb', dict(run_name=run, out_dir=out_dir, **(pretrain or {})))
+    run_notebook(
+        'pretrain',
+        run_dir / 'pretrain.ipynb',
+        dict(run_name=run, out_dir=out_dir, **(pretrain or {})),
+    )
     # pp: the dataset as given (a name or a cache folder)
     pre, pp = RunFolder(run_dir).summary(), RunFolder(run_dir).params()
     data = {k: pp.get(k, '') for k in ('dataset', 'split', 'data_dir')}
-    data['align'] = bool(pp.get('align', False))    # evaluated as pretrained
+    data['align'] = bool(pp.get('align', False))  # evaluated as pretrained
     lin = dict(protocol='cached', **data, out_dir=str(run_dir), **(linear or {}))
-    if pp['dataset'].startswith('synthetic'): lin.setdefault('synthetic_n', pp['synthetic_n'])
+    if pp['dataset'].startswith('synthetic'):
+        lin.setdefault('synthetic_n', pp['synthetic_n'])
     t_eval, what = time.time(), 'EMA teacher' if has_teacher(pre['config']['target']) else 'student'
-    print(f"s2v: linear evaluation of the pretrained encoder ({what}; its lines below) and, side by side, of the "
-          "same encoder with random weights", flush=True)
-    run_side_by_side([('linear_eval', run_dir/f'linear_{which}.ipynb', dict(run_name=f'linear_{which}', **lin, **extra))
-                      for which, extra in (('teacher', dict(checkpoint=str(run_dir), which='teacher')),
-                                           ('random', dict(checkpoint='', preset=pre['preset'])))])
-    res = {which: RunFolder(run_dir/f'linear_{which}').summary() for which in ('teacher', 'random')}
-    result = dict(run_dir=str(run_dir), dataset=pre['dataset'], split=res['teacher']['split'], epochs=pre['epochs'],
-                  preset=pre['preset'], protocol=res['teacher']['protocol'],
-                  top1_pretrained=res['teacher']['top1_last'], top1_random=res['random']['top1_last'],
-                  knn_teacher=pre['monitor'].get('knn_teacher'), pretrain_wall_s=pre['wall_s'],
-                  evaluation_wall_s=time.time() - t_eval, total_wall_s=time.time() - t0,
-                  environment=pre['environment'], pretrain_overrides=dict(pretrain or {}),
-                  **{k: pre['config'][k] for k in ('target', 'mask_ratio', 'tube_len', 'beta')})
-    save_json(result, run_dir/'main_job.json')
+    print(
+        f"s2v: linear evaluation of the pretrained encoder ({what}; its lines below) and, side by "
+        "side, of the "
+        "same encoder with random weights",
+        flush=True,
+    )
+    run_side_by_side(
+        [
+            (
+                'linear_eval',
+                run_dir / f'linear_{which}.ipynb',
+                dict(run_name=f'linear_{which}', **lin, **extra),
+            )
+            for which, extra in (
+                ('teacher', dict(checkpoint=str(run_dir), which='teacher')),
+                ('random', dict(checkpoint='', preset=pre['preset'])),
+            )
+        ]
+    )
+    res = {
+        which: RunFolder(run_dir / f'linear_{which}').summary() for which in ('teacher', 'random')
+    }
+    result = dict(
+        run_dir=str(run_dir),
+        dataset=pre['dataset'],
+        split=res['teacher']['split'],
+        epochs=pre['epochs'],
+        preset=pre['preset'],
+        protocol=res['teacher']['protocol'],
+        top1_pretrained=res['teacher']['top1_last'],
+        top1_random=res['random']['top1_last'],
+        knn_teacher=pre['monitor'].get('knn_teacher'),
+        pretrain_wall_s=pre['wall_s'],
+        evaluation_wall_s=time.time() - t_eval,
+        total_wall_s=time.time() - t0,
+        environment=pre['environment'],
+        pretrain_overrides=dict(pretrain or {}),
+        **{k: pre['config'][k] for k in ('target', 'mask_ratio', 'tube_len', 'beta')},
+    )
+    save_json(result, run_dir / 'main_job.json')
     print(format_result(result))
     return result
 
 # %% ../nbs/70_quickstart.ipynb #e63af42a
-def format_result(r:dict) -> str:
+def format_result(r: dict) -> str:
     "The main job's result as a short table."
     ev = r.get('evaluation_wall_s')
-    ev = '' if ev is None else f"evaluation {ev / 60:.1f} min ({100 * ev / r['pretrain_wall_s']:.0f}% of pretraining), "
-    return '\n'.join([
-        f"\ns2v main job: {r['dataset']} ({r['split']} split), {r['preset']} preset, {r['epochs']} pretraining epochs, "
-        f"{r['environment']['device']}",
-        *([f"  target {r['target']}, mask ratio {r['mask_ratio']}, tube length {r['tube_len']}, beta {r['beta']}"]
-          if 'target' in r else []), f"  linear evaluation ({r['protocol']}), top-1 at the last epoch:",
-        f"    pretrained encoder {'(EMA teacher)' if has_teacher(r.get('target', 'teacher')) else '(student)    '}: "
-        f"{100 * r['top1_pretrained']:.1f}%",
-        f"    same encoder, random weights    : {100 * r['top1_random']:.1f}%",
-        f"  pretraining {r['pretrain_wall_s'] / 60:.1f} min, {ev}everything {r['total_wall_s'] / 60:.1f} min; "
-        f"results in {r['run_dir']}/main_job.json"])
+    ev = (
+        ''
+        if ev is None
+        else f"evaluation {ev / 60:.1f} min ({100 * ev / r['pretrain_wall_s']:.0f}% of "
+        "pretraining), "
+    )
+    return '\n'.join(
+        [
+            f"\ns2v main job: {r['dataset']} ({r['split']} split), {r['preset']} preset, "
+            f"{r['epochs']} pretraining epochs, "
+            f"{r['environment']['device']}",
+            *(
+                [
+                    f"  target {r['target']}, mask ratio {r['mask_ratio']}, tube length "
+                    f"{r['tube_len']}, beta {r['beta']}"
+                ]
+                if 'target' in r
+                else []
+            ),
+            f"  linear evaluation ({r['protocol']}), top-1 at the last epoch:",
+            "    pretrained encoder "
+            f"{'(EMA teacher)' if has_teacher(r.get('target', 'teacher')) else '(student)    '}: "
+            f"{100 * r['top1_pretrained']:.1f}%",
+            f"    same encoder, random weights    : {100 * r['top1_random']:.1f}%",
+            f"  pretraining {r['pretrain_wall_s'] / 60:.1f} min, {ev}everything "
+            f"{r['total_wall_s'] / 60:.1f} min; "
+            f"results in {r['run_dir']}/main_job.json",
+        ]
+    )
 
 # %% ../nbs/70_quickstart.ipynb #759681ca
-_OWN = ('run_name', 'out_dir')   # set by --run / --out_dir of the main job itself
+_OWN = ('run_name', 'out_dir')  # set by --run / --out_dir of the main job itself
+
 
 def _add_args(ap):
-    "`--run`, `--out_dir`, and every pretraining parameter of the runner (`--epochs`, `--target`, `--mask_ratio`, ...)."
+    """`--run`, `--out_dir`, and every pretraining parameter of the runner (`--epochs`, `--target`,
+    `--mask_ratio`, ...)."""
     from s2v.params import add_param_args
-    ap.add_argument('--run', '--run_name', dest='run', default='default', help='run directory name under out_dir')
+
+    ap.add_argument(
+        '--run',
+        '--run_name',
+        dest='run',
+        default='default',
+        help='run directory name under out_dir',
+    )
     ap.add_argument('--out_dir', default='runs')
     return add_param_args(ap, exclude=_OWN, params_file=False)
+
 
 def pretrain_overrides(a) -> dict:
     "The pretraining parameters given on the command line (the rest keep the runner's defaults)."
     from s2v.params import PretrainParams
+
     return {
         k: v
-        for k, v in vars(a).items() if k in PretrainParams.__dataclass_fields__ and k not in _OWN and v is not None
+        for k, v in vars(a).items()
+        if k in PretrainParams.__dataclass_fields__ and k not in _OWN and v is not None
     }
 
 # %% ../nbs/70_quickstart.ipynb #22a114f1
 def _run(a):
-    try: main_job(a.run, a.out_dir, pretrain=pretrain_overrides(a))
+    try:
+        main_job(a.run, a.out_dir, pretrain=pretrain_overrides(a))
     except KeyboardInterrupt:
-        print("\ns2v main: interrupted; the same command resumes from the last checkpoint in "
-              f"{Path(a.out_dir)/a.run/'checkpoints'}", file=sys.stderr)
+        print(
+            "\ns2v main: interrupted; the same command resumes from the last checkpoint in "
+            f"{Path(a.out_dir) / a.run / 'checkpoints'}",
+            file=sys.stderr,
+        )
         return 130
     return 0
 
+
 from .cli import register_command
-# `s2v main [--run NAME] [--epochs N] [--target joints] ...` (any pretraining parameter); `main(argv)` runs it alone
-main = register_command('main', _add_args, _run,
-                        help='pretrain on the built-in data, then linear evaluation (pretrained vs random)').main
+
+# `s2v main [--run NAME] [--epochs N] [--target joints] ...` (any pretraining parameter);
+# `main(argv)` runs it alone
+main = register_command(
+    'main',
+    _add_args,
+    _run,
+    help='pretrain on the built-in data, then linear evaluation (pretrained vs random)',
+).main

@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import ClassVar
 import numpy as np
 from .core import save_json, comma_list, ParamError, UserError
-from .params import PretrainParams, FinetuneParams, add_param_args, params_from_args, resolve_preset
+from s2v.params import (
+    PretrainParams,
+    FinetuneParams,
+    add_param_args,
+    params_from_args,
+    resolve_preset,
+)
 from .train import pretrain, environment, check_pretrain_params
 from .protocols import linear_probe, run_finetune, check_protocol_params
 from .study import ucla_data_dir, write_random_encoder
@@ -25,14 +31,24 @@ __all__ = ['ARMS', 'main', 'RecipeParams', 'arm_run', 'check_recipe', 'finetune_
            'render_recipe', 'run_recipe', 'plot_recipe']
 
 # %% ../nbs/80_recipe.ipynb #c00b728b
-ARMS = {'teacher': 'teacher', 'motion': 'motion', 'hybrid': 'teacher+motion', 'joints': 'joints', 'random': None,
-        'scratch': None}   # arm -> pretraining target (None: no pretraining)
+ARMS = {
+    'teacher': 'teacher',
+    'motion': 'motion',
+    'hybrid': 'teacher+motion',
+    'joints': 'joints',
+    'random': None,
+    'scratch': None,
+}  # arm -> pretraining target (None: no pretraining)
+
 
 @dataclass
 class RecipeParams(PretrainParams):
-    "The comparison's settings: every pretraining field (the arms share them but the target) and its own."
+    """The comparison's settings: every pretraining field (the arms share them but the target) and
+    its own."""
+
     dataset: str = 'ucla'               # a built-in dataset name or a cache folder
-    align: bool = True                  # turn every sequence upright, shoulders along x (view normalisation)
+    align: bool = True                  # turn every sequence upright, shoulders along x (view
+                                        # normalisation)
     epochs: int = 100                   # pretraining epochs of every arm
     tau0: float = 0.9935                # initial EMA decay of the teacher arms
     target_layer_output: str = 'ffn'    # teacher layer output averaged: 'ffn' or 'block'
@@ -42,132 +58,268 @@ class RecipeParams(PretrainParams):
     seeds: str = '0,1,2'                # comma-separated seeds (pretraining, probes, fine-tuning)
     linear_epochs: int = 100            # linear classifier epochs (cached features)
     linear_clips: int = 10              # test clips averaged per sequence in the linear probes
-    linear_pools: str = 'mean,joints'   # features probed: 'mean' (the field's linear probe; always) and 'joints'
-                                        # (time-averaged per joint, V x D), column linear_joints_top1
-    finetune_epochs: int = 0            # fine-tuning epochs (pretrained arms and scratch); 0 means no fine-tuning
+    linear_pools: str = 'mean,joints'   # features probed: 'mean' (the field's linear probe; always)
+                                        # and 'joints' (time-averaged per joint, V x D), column
+                                        # linear_joints_top1
+    finetune_epochs: int = 0            # fine-tuning epochs (pretrained arms and scratch); 0 means
+                                        # no fine-tuning
     finetune_fractions: str = '1.0'     # labelled fractions fine-tuned on, e.g. '1.0,0.1'
-    finetune_arms: str = ''             # comma-separated arms fine-tuned; empty means every arm but random
-    curve_every: int = 25               # keep and probe a checkpoint every this many epochs (the learning curve); 0
-                                        # means none
+    finetune_arms: str = ''             # comma-separated arms fine-tuned; empty means every arm but
+                                        # random
+    curve_every: int = 25               # keep and probe a checkpoint every this many epochs (the
+                                        # learning curve); 0 means none
     figures_dir: str = ''               # where the table goes; empty means out_dir
 
     what: ClassVar[str] = 'recipe'
 
-def arm_run(p:RecipeParams, arm:str, seed:int) -> PretrainParams:
-    "The pretraining run of one arm and seed: the shared fields of `p`, the arm's target, its own name and seed."
+
+def arm_run(p: RecipeParams, arm: str, seed: int) -> PretrainParams:
+    """The pretraining run of one arm and seed: the shared fields of `p`, the arm's target, its own
+    name and seed."""
     shared = {f.name: getattr(p, f.name) for f in dataclasses.fields(PretrainParams)}
-    return PretrainParams(**{**shared, 'target': ARMS[arm] or 'teacher', 'seed': seed,
-                             'run_name': f"pre-{'random' if ARMS[arm] is None else arm}-s{seed}",
-                             'data_dir': ucla_data_dir(p), 'resume': True, 'overwrite': False,
-                             'keep_every': p.curve_every})
+    return PretrainParams(
+        **{
+            **shared,
+            'target': ARMS[arm] or 'teacher',
+            'seed': seed,
+            'run_name': f"pre-{'random' if ARMS[arm] is None else arm}-s{seed}",
+            'data_dir': ucla_data_dir(p),
+            'resume': True,
+            'overwrite': False,
+            'keep_every': p.curve_every,
+        }
+    )
 
 # %% ../nbs/80_recipe.ipynb #35164553
-def check_recipe(p:RecipeParams) -> tuple:
-    "(arms, seeds, fractions) of `p` once every setting is allowed; ParamError otherwise (before anything is written)."
+def check_recipe(p: RecipeParams) -> tuple:
+    """(arms, seeds, fractions) of `p` once every setting is allowed; ParamError otherwise (before
+    anything is written)."""
     arms, seeds = comma_list(p.arms, str, 'arms'), comma_list(p.seeds, int, 'seeds')
     fractions = comma_list(p.finetune_fractions, float, 'finetune_fractions')
-    ParamError.check(p, 'arms', set(arms) <= set(ARMS), f"must be a comma-separated choice of {', '.join(ARMS)}")
+    ParamError.check(
+        p, 'arms', set(arms) <= set(ARMS), f"must be a comma-separated choice of {', '.join(ARMS)}"
+    )
     ParamError.check(p, 'seeds', all(s >= 0 for s in seeds), 'must be whole numbers >= 0')
-    ParamError.check(p, 'finetune_fractions', all(0 < f <= 1 for f in fractions), 'must be fractions in (0, 1]')
-    for name in ('linear_epochs', 'linear_clips'): ParamError.check(p, name, getattr(p, name) >= 1, 'must be >= 1')
+    ParamError.check(
+        p, 'finetune_fractions', all(0 < f <= 1 for f in fractions), 'must be fractions in (0, 1]'
+    )
+    for name in ('linear_epochs', 'linear_clips'):
+        ParamError.check(p, name, getattr(p, name) >= 1, 'must be >= 1')
     pools = comma_list(p.linear_pools, str, 'linear_pools')
-    ParamError.check(p, 'linear_pools', 'mean' in pools and set(pools) <= set(POOLS),
-                     f"must hold mean, and be a comma-separated choice of {', '.join(POOLS)}")
-    ParamError.check(p, 'finetune_epochs', p.finetune_epochs >= 0, 'must be >= 0 (0: no fine-tuning)')
+    ParamError.check(
+        p,
+        'linear_pools',
+        'mean' in pools and set(pools) <= set(POOLS),
+        f"must hold mean, and be a comma-separated choice of {', '.join(POOLS)}",
+    )
+    ParamError.check(
+        p, 'finetune_epochs', p.finetune_epochs >= 0, 'must be >= 0 (0: no fine-tuning)'
+    )
     ParamError.check(p, 'curve_every', p.curve_every >= 0, 'must be >= 0 (0: no learning curve)')
     ft_arms = comma_list(p.finetune_arms, str, 'finetune_arms') if p.finetune_arms else []
-    ParamError.check(p, 'finetune_arms', set(ft_arms) <= set(ARMS) - {'random'},
-                     f"must be a comma-separated choice of {', '.join(a for a in ARMS if a != 'random')}")
-    for arm in arms: check_pretrain_params(arm_run(p, arm, seeds[0]))
-    if p.finetune_epochs: check_protocol_params(finetune_params(p, '', 'scratch', seeds[0], fractions))
+    ParamError.check(
+        p,
+        'finetune_arms',
+        set(ft_arms) <= set(ARMS) - {'random'},
+        f"must be a comma-separated choice of {', '.join(a for a in ARMS if a != 'random')}",
+    )
+    for arm in arms:
+        check_pretrain_params(arm_run(p, arm, seeds[0]))
+    if p.finetune_epochs:
+        check_protocol_params(finetune_params(p, '', 'scratch', seeds[0], fractions))
     return arms, seeds, fractions
 
 # %% ../nbs/80_recipe.ipynb #63434f1f
-def _probe(p:RecipeParams, encoder, arm:str, seed:int, which:str, at:str='', pool:str='mean') -> dict:
-    "The cached linear probe of one encoder (`at`: a checkpoint's epoch in the probe's name; `pool`: its features)."
-    name = f"lin-{arm}-s{seed}{at}-{which}" if pool == 'mean' else f"lin-{pool}-{arm}-s{seed}{at}-{which}"
-    return linear_probe(encoder, p.out_dir, name, which=which, dataset=p.dataset, pool=pool,
-                        split=p.split, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, align=p.align,
-                        epochs=p.linear_epochs, clips=p.linear_clips, seed=seed)
+def _probe(
+    p: RecipeParams, encoder, arm: str, seed: int, which: str, at: str = '', pool: str = 'mean'
+) -> dict:
+    """The cached linear probe of one encoder (`at`: a checkpoint's epoch in the probe's name;
+    `pool`: its features)."""
+    name = (
+        f"lin-{arm}-s{seed}{at}-{which}"
+        if pool == 'mean'
+        else f"lin-{pool}-{arm}-s{seed}{at}-{which}"
+    )
+    return linear_probe(
+        encoder,
+        p.out_dir,
+        name,
+        which=which,
+        dataset=p.dataset,
+        pool=pool,
+        split=p.split,
+        data_dir=ucla_data_dir(p),
+        synthetic_n=p.synthetic_n,
+        align=p.align,
+        epochs=p.linear_epochs,
+        clips=p.linear_clips,
+        seed=seed,
+    )
 
-def finetune_params(p:RecipeParams, checkpoint:str, arm:str, seed:int, fractions:list) -> FinetuneParams:
-    "The fine-tuning run of one arm and seed (`checkpoint` empty: from scratch, the preset's architecture)."
+
+def finetune_params(
+    p: RecipeParams, checkpoint: str, arm: str, seed: int, fractions: list
+) -> FinetuneParams:
+    """The fine-tuning run of one arm and seed (`checkpoint` empty: from scratch, the preset's
+    architecture)."""
     return FinetuneParams(
-        checkpoint=checkpoint, preset=resolve_preset(p), dataset=p.dataset, split=p.split, data_dir=ucla_data_dir(p),
-        synthetic_n=p.synthetic_n, align=p.align, fractions=','.join(map(str, fractions)), seeds=str(seed),
-        epochs=p.finetune_epochs, warmup_epochs=min(5, p.finetune_epochs // 10), run_name=f"ft-{arm}-s{seed}",
+        checkpoint=checkpoint,
+        preset=resolve_preset(p),
+        dataset=p.dataset,
+        split=p.split,
+        data_dir=ucla_data_dir(p),
+        synthetic_n=p.synthetic_n,
+        align=p.align,
+        fractions=','.join(map(str, fractions)),
+        seeds=str(seed),
+        epochs=p.finetune_epochs,
+        warmup_epochs=min(5, p.finetune_epochs // 10),
+        run_name=f"ft-{arm}-s{seed}",
         out_dir=p.out_dir,
-        eval_every=max(1, p.finetune_epochs // 10))      # ten test evaluations: each costs more than an epoch
+        eval_every=max(1, p.finetune_epochs // 10),
+    )  # ten test evaluations: each costs more than an epoch
 
-def _finetune(p:RecipeParams, checkpoint:str, arm:str, seed:int, fractions:list) -> dict:
+
+def _finetune(p: RecipeParams, checkpoint: str, arm: str, seed: int, fractions: list) -> dict:
     name = f"ft-{arm}-s{seed}"
-    return read_summary(Path(p.out_dir)/name) or run_finetune(finetune_params(p, checkpoint, arm, seed, fractions),
-                                                             progress=False)
+    return read_summary(Path(p.out_dir) / name) or run_finetune(
+        finetune_params(p, checkpoint, arm, seed, fractions), progress=False
+    )
 
-def run_arm(p:RecipeParams, arm:str, seed:int, fractions:list) -> list:
-    """Pretrain (or skip) one arm for one seed, probe its encoders, fine-tune when asked; the rows of the table (one
-    per encoder probed: the EMA teacher and the student of a teacher arm, the student of the others)."""
-    pp = arm_run(p, arm, seed); run = Path(p.out_dir)/pp.run_name
-    if ARMS[arm] is None:                                                    # random weights, and scratch from them
-        if not RunFolder(run).encoder().exists(): write_random_encoder(pp, RunFolder(run).encoder())
-        pre, encoder, whichs = None, RunFolder(run).encoder(), ('teacher',) if arm == 'random' else ()
+
+def run_arm(p: RecipeParams, arm: str, seed: int, fractions: list) -> list:
+    """Pretrain (or skip) one arm for one seed, probe its encoders, fine-tune when asked; the rows
+    of the table (one per encoder probed: the EMA teacher and the student of a teacher arm, the
+    student of the others)."""
+    pp = arm_run(p, arm, seed)
+    run = Path(p.out_dir) / pp.run_name
+    if ARMS[arm] is None:  # random weights, and scratch from them
+        if not RunFolder(run).encoder().exists():
+            write_random_encoder(pp, RunFolder(run).encoder())
+        pre, encoder, whichs = (
+            None,
+            RunFolder(run).encoder(),
+            ('teacher',) if arm == 'random' else (),
+        )
     else:
-        pre = read_summary(run) if (run/'summary.json').exists() else None
-        if pre is None or pre.get('epochs') != pp.epochs: pre = pretrain(pp, progress=False)
+        pre = read_summary(run) if (run / 'summary.json').exists() else None
+        if pre is None or pre.get('epochs') != pp.epochs:
+            pre = pretrain(pp, progress=False)
         encoder, whichs = run, ('teacher', 'student') if has_teacher(pp.target) else ('student',)
-    base = dict(arm=arm, seed=seed, steps=pre['steps'] if pre else 0, epochs=pre['epochs'] if pre else 0,
-                pretrain_cpu_min=pre['cpu_s_all_attempts'] / 60 if pre and pre.get('cpu_s_all_attempts') else None)
-    rows = [dict(base, encoder='ema teacher' if w == 'teacher' and pre else w if pre else 'random weights',
-                 linear_top1=100 * _probe(p, encoder, arm, seed, w)['top1_last'],
-                 **{f'linear_{pool}_top1': 100 * _probe(p, encoder, arm, seed, w, pool=pool)['top1_last']
-                    for pool in p.linear_pools.split(',') if pool != 'mean'}) for w in whichs]
-    if p.finetune_epochs and arm != 'random' and (not p.finetune_arms or arm in p.finetune_arms.split(',')):
+    base = dict(
+        arm=arm,
+        seed=seed,
+        steps=pre['steps'] if pre else 0,
+        epochs=pre['epochs'] if pre else 0,
+        pretrain_cpu_min=pre['cpu_s_all_attempts'] / 60
+        if pre and pre.get('cpu_s_all_attempts')
+        else None,
+    )
+    rows = [
+        dict(
+            base,
+            encoder='ema teacher' if w == 'teacher' and pre else w if pre else 'random weights',
+            linear_top1=100 * _probe(p, encoder, arm, seed, w)['top1_last'],
+            **{
+                f'linear_{pool}_top1': 100
+                * _probe(p, encoder, arm, seed, w, pool=pool)['top1_last']
+                for pool in p.linear_pools.split(',')
+                if pool != 'mean'
+            },
+        )
+        for w in whichs
+    ]
+    if (
+        p.finetune_epochs
+        and arm != 'random'
+        and (not p.finetune_arms or arm in p.finetune_arms.split(','))
+    ):
         ft = _finetune(p, '' if arm == 'scratch' else str(run), arm, seed, fractions)
-        tops = {f"finetune_top1_{float(f):g}": 100 * v['top1_mean'] for f, v in ft['per_fraction'].items()}
-        rows = [dict(r, **tops) for r in rows] or [dict(base, encoder='random weights, all weights trained', **tops)]
+        tops = {
+            f"finetune_top1_{float(f):g}": 100 * v['top1_mean']
+            for f, v in ft['per_fraction'].items()
+        }
+        rows = [dict(r, **tops) for r in rows] or [
+            dict(base, encoder='random weights, all weights trained', **tops)
+        ]
     return rows
 
 # %% ../nbs/80_recipe.ipynb #f4c5ccae
-def _epoch_marks(metrics:Path) -> dict:
-    "{epoch: (steps, CPU seconds spent over all attempts)} at the end of every epoch, from a run's metrics.jsonl."
+def _epoch_marks(metrics: Path) -> dict:
+    """{epoch: (steps, CPU seconds spent over all attempts)} at the end of every epoch, from a run's
+    metrics.jsonl."""
     before, out = 0.0, {}
     for r in read_jsonl(metrics, quiet=True):
-        if r.get('kind') == 'start': before += r.get('previous_attempt_cpu_s', 0.0)
-        elif r.get('kind') == 'epoch': out[r['epoch']] = (r.get('step'), before + r.get('cpu_s', 0.0))
+        if r.get('kind') == 'start':
+            before += r.get('previous_attempt_cpu_s', 0.0)
+        elif r.get('kind') == 'epoch':
+            out[r['epoch']] = (r.get('step'), before + r.get('cpu_s', 0.0))
     return out
 
-def curve_rows(p:RecipeParams, arm:str, seed:int, final:list) -> list:
-    """The learning curve of one pretrained arm and seed: every `curve_every`-th kept checkpoint probed (the EMA teacher
-    of a teacher arm, the student otherwise), then the arm's own row `final` for the same encoder."""
-    if not p.curve_every or ARMS[arm] is None: return []
-    pp = arm_run(p, arm, seed); run = Path(p.out_dir)/pp.run_name
+
+def curve_rows(p: RecipeParams, arm: str, seed: int, final: list) -> list:
+    """The learning curve of one pretrained arm and seed: every `curve_every`-th kept checkpoint
+    probed (the EMA teacher of a teacher arm, the student otherwise), then the arm's own row `final`
+    for the same encoder."""
+    if not p.curve_every or ARMS[arm] is None:
+        return []
+    pp = arm_run(p, arm, seed)
+    run = Path(p.out_dir) / pp.run_name
     which = 'teacher' if has_teacher(pp.target) else 'student'
     encoder = 'ema teacher' if which == 'teacher' else which
-    marks = _epoch_marks(run/'metrics.jsonl')
-    ck, rows = CheckpointManager(run/'checkpoints'), []
+    marks = _epoch_marks(run / 'metrics.jsonl')
+    ck, rows = CheckpointManager(run / 'checkpoints'), []
     for e in ck.epochs():
-        if e % p.curve_every or e >= pp.epochs: continue
+        if e % p.curve_every or e >= pp.epochs:
+            continue
         top1 = 100 * _probe(p, ck.path(e), arm, seed, which, at=f"-e{e:04d}")['top1_last']
         steps, cpu = marks.get(e, (None, None))
-        rows.append(dict(arm=arm, seed=seed, epoch=e, steps=steps, encoder=encoder, linear_top1=top1,
-                         pretrain_cpu_min=None if cpu is None else cpu / 60))
+        rows.append(
+            dict(
+                arm=arm,
+                seed=seed,
+                epoch=e,
+                steps=steps,
+                encoder=encoder,
+                linear_top1=top1,
+                pretrain_cpu_min=None if cpu is None else cpu / 60,
+            )
+        )
     cols = ('arm', 'seed', 'epochs', 'steps', 'encoder', 'linear_top1', 'pretrain_cpu_min')
-    last = [{('epoch' if k == 'epochs' else k): r[k] for k in cols} for r in final if r['encoder'] == encoder]
+    last = [
+        {('epoch' if k == 'epochs' else k): r[k] for k in cols}
+        for r in final
+        if r['encoder'] == encoder
+    ]
     return rows + last
 
-def time_to(curve:list, random_rows:list) -> list:
-    """Per arm and encoder of the curve: the pretraining CPU minutes (mean over seeds) at the first probed checkpoint
-    at or above random weights + 10 points, and at or above 80 (None where a seed's curve never gets there)."""
+
+def time_to(curve: list, random_rows: list) -> list:
+    """Per arm and encoder of the curve: the pretraining CPU minutes (mean over seeds) at the first
+    probed checkpoint at or above random weights + 10 points, and at or above 80 (None where a
+    seed's curve never gets there)."""
     rnd = np.mean([r['linear_top1'] for r in random_rows]) if random_rows else None
     out = []
     for key in dict.fromkeys((r['arm'], r['encoder']) for r in curve):
         rs = [r for r in curve if (r['arm'], r['encoder']) == key]
         res = dict(arm=key[0], encoder=key[1], epochs=max(r['epoch'] for r in rs))
-        for name, bar in (('cpu_min_to_random_plus_10', None if rnd is None else rnd + 10), ('cpu_min_to_80', 80.0)):
+        for name, bar in (
+            ('cpu_min_to_random_plus_10', None if rnd is None else rnd + 10),
+            ('cpu_min_to_80', 80.0),
+        ):
             firsts = []
             for seed in dict.fromkeys(r['seed'] for r in rs):
-                pts = sorted((r['epoch'], r['pretrain_cpu_min'], r['linear_top1']) for r in rs if r['seed'] == seed)
-                firsts.append(next((c for _, c, t in pts if bar is not None and t >= bar and c is not None), None))
+                pts = sorted(
+                    (r['epoch'], r['pretrain_cpu_min'], r['linear_top1'])
+                    for r in rs
+                    if r['seed'] == seed
+                )
+                firsts.append(
+                    next(
+                        (c for _, c, t in pts if bar is not None and t >= bar and c is not None),
+                        None,
+                    )
+                )
             res[name] = float(np.mean(firsts)) if firsts and None not in firsts else None
         out.append(res)
     return out
@@ -176,106 +328,192 @@ def time_to(curve:list, random_rows:list) -> list:
 # %% ../nbs/80_recipe.ipynb #a10acc82
 def _stat(xs) -> str:
     xs = [x for x in xs if x is not None]
-    if not xs: return ''
-    return f"{np.mean(xs):.1f} ± {np.std(xs, ddof=1):.1f} (n={len(xs)})" if len(xs) > 1 else f"{xs[0]:.1f} (n=1)"
+    if not xs:
+        return ''
+    return (
+        f"{np.mean(xs):.1f} ± {np.std(xs, ddof=1):.1f} (n={len(xs)})"
+        if len(xs) > 1
+        else f"{xs[0]:.1f} (n=1)"
+    )
 
-def _flags(p:RecipeParams) -> str:
+
+def _flags(p: RecipeParams) -> str:
     "The flags that set `p` apart from the defaults (where the runs and the data lie left out)."
     d = asdict(RecipeParams())
-    return ' '.join(f"--{k} {v}" for k, v in asdict(p).items()
-                    if k in ('arms', 'seeds') or (v != d[k] and k not in ('out_dir', 'data_dir', 'figures_dir')))
+    return ' '.join(
+        f"--{k} {v}"
+        for k, v in asdict(p).items()
+        if k in ('arms', 'seeds') or (v != d[k] and k not in ('out_dir', 'data_dir', 'figures_dir'))
+    )
 
-def render_recipe(rows:list, p:RecipeParams, times:list=()) -> str:
-    """The table as markdown: per arm and encoder, the mean ± std over seeds of every measured column; then the CPU
-    minutes each learning curve took to random weights + 10 points and to 80 (`time_to`)."""
+
+def render_recipe(rows: list, p: RecipeParams, times: list = ()) -> str:
+    """The table as markdown: per arm and encoder, the mean ± std over seeds of every measured
+    column; then the CPU minutes each learning curve took to random weights + 10 points and to 80
+    (`time_to`)."""
     cols = [c for c in ('linear_top1', 'linear_joints_top1') if any(c in r for r in rows)]
     cols += sorted({k for r in rows for k in r if k.startswith('finetune_top1_')})
-    out = [f"# {p.dataset}: arms x seeds, last-epoch top-1 %\n",
-           f"Command: `s2v recipe {_flags(p)}`; {environment()['device']}.\n",
-           "linear_top1: linear probe on mean-pooled features (the field's protocol); linear_joints_top1: on per-joint "
-           "features (time-averaged, V x D); finetune_top1_f: fine-tuned on a fraction f of the labels.\n"]
+    out = [
+        f"# {p.dataset}: arms x seeds, last-epoch top-1 %\n",
+        f"Command: `s2v recipe {_flags(p)}`; {environment()['device']}.\n",
+        "linear_top1: linear probe on mean-pooled features (the field's protocol); "
+        "linear_joints_top1: on per-joint "
+        "features (time-averaged, V x D); finetune_top1_f: fine-tuned on a fraction f of the "
+        "labels.\n",
+    ]
     body = []
     for key in dict.fromkeys((r['arm'], r['encoder']) for r in rows):
         rs = [r for r in rows if (r['arm'], r['encoder']) == key]
         cpu = [r['pretrain_cpu_min'] for r in rs if r.get('pretrain_cpu_min') is not None]
-        cells = [key[0], key[1], ' '.join(str(r['seed']) for r in rs), str(rs[0]['steps']),
-                 *[_stat([r.get(c) for r in rs]) for c in cols], f"{np.mean(cpu):.0f}" if cpu else '']
+        cells = [
+            key[0],
+            key[1],
+            ' '.join(str(r['seed']) for r in rs),
+            str(rs[0]['steps']),
+            *[_stat([r.get(c) for r in rs]) for c in cols],
+            f"{np.mean(cpu):.0f}" if cpu else '',
+        ]
         body.append(cells)
     out += md_table(['arm', 'encoder', 'seeds', 'steps', *cols, 'CPU min'], body)
     if times:
-        out += [f"\nPretraining CPU minutes to the first probed checkpoint (every {p.curve_every} epochs) at "
-                "random weights + 10 points and at 80 (mean over seeds; '-': not reached by the last epoch):\n"]
+        out += [
+            f"\nPretraining CPU minutes to the first probed checkpoint (every {p.curve_every} "
+            "epochs) at "
+            "random weights + 10 points and at 80 (mean over seeds; '-': not reached by the last "
+            "epoch):\n"
+        ]
         fmt = lambda v: '-' if v is None else f"{v:.0f}"
-        out += md_table(['arm', 'encoder', 'epochs', 'to random + 10', 'to 80'],
-                        [[t['arm'], t['encoder'], t['epochs'], fmt(t['cpu_min_to_random_plus_10']),
-                          fmt(t['cpu_min_to_80'])] for t in times])
+        out += md_table(
+            ['arm', 'encoder', 'epochs', 'to random + 10', 'to 80'],
+            [
+                [
+                    t['arm'],
+                    t['encoder'],
+                    t['epochs'],
+                    fmt(t['cpu_min_to_random_plus_10']),
+                    fmt(t['cpu_min_to_80']),
+                ]
+                for t in times
+            ],
+        )
     return '\n'.join(out) + '\n'
 
-def run_recipe(p:RecipeParams) -> dict:
-    "Every arm for every seed (seed by seed, so each arm has a first result early), then the table; returns it."
-    t0 = time.time(); arms, seeds, fractions = check_recipe(p)
-    out = Path(p.out_dir); out.mkdir(parents=True, exist_ok=True)
-    save_json(dict(params=asdict(p), environment=environment()), out/'recipe_params.json')
+
+def run_recipe(p: RecipeParams) -> dict:
+    """Every arm for every seed (seed by seed, so each arm has a first result early), then the
+    table; returns it."""
+    t0 = time.time()
+    arms, seeds, fractions = check_recipe(p)
+    out = Path(p.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    save_json(dict(params=asdict(p), environment=environment()), out / 'recipe_params.json')
     rows, curve = [], []
     for seed in seeds:
         for arm in arms:
-            t = time.time(); new = run_arm(p, arm, seed, fractions); rows += new
+            t = time.time()
+            new = run_arm(p, arm, seed, fractions)
+            rows += new
             curve += curve_rows(p, arm, seed, new)
             print(f"recipe: {arm} seed {seed} done ({time.time() - t:.0f} s)", flush=True)
-    fig = Path(p.figures_dir or p.out_dir); fig.mkdir(parents=True, exist_ok=True)
-    write_csv(rows, fig/'ucla_recipe.csv', list(dict.fromkeys(k for r in rows for k in r)))
+    fig = Path(p.figures_dir or p.out_dir)
+    fig.mkdir(parents=True, exist_ok=True)
+    write_csv(rows, fig / 'ucla_recipe.csv', list(dict.fromkeys(k for r in rows for k in r)))
     times = time_to(curve, [r for r in rows if r['arm'] == 'random'])
-    md = render_recipe(rows, p, times); (fig/'ucla_recipe.md').write_text(md)
-    plot_recipe(rows, fig/'ucla_recipe')
+    md = render_recipe(rows, p, times)
+    (fig / 'ucla_recipe.md').write_text(md)
+    plot_recipe(rows, fig / 'ucla_recipe')
     if curve:
-        write_csv(curve, fig/'ucla_recipe_curve.csv', list(curve[0]))
-        pts = [dict(target=r['arm'], which='random' if r['arm'] == 'random' else r['encoder'].split()[-1],
-                    step=r.get('steps') or 0, top1=r['linear_top1'])
-               for r in curve + [r for r in rows if r['arm'] == 'random']]
-        plot_learning_curves(pts, fig/'ucla_recipe_curve', title=f"{p.dataset}: linear top-1 during pretraining")
+        write_csv(curve, fig / 'ucla_recipe_curve.csv', list(curve[0]))
+        pts = [
+            dict(
+                target=r['arm'],
+                which='random' if r['arm'] == 'random' else r['encoder'].split()[-1],
+                step=r.get('steps') or 0,
+                top1=r['linear_top1'],
+            )
+            for r in curve + [r for r in rows if r['arm'] == 'random']
+        ]
+        plot_learning_curves(
+            pts, fig / 'ucla_recipe_curve', title=f"{p.dataset}: linear top-1 during pretraining"
+        )
     return dict(rows=rows, curve=curve, times=times, markdown=md, wall_s=time.time() - t0)
 
 # %% ../nbs/80_recipe.ipynb #fd6aa3d8
 def plot_recipe(rows, out=None):
-    """One panel per measured column (linear probes, then each fine-tuned fraction): a bar per arm and encoder at the
-    mean over seeds, each seed a dot; random weights (linear) and from scratch (fine-tuning) as dashed lines
-    (-> out.{png,pdf})."""
-    rows = read_rows(rows)                                               # a CSV's empty cells: not measured
+    """One panel per measured column (linear probes, then each fine-tuned fraction): a bar per arm
+    and encoder at the mean over seeds, each seed a dot; random weights (linear) and from scratch
+    (fine-tuning) as dashed lines (-> out.{png,pdf})."""
+    rows = read_rows(rows)  # a CSV's empty cells: not measured
     has = lambda r, col: isinstance(r.get(col), (int, float))
     cols = [c for c in ('linear_top1', 'linear_joints_top1') if any(has(r, c) for r in rows)]
     cols += sorted({k for r in rows for k in r if k.startswith('finetune_top1_') and has(r, k)})
-    fig = new_figure((4.2 * len(cols), 3.8)); axes = np.atleast_1d(fig.subplots(1, len(cols), sharey=True))
+    fig = new_figure((4.2 * len(cols), 3.8))
+    axes = np.atleast_1d(fig.subplots(1, len(cols), sharey=True))
     for ax, col in zip(axes, cols):
         ref_arm = 'random' if col.startswith('linear') else 'scratch'
-        keys = list(dict.fromkeys((r['arm'], r['encoder']) for r in rows if has(r, col)))   # the reference too, in grey
+        keys = list(
+            dict.fromkeys((r['arm'], r['encoder']) for r in rows if has(r, col))
+        )  # the reference too, in grey
         for i, key in enumerate(keys):
             ys = [r[col] for r in rows if (r['arm'], r['encoder']) == key and has(r, col)]
-            ax.bar(i, np.mean(ys), color='0.7' if key[0] == ref_arm else f"C{list(ARMS).index(key[0])}", alpha=.8)
+            ax.bar(
+                i,
+                np.mean(ys),
+                color='0.7' if key[0] == ref_arm else f"C{list(ARMS).index(key[0])}",
+                alpha=0.8,
+            )
             ax.plot([i] * len(ys), ys, 'k.', ms=4)
         ref = [r[col] for r in rows if r['arm'] == ref_arm and has(r, col)]
-        if ref: ax.axhline(float(np.mean(ref)), color='k', ls='--', lw=1,
-                           label=f"{'random weights' if ref_arm == 'random' else 'from scratch'} (n={len(ref)})")
-        ax.set_xticks(range(len(keys)), [f"{a}\n{e}" for a, e in keys], rotation=45, ha='right', fontsize=7)
-        ax.set_title('linear probe (frozen encoder)' if col == 'linear_top1' else
-                     'linear probe, per-joint features' if col == 'linear_joints_top1' else
-                     f"fine-tuned on {float(col.rsplit('_', 1)[1]):.0%} of the labels", fontsize=9)
-        ax.grid(axis='y', alpha=.3)
-        if ax.get_legend_handles_labels()[0]: ax.legend(fontsize=7, loc='lower right')
+        if ref:
+            ax.axhline(
+                float(np.mean(ref)),
+                color='k',
+                ls='--',
+                lw=1,
+                label=f"{'random weights' if ref_arm == 'random' else 'from scratch'} "
+                f"(n={len(ref)})",
+            )
+        ax.set_xticks(
+            range(len(keys)), [f"{a}\n{e}" for a, e in keys], rotation=45, ha='right', fontsize=7
+        )
+        ax.set_title(
+            'linear probe (frozen encoder)'
+            if col == 'linear_top1'
+            else 'linear probe, per-joint features'
+            if col == 'linear_joints_top1'
+            else f"fine-tuned on {float(col.rsplit('_', 1)[1]):.0%} of the labels",
+            fontsize=9,
+        )
+        ax.grid(axis='y', alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, loc='lower right')
     axes[0].set_ylabel('top-1 on the test split (%)')
-    if out: save_figure(fig, out)
+    if out:
+        save_figure(fig, out)
     return fig
 
 
 # %% ../nbs/80_recipe.ipynb #aa971532
-def _add_args(ap): return add_param_args(ap, RecipeParams)
+def _add_args(ap):
+    return add_param_args(ap, RecipeParams)
+
 
 def _run(a):
     p = params_from_args(a, RecipeParams)
     res = run_recipe(p)
     print(res['markdown'])
-    print(f"recipe: {res['wall_s'] / 60:.1f} min; table in {Path(p.figures_dir or p.out_dir)/'ucla_recipe.md'}")
+    print(
+        f"recipe: {res['wall_s'] / 60:.1f} min; table in "
+        f"{Path(p.figures_dir or p.out_dir) / 'ucla_recipe.md'}"
+    )
     return 0
 
+
 from .cli import register_command
-main = register_command('recipe', _add_args, _run,
-                        help='the N-UCLA comparison: arms x seeds, linear probes, random and scratch references').main
+
+main = register_command(
+    'recipe',
+    _add_args,
+    _run,
+    help='the N-UCLA comparison: arms x seeds, linear probes, random and scratch references',
+).main

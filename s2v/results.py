@@ -16,77 +16,132 @@ __all__ = ['TABLES', 'EVAL_KINDS', 'collect_runs', 'pretrain_dataset', 'run_cell
 # %% ../nbs/51_results.ipynb #d89db2bc
 TABLES = {
     'linear': dict(
-        title='Table 1: linear evaluation (top-1 %)', columns=[('ntu60_xsub', 'NTU-60 XSub'),
-                                                               ('ntu60_xview', 'NTU-60 XView'),
-                                                               ('ntu120_xsub', 'NTU-120 XSub'),
-                                                               ('ntu120_xset', 'NTU-120 XSet'),
-                                                               ('pku2_xsub', 'PKU-II XSub')],
+        title='Table 1: linear evaluation (top-1 %)',
+        columns=[
+            ('ntu60_xsub', 'NTU-60 XSub'),
+            ('ntu60_xview', 'NTU-60 XView'),
+            ('ntu120_xsub', 'NTU-120 XSub'),
+            ('ntu120_xset', 'NTU-120 XSet'),
+            ('pku2_xsub', 'PKU-II XSub'),
+        ],
         published={
-            'MAMP (published)': [84.9, 89.1, 78.6, 79.1, 53.8], 'Skeleton2vec (paper)': [85.7, 90.3, 79.7, 81.3, 55.6]
-        }),
+            'MAMP (published)': [84.9, 89.1, 78.6, 79.1, 53.8],
+            'Skeleton2vec (paper)': [85.7, 90.3, 79.7, 81.3, 55.6],
+        },
+    ),
     'semi': dict(
         title='Table 2: semi-supervised fine-tuning on NTU-60 (top-1 %, mean ± std over seeds)',
-        columns=[('ntu60_xsub@0.01', 'XSub 1%'), ('ntu60_xsub@0.1', 'XSub 10%'), ('ntu60_xview@0.01', 'XView 1%'),
-                 ('ntu60_xview@0.1', 'XView 10%')], published={'Skeleton2vec (paper)': [75.7, 89.2, 76.2, 92.9]}),
+        columns=[
+            ('ntu60_xsub@0.01', 'XSub 1%'),
+            ('ntu60_xsub@0.1', 'XSub 10%'),
+            ('ntu60_xview@0.01', 'XView 1%'),
+            ('ntu60_xview@0.1', 'XView 10%'),
+        ],
+        published={'Skeleton2vec (paper)': [75.7, 89.2, 76.2, 92.9]},
+    ),
     'finetune': dict(
-        title='Table 3: fine-tuning on 100% of the training set (top-1 %)', columns=[('ntu60_xsub', 'NTU-60 XSub'),
-                                                                                     ('ntu60_xview', 'NTU-60 XView'),
-                                                                                     ('ntu120_xsub', 'NTU-120 XSub'),
-                                                                                     ('ntu120_xset', 'NTU-120 XSet')],
-        published={'Skeleton2vec (paper)': [93.2, 97.8, 89.8, 91.3]}),
-    'transfer': dict(title='Table 4: transfer to PKU-MMD II XSub (pretrained on, fine-tuned on PKU-II; top-1 %)',
-                     columns=[('ntu60->pku2_xsub', 'NTU-60 → PKU-II'), ('ntu120->pku2_xsub', 'NTU-120 → PKU-II')],
-                     published={'Skeleton2vec (paper)': [73.0, 75.1]}),
+        title='Table 3: fine-tuning on 100% of the training set (top-1 %)',
+        columns=[
+            ('ntu60_xsub', 'NTU-60 XSub'),
+            ('ntu60_xview', 'NTU-60 XView'),
+            ('ntu120_xsub', 'NTU-120 XSub'),
+            ('ntu120_xset', 'NTU-120 XSet'),
+        ],
+        published={'Skeleton2vec (paper)': [93.2, 97.8, 89.8, 91.3]},
+    ),
+    'transfer': dict(
+        title='Table 4: transfer to PKU-MMD II XSub (pretrained on, fine-tuned on PKU-II; top-1 %)',
+        columns=[
+            ('ntu60->pku2_xsub', 'NTU-60 → PKU-II'),
+            ('ntu120->pku2_xsub', 'NTU-120 → PKU-II'),
+        ],
+        published={'Skeleton2vec (paper)': [73.0, 75.1]},
+    ),
 }
 EVAL_KINDS = ('linear', 'finetune', 'scratch', 'semi', 'semi-scratch')
 
 # %% ../nbs/51_results.ipynb #28b0d1ef
-def _lacks(s:dict) -> str|None:
-    "The first field the tables read that the evaluation summary `s` lacks or holds in another form; None if none."
+def _lacks(s: dict) -> str | None:
+    """The first field the tables read that the evaluation summary `s` lacks or holds in another
+    form; None if none."""
     num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
-    if s['kind'] == 'linear': return None if num(s.get('top1_last')) else 'top1_last'
+    if s['kind'] == 'linear':
+        return None if num(s.get('top1_last')) else 'top1_last'
     pf = s.get('per_fraction')
-    if not isinstance(pf, dict) or not all(isinstance(v, dict) and num(v.get('top1_mean')) for v in pf.values()):
+    if not isinstance(pf, dict) or not all(
+        isinstance(v, dict) and num(v.get('top1_mean')) for v in pf.values()
+    ):
         return 'per_fraction'
     runs = s.get('runs', [])
-    return None if isinstance(runs, list) and all(isinstance(r, dict) and 'fraction' in r for r in runs) else 'runs'
+    return (
+        None
+        if isinstance(runs, list) and all(isinstance(r, dict) and 'fraction' in r for r in runs)
+        else 'runs'
+    )
+
 
 def collect_runs(runs_dir='runs') -> tuple:
-    "(evaluation summaries with `run_dir` and `mtime` added, notes on skipped files) under `runs_dir`."
+    """(evaluation summaries with `run_dir` and `mtime` added, notes on skipped files) under
+    `runs_dir`."""
     runs, notes = [], []
     for p in sorted(Path(runs_dir).glob(f'**/{SUMMARY}')):
-        try: s = json.loads(p.read_text())
-        except (OSError, ValueError) as e: notes.append(f"{p}: unreadable ({e})"); continue
-        if not isinstance(s, dict) or s.get('kind') not in EVAL_KINDS: continue
+        try:
+            s = json.loads(p.read_text())
+        except (OSError, ValueError) as e:
+            notes.append(f"{p}: unreadable ({e})")
+            continue
+        if not isinstance(s, dict) or s.get('kind') not in EVAL_KINDS:
+            continue
         if (lacks := _lacks(s)) is not None:
-            notes.append(f"{p}: a {s['kind']} summary without a readable {lacks} (damaged or edited?)"); continue
+            notes.append(
+                f"{p}: a {s['kind']} summary without a readable {lacks} (damaged or edited?)"
+            )
+            continue
         runs.append({**s, 'run_dir': str(p.parent), 'mtime': p.stat().st_mtime})
     return runs, notes
 
 # %% ../nbs/51_results.ipynb #fc8f08e3
-def _family(dataset:str) -> str: return (dataset or '').split('_')[0]
+def _family(dataset: str) -> str:
+    return (dataset or '').split('_')[0]
 
-def pretrain_dataset(checkpoint:str, bases=()) -> str|None:
+
+def pretrain_dataset(checkpoint: str, bases=()) -> str | None:
     "The dataset a checkpoint was pretrained on, from its run folder (None if unknown)."
     run = RunFolder.of(checkpoint, bases) if checkpoint else None
-    try: return run.params().get('dataset') if run else None
-    except DataError: return None
+    try:
+        return run.params().get('dataset') if run else None
+    except DataError:
+        return None
 
 # %% ../nbs/51_results.ipynb #51507305
-def _pct(x): return None if x is None else 100 * float(x)
+def _pct(x):
+    return None if x is None else 100 * float(x)
 
-def _method(s:dict) -> str:
+
+def _method(s: dict) -> str:
     which = s.get('which', 'teacher')
     if s['kind'] in ('scratch', 'semi-scratch') or which == 'random':
-        return 'from scratch' if s['kind'] != 'linear' else f"random weights ({s.get('preset') or 'unknown'} preset)"
+        return (
+            'from scratch'
+            if s['kind'] != 'linear'
+            else f"random weights ({s.get('preset') or 'unknown'} preset)"
+        )
     name = 'ours' + (' (student)' if which == 'student' else '')
-    if s.get('protocol') == 'linear_cached': name += ' (cached features)'
+    if s.get('protocol') == 'linear_cached':
+        name += ' (cached features)'
     return name
 
-def run_cells(s:dict, bases=()) -> list:
-    "[(table, method, column, cell)] for one evaluation summary; table 'other' when no paper cell fits."
+
+def run_cells(s: dict, bases=()) -> list:
+    """[(table, method, column, cell)] for one evaluation summary; table 'other' when no paper cell
+    fits."""
     ds, m = s.get('dataset', ''), _method(s)
-    base = dict(run_dir=s['run_dir'], mtime=s.get('mtime', 0), epochs=s.get('epochs'), protocol=s.get('protocol'))
+    base = dict(
+        run_dir=s['run_dir'],
+        mtime=s.get('mtime', 0),
+        epochs=s.get('epochs'),
+        protocol=s.get('protocol'),
+    )
     if s['kind'] == 'linear':
         cell = dict(base, top1=_pct(s.get('top1_last')), best=_pct(s.get('top1_best_epoch')))
         cols = {c for c, _ in TABLES['linear']['columns']}
@@ -95,124 +150,197 @@ def run_cells(s:dict, bases=()) -> list:
     for frac, pf in (s.get('per_fraction') or {}).items():
         runs = [r for r in s.get('runs', []) if str(float(r['fraction'])) == str(float(frac))]
         best = [r['top1_best_epoch'] for r in runs if r.get('top1_best_epoch') is not None]
-        cell = dict(base, top1=_pct(pf['top1_mean']), std=_pct(pf.get('top1_std', 0.)), n=pf.get('n', len(runs)),
-                    best=_pct(sum(best) / len(best)) if best else None)
+        cell = dict(
+            base,
+            top1=_pct(pf['top1_mean']),
+            std=_pct(pf.get('top1_std', 0.0)),
+            n=pf.get('n', len(runs)),
+            best=_pct(sum(best) / len(best)) if best else None,
+        )
         f, pre = float(frac), _family(pretrain_dataset(s.get('checkpoint', ''), bases) or '')
-        if f < 1: table, col = 'semi', f"{ds}@{f:g}"
-        elif s['kind'] == 'finetune' and pre and pre != _family(ds): table, col = 'transfer', f"{pre}->{ds}"
-        else: table, col = 'finetune', ds
-        if col not in {c for c, _ in TABLES[table]['columns']}: table = 'other'
+        if f < 1:
+            table, col = 'semi', f"{ds}@{f:g}"
+        elif s['kind'] == 'finetune' and pre and pre != _family(ds):
+            table, col = 'transfer', f"{pre}->{ds}"
+        else:
+            table, col = 'finetune', ds
+        if col not in {c for c, _ in TABLES[table]['columns']}:
+            table = 'other'
         out.append((table, m, col, cell))
     return out
 
 # %% ../nbs/51_results.ipynb #869dfd4e
-def fmt_cell(c:dict|None, link_from=None) -> str:
-    "Markdown text of one of our cells: last-epoch top-1 (± std, n), best-epoch labelled, linked to its run."
-    if c is None: return 'not run'
-    if c.get('top1') is None: return 'no result'
+def fmt_cell(c: dict | None, link_from=None) -> str:
+    """Markdown text of one of our cells: last-epoch top-1 (± std, n), best-epoch labelled, linked
+    to its run."""
+    if c is None:
+        return 'not run'
+    if c.get('top1') is None:
+        return 'no result'
     v = f"{c['top1']:.1f}" + (f" ± {c['std']:.1f} (n={c['n']})" if c.get('n', 1) > 1 else '')
     if link_from is not None:
         v = f"[{v}]({Path(os.path.relpath(c['run_dir'], link_from)).as_posix()}/)"
-    if c.get('best') is not None: v += f" (best-epoch {c['best']:.1f})"
-    if c.get('count', 1) > 1: v += f" [latest of {c['count']}]"
+    if c.get('best') is not None:
+        v += f" (best-epoch {c['best']:.1f})"
+    if c.get('count', 1) > 1:
+        v += f" [latest of {c['count']}]"
     return v
 
 # %% ../nbs/51_results.ipynb #04c6a636
-def build_tables(runs:list, bases=()) -> dict:
-    "{table: {method: {column: cell}}} of our runs, plus the list `other` of runs that fit no paper cell."
+def build_tables(runs: list, bases=()) -> dict:
+    """{table: {method: {column: cell}}} of our runs, plus the list `other` of runs that fit no
+    paper cell."""
     tabs, other = {t: {} for t in TABLES}, []
     for s in runs:
         for table, m, col, cell in run_cells(s, bases):
             if table == 'other':
-                other.append(dict(cell, method=m, column=col, dataset=s.get('dataset'), kind=s['kind']))
+                other.append(
+                    dict(cell, method=m, column=col, dataset=s.get('dataset'), kind=s['kind'])
+                )
                 continue
             row = tabs[table].setdefault(m, {})
             prev = row.get(col)
             count = (prev or {}).get('count', 0) + 1
-            row[col] = dict(cell if prev is None or cell['mtime'] >= prev['mtime'] else prev, count=count)
+            row[col] = dict(
+                cell if prev is None or cell['mtime'] >= prev['mtime'] else prev, count=count
+            )
     return dict(tables=tabs, other=other)
 
 # %% ../nbs/51_results.ipynb #c0887d5d
-def render_markdown(built:dict, link_from='.') -> str:
+def render_markdown(built: dict, link_from='.') -> str:
     "The tables as markdown: published rows first, then ours (missing cells 'not run')."
-    lines = ["# Results", "",
-             f"Generated {time.strftime('%Y-%m-%d %H:%M')} by `s2v results`. Ours: top-1 % at the LAST epoch, "
-             "linked to the run directory; '(best-epoch x)' is the best evaluated epoch, selected on the test split "
-             "(as MAMP reports), shown only beside the last-epoch value.", ""]
+    lines = [
+        "# Results",
+        "",
+        f"Generated {time.strftime('%Y-%m-%d %H:%M')} by `s2v results`. Ours: top-1 % at the LAST "
+        "epoch, "
+        "linked to the run directory; '(best-epoch x)' is the best evaluated epoch, selected on "
+        "the test split "
+        "(as MAMP reports), shown only beside the last-epoch value.",
+        "",
+    ]
     for t, spec in TABLES.items():
         cols = spec['columns']
-        lines += [f"## {spec['title']}", "", '| Method | ' + ' | '.join(n for _, n in cols) + ' |',
-                  '|---' * (len(cols) + 1) + '|']
+        lines += [
+            f"## {spec['title']}",
+            "",
+            '| Method | ' + ' | '.join(n for _, n in cols) + ' |',
+            '|---' * (len(cols) + 1) + '|',
+        ]
         for m, vals in spec['published'].items():
             lines.append(f"| {m} | " + ' | '.join(f"{v:.1f}" for v in vals) + ' |')
         ours = built['tables'][t] or {'ours': {}}
         for m, row in sorted(ours.items()):
-            lines.append(f"| {m} | " + ' | '.join(fmt_cell(row.get(c), link_from) for c, _ in cols) + ' |')
+            lines.append(
+                f"| {m} | " + ' | '.join(fmt_cell(row.get(c), link_from) for c, _ in cols) + ' |'
+            )
         lines.append('')
     if built['other']:
         lines += [
-            "## Other runs (no cell in the paper's tables)", "", "| Run | Kind | Method | Dataset | Top-1 % |",
-            "|---|---|---|---|---|"
+            "## Other runs (no cell in the paper's tables)",
+            "",
+            "| Run | Kind | Method | Dataset | Top-1 % |",
+            "|---|---|---|---|---|",
         ]
         for c in sorted(built['other'], key=lambda c: c['run_dir']):
             lines.append(
-                f"| [{Path(c['run_dir']).name}]({Path(os.path.relpath(c['run_dir'], link_from)).as_posix()}/) "
+                f"| [{Path(c['run_dir']).name}]"
+                f"({Path(os.path.relpath(c['run_dir'], link_from)).as_posix()}/) "
                 f"| {c['kind']} | "
-                f"{c['method']} | {c['column']} | {fmt_cell(dict(c, count=1))} |")
+                f"{c['method']} | {c['column']} | {fmt_cell(dict(c, count=1))} |"
+            )
         lines.append('')
     return '\n'.join(lines)
 
 # %% ../nbs/51_results.ipynb #f66c6bcd
-def _csv(path:Path, header:list, rows:list):
+def _csv(path: Path, header: list, rows: list):
     with open(path, 'w', newline='') as f:
-        w = csv.writer(f); w.writerow(header); w.writerows(rows)
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
 
-def _r(x): return '' if x is None else round(x, 2)
+
+def _r(x):
+    return '' if x is None else round(x, 2)
+
 
 def write_results(runs_dir='runs', out='runs/results/results') -> dict:
-    "Collect the runs under `runs_dir`; write `<out>.md`, `<out>.csv` and `<out>_<table>.csv`; returns their paths."
+    """Collect the runs under `runs_dir`; write `<out>.md`, `<out>.csv` and `<out>_<table>.csv`;
+    returns their paths."""
     runs_dir, out = Path(runs_dir), Path(out)
     if not runs_dir.is_dir():
-        raise ParamError('runs', str(runs_dir), 'not a folder' if runs_dir.exists() else 'no such folder')
+        raise ParamError(
+            'runs', str(runs_dir), 'not a folder' if runs_dir.exists() else 'no such folder'
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     runs, notes = collect_runs(runs_dir)
-    built = build_tables(runs, bases=(runs_dir.parent, runs_dir.parent/'nbs'))
+    built = build_tables(runs, bases=(runs_dir.parent, runs_dir.parent / 'nbs'))
     md = render_markdown(built, link_from=out.parent)
-    if notes: md += '\n## Skipped files\n\n' + '\n'.join(f"- {n}" for n in notes) + '\n'
+    if notes:
+        md += '\n## Skipped files\n\n' + '\n'.join(f"- {n}" for n in notes) + '\n'
     paths = dict(markdown=out.with_suffix('.md'), csv=out.with_suffix('.csv'))
     paths['markdown'].write_text(md)
     long_rows = []
     for t, spec in TABLES.items():
-        cols = spec['columns']; rows = [[m, *vals] for m, vals in spec['published'].items()]
+        cols = spec['columns']
+        rows = [[m, *vals] for m, vals in spec['published'].items()]
         for m, vals in spec['published'].items():
             long_rows += [[t, m, c, v, '', '', '', 'published'] for (c, _), v in zip(cols, vals)]
         for m, row in sorted((built['tables'][t] or {'ours': {}}).items()):
-            rows.append([m, *[('not run' if row.get(c) is None else _r(row[c]['top1'])) for c, _ in cols]])
-            long_rows += [[t, m, c, 'not run', '', '', '', ''] if row.get(c) is None else [
-                t, m, c,
-                _r(row[c]['top1']),
-                _r(row[c].get('best')),
-                _r(row[c].get('std')), row[c].get('n', 1), row[c]['run_dir']
-            ] for c, _ in cols]
-        paths[t] = out.parent/f"{out.name}_{t}.csv"
+            rows.append(
+                [m, *[('not run' if row.get(c) is None else _r(row[c]['top1'])) for c, _ in cols]]
+            )
+            long_rows += [
+                [t, m, c, 'not run', '', '', '', '']
+                if row.get(c) is None
+                else [
+                    t,
+                    m,
+                    c,
+                    _r(row[c]['top1']),
+                    _r(row[c].get('best')),
+                    _r(row[c].get('std')),
+                    row[c].get('n', 1),
+                    row[c]['run_dir'],
+                ]
+                for c, _ in cols
+            ]
+        paths[t] = out.parent / f"{out.name}_{t}.csv"
         _csv(paths[t], ['method', *[n for _, n in cols]], rows)
-    long_rows += [[
-        'other', c['method'], c['column'],
-        _r(c['top1']),
-        _r(c['best']),
-        _r(c.get('std')),
-        c.get('n', 1), c['run_dir']
-    ] for c in built['other']]
-    _csv(paths['csv'], ['table', 'method', 'column', 'top1_last', 'top1_best_epoch', 'std', 'n', 'source'], long_rows)
+    long_rows += [
+        [
+            'other',
+            c['method'],
+            c['column'],
+            _r(c['top1']),
+            _r(c['best']),
+            _r(c.get('std')),
+            c.get('n', 1),
+            c['run_dir'],
+        ]
+        for c in built['other']
+    ]
+    _csv(
+        paths['csv'],
+        ['table', 'method', 'column', 'top1_last', 'top1_best_epoch', 'std', 'n', 'source'],
+        long_rows,
+    )
     return paths
 
 # %% ../nbs/51_results.ipynb #eb60a968
 def _add_args(ap):
-    ap.add_argument('--runs', default='runs',
-                    help='folder holding run directories (searched recursively for summary.json)')
-    ap.add_argument('--out', default='runs/results/results',
-                    help='output path stem: writes <out>.md, <out>.csv and <out>_<table>.csv')
+    ap.add_argument(
+        '--runs',
+        default='runs',
+        help='folder holding run directories (searched recursively for summary.json)',
+    )
+    ap.add_argument(
+        '--out',
+        default='runs/results/results',
+        help='output path stem: writes <out>.md, <out>.csv and <out>_<table>.csv',
+    )
     return ap
+
 
 def _run(a):
     paths = write_results(a.runs, a.out)
@@ -220,19 +348,29 @@ def _run(a):
     print('written:', ', '.join(str(p) for p in paths.values()))
     return 0
 
+
 def main(argv=None) -> dict:
-    "`python -m s2v.results [--runs runs] [--out runs/results/results]` (the same as `s2v results`)."
+    """`python -m s2v.results [--runs runs] [--out runs/results/results]` (the same as `s2v
+    results`)."""
     a = _add_args(
         argparse.ArgumentParser(
             prog='python -m s2v.results',
-            description='collect summary.json of finished runs into the paper-style tables')).parse_args(argv)
+            description='collect summary.json of finished runs into the paper-style tables',
+        )
+    ).parse_args(argv)
     return write_results(a.runs, a.out) if _run(a) == 0 else None
+
 
 from .cli import register_command
 
-register_command('results', _add_args, _run,
-                 help='collect summary.json of finished runs into the paper-style results tables')
+register_command(
+    'results',
+    _add_args,
+    _run,
+    help='collect summary.json of finished runs into the paper-style results tables',
+)
 
 # %% ../nbs/51_results.ipynb #dcd0b1d4
 #| eval: false
-if __name__ == '__main__': main()
+if __name__ == '__main__':
+    main()

@@ -13,143 +13,222 @@ __all__ = ['PARAMS', 'SUMMARY', 'METRICS', 'CHECKPOINTS', 'ENCODERS', 'LOCK', 'r
            'RunFolder', 'run_files', 'RunLock', 'clear_folder', 'read_summary', 'folder_seeds', 'evaluated_run']
 
 # %% ../nbs/02_runs.ipynb #648579ad
-PARAMS, SUMMARY, METRICS, CHECKPOINTS = 'params.json', 'summary.json', 'metrics.jsonl', 'checkpoints'
+PARAMS, SUMMARY, METRICS, CHECKPOINTS = (
+    'params.json',
+    'summary.json',
+    'metrics.jsonl',
+    'checkpoints',
+)
 ENCODERS = {'teacher': 'encoder.pt', 'student': 'encoder_student.pt'}
 
-def read_json(path) -> dict|None:
-    "The JSON object in `path`, None when the file does not exist; DataError when it cannot be read."
+
+def read_json(path) -> dict | None:
+    """The JSON object in `path`, None when the file does not exist; DataError when it cannot be
+    read."""
     path = Path(path)
-    if not path.exists(): return None
-    try: return json.loads(path.read_text())
-    except (OSError, ValueError) as e: raise DataError(path, f"unreadable ({e})") from None
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise DataError(path, f"unreadable ({e})") from None
 
 # %% ../nbs/02_runs.ipynb #840e6b11
-def read_jsonl(path, quiet:bool=False) -> list:
-    """The records of a JSON-lines file ([] when it does not exist). A partial last line (what a crash or a full disk
-    leaves) is dropped with a warning; a bad line before the last is a DataError naming it."""
+def read_jsonl(path, quiet: bool = False) -> list:
+    """The records of a JSON-lines file ([] when it does not exist). A partial last line (what a
+    crash or a full disk leaves) is dropped with a warning; a bad line before the last is a
+    DataError naming it."""
     path = Path(path)
-    if not path.exists(): return []
+    if not path.exists():
+        return []
     lines, out = path.read_text(errors='replace').splitlines(), []
     for i, line in enumerate(lines):
-        if not line.strip(): continue
-        try: out.append(json.loads(line))
+        if not line.strip():
+            continue
+        try:
+            out.append(json.loads(line))
         except ValueError as e:
-            if any(x.strip() for x in lines[i + 1:]): raise DataError(path, f"not a JSON record ({e})", line=i + 1)
+            if any(x.strip() for x in lines[i + 1 :]):
+                raise DataError(path, f"not a JSON record ({e})", line=i + 1)
             if not quiet:
-                print(f"{path}: dropped a partial last line ({len(line)} characters, an interrupted write)",
-                      file=sys.stderr)
+                print(
+                    f"{path}: dropped a partial last line ({len(line)} characters, an interrupted "
+                    "write)",
+                    file=sys.stderr,
+                )
     return out
 
 # %% ../nbs/02_runs.ipynb #1da9508f
-def write_csv(rows:list, path, columns:list|None=None) -> Path:
+def write_csv(rows: list, path, columns: list | None = None) -> Path:
     "Write a list of dicts as CSV (columns: the given ones, else the first row's keys)."
     columns = columns or (list(rows[0].keys()) if rows else [])
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(path, 'w', newline='') as f:
-        w = csv.DictWriter(f, fieldnames=columns, extrasaction='ignore'); w.writeheader(); w.writerows(rows)
+        w = csv.DictWriter(f, fieldnames=columns, extrasaction='ignore')
+        w.writeheader()
+        w.writerows(rows)
     return Path(path)
 
 # %% ../nbs/02_runs.ipynb #15fee0e0
-def md_table(head:list, rows:list) -> list:
-    "The lines of a markdown table: the header `head`, its rule, then one line per row of `rows` (cells as text)."
-    return ['| ' + ' | '.join(map(str, head)) + ' |', '|' + '---|' * len(head),
-            *('| ' + ' | '.join(map(str, r)) + ' |' for r in rows)]
+def md_table(head: list, rows: list) -> list:
+    """The lines of a markdown table: the header `head`, its rule, then one line per row of `rows`
+    (cells as text)."""
+    return [
+        '| ' + ' | '.join(map(str, head)) + ' |',
+        '|' + '---|' * len(head),
+        *('| ' + ' | '.join(map(str, r)) + ' |' for r in rows),
+    ]
 
 # %% ../nbs/02_runs.ipynb #65e4b474
 class RunFolder:
-    """A run folder: `params()`, `config()`, `summary()` (None until finished), `metrics()`, `encoder(which)`,
-    `checkpoints`."""
-    def __init__(self, path): self.path = Path(path)
-    def __repr__(self): return f"RunFolder({str(self.path)!r})"
-    def __truediv__(self, name): return self.path/name
+    """A run folder: `params()`, `config()`, `summary()` (None until finished), `metrics()`,
+    `encoder(which)`, `checkpoints`."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def __repr__(self):
+        return f"RunFolder({str(self.path)!r})"
+
+    def __truediv__(self, name):
+        return self.path / name
+
     @property
-    def name(self) -> str: return self.path.name
+    def name(self) -> str:
+        return self.path.name
+
     @property
-    def checkpoints(self) -> Path: return self.path/CHECKPOINTS
-    def exists(self) -> bool: return (self.path/PARAMS).exists()
-    def params(self) -> dict: return (read_json(self.path/PARAMS) or {}).get('params', {})
-    def config(self) -> dict|None: return (read_json(self.path/PARAMS) or {}).get('config')
-    def summary(self) -> dict|None: return read_json(self.path/SUMMARY)
-    def metrics(self) -> list: return read_jsonl(self.path/METRICS)
-    def encoder(self, which:str='teacher') -> Path: return self.path/ENCODERS[which]
+    def checkpoints(self) -> Path:
+        return self.path / CHECKPOINTS
+
+    def exists(self) -> bool:
+        return (self.path / PARAMS).exists()
+
+    def params(self) -> dict:
+        return (read_json(self.path / PARAMS) or {}).get('params', {})
+
+    def config(self) -> dict | None:
+        return (read_json(self.path / PARAMS) or {}).get('config')
+
+    def summary(self) -> dict | None:
+        return read_json(self.path / SUMMARY)
+
+    def metrics(self) -> list:
+        return read_jsonl(self.path / METRICS)
+
+    def encoder(self, which: str = 'teacher') -> Path:
+        return self.path / ENCODERS[which]
 
     @classmethod
     def of(cls, path, bases=()) -> 'RunFolder|None':
-        """The pretraining run folder that `path` (a run folder, its encoder or a checkpoint in it) belongs to, looked
-        up as given and under `bases`."""
+        """The pretraining run folder that `path` (a run folder, its encoder or a checkpoint in it)
+        belongs to, looked up as given and under `bases`."""
         for base in ('', *bases):
-            p = Path(base)/path if base else Path(path)
+            p = Path(base) / path if base else Path(path)
             for d in [p] + list(p.parents)[:2]:
-                if (d/PARAMS).exists(): return cls(d)
+                if (d / PARAMS).exists():
+                    return cls(d)
         return None
 
 # %% ../nbs/02_runs.ipynb #b6346a12
 LOCK = '.lock'
 
+
 def run_files(folder) -> list:
-    "The names in `folder` that a run wrote (the lock file left out), sorted; [] when it does not exist."
+    """The names in `folder` that a run wrote (the lock file left out), sorted; [] when it does not
+    exist."""
     folder = Path(folder)
     return sorted(x.name for x in folder.iterdir() if x.name != LOCK) if folder.is_dir() else []
 
+
 class RunLock:
-    """One writer per run folder: an exclusive `fcntl` lock on `<folder>/.lock`, held while a run writes there. The
-    kernel drops it when the process ends, however it ends, so a crashed run leaves nothing stuck; a second process
-    gets a `UserError` naming the process that holds it."""
-    def __init__(self, folder, what:str='run'): self.folder, self.what, self.fd = Path(folder), what, None
+    """One writer per run folder: an exclusive `fcntl` lock on `<folder>/.lock`, held while a run
+    writes there. The kernel drops it when the process ends, however it ends, so a crashed run
+    leaves nothing stuck; a second process gets a `UserError` naming the process that holds it."""
+
+    def __init__(self, folder, what: str = 'run'):
+        self.folder, self.what, self.fd = Path(folder), what, None
 
     def __enter__(self):
-        self.made = [p for p in (self.folder, *self.folder.parents) if not p.exists()]   # removed again if left empty
+        self.made = [
+            p for p in (self.folder, *self.folder.parents) if not p.exists()
+        ]  # removed again if left empty
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder/LOCK
+        path = self.folder / LOCK
         for _ in range(3):
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-            try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as e:
                 holder = os.read(fd, 500).decode(errors='replace').strip() or 'another process'
                 os.close(fd)
-                if e.errno not in (errno.EWOULDBLOCK, errno.EACCES): raise
-                raise UserError(f"{self.folder}: in use by {holder}; wait for it to end, or use another run name")
-            try: same = os.fstat(fd).st_ino == os.stat(path).st_ino      # not a lock file removed meanwhile
-            except FileNotFoundError: same = False
-            if same: break
+                if e.errno not in (errno.EWOULDBLOCK, errno.EACCES):
+                    raise
+                raise UserError(
+                    f"{self.folder}: in use by {holder}; wait for it to end, or use another run "
+                    "name"
+                )
+            try:
+                same = (
+                    os.fstat(fd).st_ino == os.stat(path).st_ino
+                )  # not a lock file removed meanwhile
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
             os.close(fd)
-        else: raise UserError(f"{self.folder}: its lock file keeps disappearing; is another program removing it?")
+        else:
+            raise UserError(
+                f"{self.folder}: its lock file keeps disappearing; is another program removing it?"
+            )
         os.ftruncate(fd, 0)
-        os.write(fd, f"process {os.getpid()} ({self.what}, since {time.strftime('%Y-%m-%d %H:%M:%S')})".encode())
+        os.write(
+            fd,
+            f"process {os.getpid()} ({self.what}, since {time.strftime('%Y-%m-%d %H:%M:%S')})".encode(),
+        )
         self.fd = fd
         return self
 
     def __exit__(self, *exc):
-        if self.fd is None: return False
+        if self.fd is None:
+            return False
         try:
-            if not run_files(self.folder):            # nothing was written: leave no folder behind
-                (self.folder/LOCK).unlink(missing_ok=True)
-                for p in self.made: p.rmdir()
-        except OSError: pass
-        os.close(self.fd); self.fd = None
+            if not run_files(self.folder):  # nothing was written: leave no folder behind
+                (self.folder / LOCK).unlink(missing_ok=True)
+                for p in self.made:
+                    p.rmdir()
+        except OSError:
+            pass
+        os.close(self.fd)
+        self.fd = None
         return False
 
 # %% ../nbs/02_runs.ipynb #ff1f5323
 def clear_folder(folder) -> None:
-    "Remove everything a run wrote in `folder`, keeping its lock file (a run replaced while its lock is held)."
+    """Remove everything a run wrote in `folder`, keeping its lock file (a run replaced while its
+    lock is held)."""
     for x in Path(folder).iterdir():
-        if x.name == LOCK: continue
-        if x.is_dir() and not x.is_symlink(): shutil.rmtree(x)
-        else: x.unlink()
+        if x.name == LOCK:
+            continue
+        if x.is_dir() and not x.is_symlink():
+            shutil.rmtree(x)
+        else:
+            x.unlink()
 
 # %% ../nbs/02_runs.ipynb #7d80f8f3
-def read_summary(path) -> dict|None:
+def read_summary(path) -> dict | None:
     "The summary.json of the finished run folder `path`, or None (not finished, or no run)."
     return RunFolder(path).summary()
 
 # %% ../nbs/02_runs.ipynb #bb65f60e
-def folder_seeds(out, prefix:str='') -> list:
-    """The seeds of the run folders under `out` named <prefix>-s<seed> (any name ending in -s<seed> when `prefix` is
-    empty), ascending and without repeats."""
+def folder_seeds(out, prefix: str = '') -> list:
+    """The seeds of the run folders under `out` named <prefix>-s<seed> (any name ending in -s<seed>
+    when `prefix` is empty), ascending and without repeats."""
     pat = re.compile(rf"{re.escape(prefix) if prefix else '.+'}-s(\d+)")
     return sorted({int(m[1]) for d in Path(out).glob('*-s*') if (m := pat.fullmatch(d.name))})
 
 # %% ../nbs/02_runs.ipynb #253e7314
-def evaluated_run(summary:dict, bases=()) -> RunFolder|None:
-    "The pretraining run behind an evaluation summary (None for random weights or when it cannot be found)."
+def evaluated_run(summary: dict, bases=()) -> RunFolder | None:
+    """The pretraining run behind an evaluation summary (None for random weights or when it cannot
+    be found)."""
     return RunFolder.of(summary['checkpoint'], bases) if summary.get('checkpoint') else None

@@ -10,8 +10,16 @@ from pathlib import Path
 import numpy as np
 from .core import UserError, comma_list
 from .targets import has_teacher
-from .params import (PretrainParams, ScreenParams, resolve_params, resolve_record, param_changes,
-                        check_types, add_param_args, params_from_args)
+from s2v.params import (
+    PretrainParams,
+    ScreenParams,
+    resolve_params,
+    resolve_record,
+    param_changes,
+    check_types,
+    add_param_args,
+    params_from_args,
+)
 from .train import pretrain, environment, check_pretrain_params
 from .study import ucla_data_dir, write_random_encoder
 from .runs import RunFolder, folder_seeds, read_summary, write_csv, md_table
@@ -22,24 +30,32 @@ __all__ = ['OLD', 'SCREEN_ARMS', 'main', 'screen_arms', 'arm_params', 'random_ke
            'screen_rows', 'render_screen', 'write_screen_table', 'run_screen']
 
 # %% ../nbs/66_screen.ipynb #656ff9e4
-OLD = dict(init='torch', layer_scale=0., target_layer_output='ffn')
+OLD = dict(init='torch', layer_scale=0.0, target_layer_output='ffn')
 SCREEN_ARMS = {
     'defaults': ({}, "authors' init + LayerScale 1e-4 + block targets, cpu EMA"),
-    'old': ({**OLD, 'tau0': 0.996}, 'the earlier defaults: PyTorch init, no LayerScale, FFN targets, tau0 0.996'),
+    'old': (
+        {**OLD, 'tau0': 0.996},
+        'the earlier defaults: PyTorch init, no LayerScale, FFN targets, tau0 0.996',
+    ),
     'old-ema': (OLD, 'PyTorch init, no LayerScale, FFN targets, cpu EMA'),
     'init': ({**OLD, 'init': 'trunc_normal'}, 'trunc-normal init only'),
     'layer_scale': ({**OLD, 'layer_scale': 1e-4}, 'LayerScale only'),
     'block': ({**OLD, 'target_layer_output': 'block'}, 'block targets only'),
     'init+layer_scale': (dict(target_layer_output='ffn'), 'init + LayerScale, FFN targets'),
-    'dec_layer_scale': (dict(dec_layer_scale=1e-4),
-                        'LayerScale 1e-4 in the decoder blocks too (as in the authors\' code)'),
-    'init+block': (dict(layer_scale=0.), 'init + block targets, no LayerScale'),
+    'dec_layer_scale': (
+        dict(dec_layer_scale=1e-4),
+        'LayerScale 1e-4 in the decoder blocks too (as in the authors\' code)',
+    ),
+    'init+block': (dict(layer_scale=0.0), 'init + block targets, no LayerScale'),
     'layer_scale+block': (dict(init='torch'), 'LayerScale + block targets, PyTorch init'),
     'tau0.9999': (dict(tau0=0.9999), 'EMA 0.9999 -> 1 (the paper\'s schedule)'),
     'tau0.996': (dict(tau0=0.996), 'EMA 0.996 -> 1'),
     'tau0.99': (dict(tau0=0.99), 'EMA 0.99 -> 1'),
     'tau0.96': (dict(tau0=0.96), 'EMA 0.96 -> 1'),
-    'anneal-hold': (dict(tau0=0.96, tau_end=0.99, tau_anneal_steps=200), 'EMA 0.96 -> 0.99 over 200 steps, then held'),
+    'anneal-hold': (
+        dict(tau0=0.96, tau_end=0.99, tau_anneal_steps=200),
+        'EMA 0.96 -> 0.99 over 200 steps, then held',
+    ),
     'views2': (dict(num_masked_views=2), '2 masked views per sample'),
     'views4': (dict(num_masked_views=4), '4 masked views per sample'),
     'frames60': (dict(frames=60), '60 frames (20 segments) per sample'),
@@ -48,145 +64,228 @@ SCREEN_ARMS = {
 }
 
 # %% ../nbs/66_screen.ipynb #e4565272
-def screen_arms(p:ScreenParams) -> list:
+def screen_arms(p: ScreenParams) -> list:
     "The arm names of `p`, in SCREEN_ARMS order; unknown names are refused."
     names = list(SCREEN_ARMS) if p.arms == 'all' else comma_list(p.arms, str, 'arms')
     unknown = [a for a in names if a not in SCREEN_ARMS]
-    if unknown: raise ValueError(f"unknown screen arms {unknown}; known: {', '.join(SCREEN_ARMS)}")
+    if unknown:
+        raise ValueError(f"unknown screen arms {unknown}; known: {', '.join(SCREEN_ARMS)}")
     return names
 
 # %% ../nbs/66_screen.ipynb #475aafe0
-def arm_params(p:ScreenParams, arm:str, seed:int) -> PretrainParams:
+def arm_params(p: ScreenParams, arm: str, seed: int) -> PretrainParams:
     "The pretraining parameters of one arm and seed."
-    base = dict(dataset=p.dataset, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.epochs, preset='cpu',
-                seed=seed, run_name=f"pre-{arm}-s{seed}", out_dir=str(Path(p.out_dir)/f"e{p.epochs}"), monitor_every=0)
+    base = dict(
+        dataset=p.dataset,
+        data_dir=ucla_data_dir(p),
+        synthetic_n=p.synthetic_n,
+        epochs=p.epochs,
+        preset='cpu',
+        seed=seed,
+        run_name=f"pre-{arm}-s{seed}",
+        out_dir=str(Path(p.out_dir) / f"e{p.epochs}"),
+        monitor_every=0,
+    )
     return PretrainParams(**{**base, **SCREEN_ARMS[arm][0]})
 
 # %% ../nbs/66_screen.ipynb #6a186878
-def _check_same(run:Path, pp:PretrainParams):
-    if not RunFolder(run).exists(): return
+def _check_same(run: Path, pp: PretrainParams):
+    if not RunFolder(run).exists():
+        return
     old, new = resolve_record(RunFolder(run).params()), asdict(resolve_params(pp))
     diff = {k: d for k, d in param_changes(PretrainParams, old, new).items() if k != 'data_dir'}
-    if diff: raise UserError(f"{run}: made with other parameters {diff} (old, new); use another out_dir")
+    if diff:
+        raise UserError(f"{run}: made with other parameters {diff} (old, new); use another out_dir")
 
-def _linear(p:ScreenParams, checkpoint:Path, which:str, name:str, seed:int) -> dict:
-    return linear_probe(checkpoint, Path(p.out_dir)/f"e{p.epochs}", name, which=which, dataset=p.dataset,
-                        data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.linear_epochs,
-                        clips=p.linear_clips, seed=seed)
 
-def random_key(pp:PretrainParams) -> str:
-    "The name of the random reference of a run: what decides the encoder's architecture and initial weights."
+def _linear(p: ScreenParams, checkpoint: Path, which: str, name: str, seed: int) -> dict:
+    return linear_probe(
+        checkpoint,
+        Path(p.out_dir) / f"e{p.epochs}",
+        name,
+        which=which,
+        dataset=p.dataset,
+        data_dir=ucla_data_dir(p),
+        synthetic_n=p.synthetic_n,
+        epochs=p.linear_epochs,
+        clips=p.linear_clips,
+        seed=seed,
+    )
+
+
+def random_key(pp: PretrainParams) -> str:
+    """The name of the random reference of a run: what decides the encoder's architecture and
+    initial weights."""
     return f"random-{pp.init}-ls{pp.layer_scale:g}-f{pp.frames or 'cpu'}-s{pp.seed}"
 
 # %% ../nbs/66_screen.ipynb #8f002436
-def random_reference(p:ScreenParams, arm:str, seed:int) -> dict:
-    """Linear top-1 of the arm's architecture and initialisation with random weights (one encoder per init, frames,
-    seed)."""
-    pp = arm_params(p, arm, seed); key = random_key(pp)
-    run = Path(p.out_dir)/f"e{p.epochs}"/key
-    if not (RunFolder(run).encoder()).exists(): write_random_encoder(pp, RunFolder(run).encoder())
+def random_reference(p: ScreenParams, arm: str, seed: int) -> dict:
+    """Linear top-1 of the arm's architecture and initialisation with random weights (one encoder
+    per init, frames, seed)."""
+    pp = arm_params(p, arm, seed)
+    key = random_key(pp)
+    run = Path(p.out_dir) / f"e{p.epochs}" / key
+    if not (RunFolder(run).encoder()).exists():
+        write_random_encoder(pp, RunFolder(run).encoder())
     return _linear(p, RunFolder(run).encoder(), 'teacher', f"lin-{key}", seed)
 
 # %% ../nbs/66_screen.ipynb #1b659aa1
-def screen_arm(p:ScreenParams, arm:str, seed:int) -> dict:
-    "Pretrain one arm for one seed (unless done), evaluate teacher and student and the random reference."
-    pp = arm_params(p, arm, seed); run = Path(pp.out_dir)/pp.run_name
+def screen_arm(p: ScreenParams, arm: str, seed: int) -> dict:
+    """Pretrain one arm for one seed (unless done), evaluate teacher and student and the random
+    reference."""
+    pp = arm_params(p, arm, seed)
+    run = Path(pp.out_dir) / pp.run_name
     _check_same(run, pp)
     pre = read_summary(run) or pretrain(pp, progress=False)
     lin = {
         w: _linear(p, run, w, f"lin-{arm}-s{seed}-{w}", seed)
-        for w in (('teacher', 'student') if has_teacher(pre['config']['target']) else ('student', ))
+        for w in (('teacher', 'student') if has_teacher(pre['config']['target']) else ('student',))
     }
     return dict(pretrain=pre, linear=lin, random=random_reference(p, arm, seed))
 
 # %% ../nbs/66_screen.ipynb #2364763a
-def screen_rows(p:ScreenParams) -> list:
-    """Rows for every finished (arm, seed) of the budget `p.epochs` in `p.out_dir`, in SCREEN_ARMS order and by
-    seed: every seed run so far, not only those `p` names, so a table written after `--seeds 1,2` keeps seed 0."""
-    out = Path(p.out_dir)/f"e{p.epochs}"; rows = []
+def screen_rows(p: ScreenParams) -> list:
+    """Rows for every finished (arm, seed) of the budget `p.epochs` in `p.out_dir`, in SCREEN_ARMS
+    order and by seed: every seed run so far, not only those `p` names, so a table written after
+    `--seeds 1,2` keeps seed 0."""
+    out = Path(p.out_dir) / f"e{p.epochs}"
+    rows = []
     for arm, (kw, what) in SCREEN_ARMS.items():
         for seed in folder_seeds(out, f"pre-{arm}"):
-            pre = read_summary(out/f"pre-{arm}-s{seed}")
-            if pre is None: continue
-            lin = {w: read_summary(out/f"lin-{arm}-s{seed}-{w}") for w in ('teacher', 'student')}
+            pre = read_summary(out / f"pre-{arm}-s{seed}")
+            if pre is None:
+                continue
+            lin = {w: read_summary(out / f"lin-{arm}-s{seed}-{w}") for w in ('teacher', 'student')}
             pp = arm_params(p, arm, int(seed))
-            rnd = read_summary(out/f"lin-{random_key(pp)}")
+            rnd = read_summary(out / f"lin-{random_key(pp)}")
             top = lambda s: None if s is None else 100 * s['top1_last']
             t = top(lin['teacher']) if has_teacher(pre['config']['target']) else None
             rows.append(
-                dict(arm=arm, what=what, seed=int(seed), steps=pre['steps'], frames=pre['config']['frames'],
-                     ema_movement=(pre.get('ema') or {}).get('ema_movement'), teacher=t, student=top(lin['student']),
-                     random=top(rnd), teacher_gain=None if t is None or rnd is None else t - top(rnd),
-                     student_gain=None if lin['student'] is None or rnd is None else top(lin['student']) - top(rnd),
-                     final_loss=pre['final_loss'], pretrain_min=pre['wall_s'] / 60))
+                dict(
+                    arm=arm,
+                    what=what,
+                    seed=int(seed),
+                    steps=pre['steps'],
+                    frames=pre['config']['frames'],
+                    ema_movement=(pre.get('ema') or {}).get('ema_movement'),
+                    teacher=t,
+                    student=top(lin['student']),
+                    random=top(rnd),
+                    teacher_gain=None if t is None or rnd is None else t - top(rnd),
+                    student_gain=None
+                    if lin['student'] is None or rnd is None
+                    else top(lin['student']) - top(rnd),
+                    final_loss=pre['final_loss'],
+                    pretrain_min=pre['wall_s'] / 60,
+                )
+            )
     return rows
 
 # %% ../nbs/66_screen.ipynb #20be562c
-def render_screen(rows:list, p:ScreenParams) -> str:
+def render_screen(rows: list, p: ScreenParams) -> str:
     "The rows as a markdown table, with mean ± std per arm where several seeds ran."
     f = lambda x, d=1: '' if x is None else f"{x:.{d}f}"
-    lines = ["| arm | what changes | seed | steps | sum(1 - tau) | teacher | student | random | teacher - random | "
-             "student - random | final loss | pretraining min |", '|' + '---|' * 12]
+    lines = [
+        "| arm | what changes | seed | steps | sum(1 - tau) | teacher | student | random | teacher "
+        "- random | "
+        "student - random | final loss | pretraining min |",
+        '|' + '---|' * 12,
+    ]
     for r in rows:
         lines.append(
             f"| {r['arm']} | {r['what']} | {r['seed']} | {r['steps']} | {f(r['ema_movement'], 2)} "
             f"| {f(r['teacher'])} | "
-            f"{f(r['student'])} | {f(r['random'])} | {f(r['teacher_gain'])} | {f(r['student_gain'])} | "
-            f"{f(r['final_loss'], 3)} | {f(r['pretrain_min'])} |")
-    multi = [a for a in dict.fromkeys(r['arm'] for r in rows) if sum(r['arm'] == a for r in rows) > 1]
+            f"{f(r['student'])} | {f(r['random'])} | {f(r['teacher_gain'])} | "
+            f"{f(r['student_gain'])} | "
+            f"{f(r['final_loss'], 3)} | {f(r['pretrain_min'])} |"
+        )
+    multi = [
+        a for a in dict.fromkeys(r['arm'] for r in rows) if sum(r['arm'] == a for r in rows) > 1
+    ]
     if multi:
+
         def ms(rs, k):
             xs = [r[k] for r in rs]
             return '' if None in xs else f"{np.mean(xs):.1f} ± {np.std(xs, ddof=1):.1f}"
+
         by_arm = {a: [r for r in rows if r['arm'] == a] for a in multi}
-        lines += ['', *md_table(['arm', 'seeds', 'teacher', 'student', 'random'],
-                                [[a, len(rs), ms(rs, 'teacher'), ms(rs, 'student'), ms(rs, 'random')]
-                                 for a, rs in by_arm.items()])]
+        lines += [
+            '',
+            *md_table(
+                ['arm', 'seeds', 'teacher', 'student', 'random'],
+                [
+                    [a, len(rs), ms(rs, 'teacher'), ms(rs, 'student'), ms(rs, 'random')]
+                    for a, rs in by_arm.items()
+                ],
+            ),
+        ]
     return '\n'.join(lines) + '\n'
 
 # %% ../nbs/66_screen.ipynb #52ed098d
-def write_screen_table(p:ScreenParams, stem:str='') -> dict:
-    "Write <figures_dir>/<stem>.{md,csv} (default screen_<dataset>) from every finished run of every budget in out_dir."
+def write_screen_table(p: ScreenParams, stem: str = '') -> dict:
+    """Write <figures_dir>/<stem>.{md,csv} (default screen_<dataset>) from every finished run of
+    every budget in out_dir."""
     stem = stem or f"screen_{p.dataset}"
     extra = '' if p.dataset == 'ucla' else f" --dataset {p.dataset} --out_dir {p.out_dir}"
-    fig = Path(p.figures_dir or p.out_dir); fig.mkdir(parents=True, exist_ok=True)
+    fig = Path(p.figures_dir or p.out_dir)
+    fig.mkdir(parents=True, exist_ok=True)
     budgets = sorted(int(d.name[1:]) for d in Path(p.out_dir).glob('e*') if d.name[1:].isdigit())
-    all_rows, md = [], [
-        f"# Screen on {p.dataset}: linear (cached) top-1 %, last epoch\n",
-        f"Command: `s2v screen{extra} --epochs E --seeds S` (one budget per E); {environment()['device']}.\n"
-    ]
+    all_rows, md = (
+        [],
+        [
+            f"# Screen on {p.dataset}: linear (cached) top-1 %, last epoch\n",
+            f"Command: `s2v screen{extra} --epochs E --seeds S` (one budget per E); "
+            f"{environment()['device']}.\n",
+        ],
+    )
     for e in budgets:
         rows = screen_rows(dataclasses.replace(p, epochs=e))
-        if not rows: continue
-        all_rows += rows; md += [f"\n## {e} epochs ({rows[0]['steps']} steps)\n", render_screen(rows, p)]
-    if all_rows: write_csv(all_rows, fig/f'{stem}.csv', list(all_rows[0]))
-    (fig/f'{stem}.md').write_text('\n'.join(md))
+        if not rows:
+            continue
+        all_rows += rows
+        md += [f"\n## {e} epochs ({rows[0]['steps']} steps)\n", render_screen(rows, p)]
+    if all_rows:
+        write_csv(all_rows, fig / f'{stem}.csv', list(all_rows[0]))
+    (fig / f'{stem}.md').write_text('\n'.join(md))
     return dict(rows=all_rows, markdown='\n'.join(md))
 
 # %% ../nbs/66_screen.ipynb #d8659e3d
-def run_screen(p:ScreenParams) -> dict:
+def run_screen(p: ScreenParams) -> dict:
     "Run (or complete) the screen described by `p`, then rewrite its table."
-    names = screen_arms(p); check_types(p)
+    names = screen_arms(p)
+    check_types(p)
     seeds = comma_list(p.seeds, int, 'seeds')
-    for arm in names: check_pretrain_params(arm_params(p, arm, seeds[0]))       # before anything is written
+    for arm in names:
+        check_pretrain_params(arm_params(p, arm, seeds[0]))  # before anything is written
     for seed in seeds:
         for arm in names:
-            t = time.time(); r = screen_arm(p, arm, seed)
+            t = time.time()
+            r = screen_arm(p, arm, seed)
             lin = ', '.join(f"{w} {100 * s['top1_last']:.1f}" for w, s in r['linear'].items())
             print(
                 f"screen: {arm} seed {seed}: {lin}, random {100 * r['random']['top1_last']:.1f} "
                 f"({time.time() - t:.0f} s)",
-                flush=True)
+                flush=True,
+            )
     return write_screen_table(p)
+
 
 def _add_args(ap):
     return add_param_args(ap, ScreenParams)
 
+
 def _run(a):
     p = params_from_args(a, ScreenParams)
-    res = run_screen(p); print(res['markdown'])
+    res = run_screen(p)
+    print(res['markdown'])
     return 0
 
+
 from .cli import register_command
-main = register_command('screen', _add_args, _run,
-                        help='which pretraining choice makes the teacher learn: arms x seeds on N-UCLA').main
+
+main = register_command(
+    'screen',
+    _add_args,
+    _run,
+    help='which pretraining choice makes the teacher learn: arms x seeds on N-UCLA',
+).main

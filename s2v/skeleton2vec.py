@@ -14,8 +14,15 @@ from .core import eval_mode, present_persons
 from .embedding import JointEmbedding
 from .masking import mask_sequence, num_tubes
 from .transformer import Transformer, init_weights, INITS
-from .targets import (TARGETS, has_teacher, contextual_targets, motion_targets, joint_targets, masked_error,
-                         masked_loss)
+from s2v.targets import (
+    TARGETS,
+    has_teacher,
+    contextual_targets,
+    motion_targets,
+    joint_targets,
+    masked_error,
+    masked_loss,
+)
 
 # %% auto #0
 __all__ = ['POOLS', 'S2VConfig', 'SkeletonEncoder', 'Skeleton2vec', 'tau_schedule', 'ema_movement']
@@ -24,6 +31,7 @@ __all__ = ['POOLS', 'S2VConfig', 'SkeletonEncoder', 'Skeleton2vec', 'tau_schedul
 @dataclass
 class S2VConfig:
     "Architecture, masking and target settings of a Skeleton2vec model."
+
     frames: int = 90                    # T, frames per sample
     seg_len: int = 3                    # l, frames per segment (token)
     num_joints: int = 25                # V
@@ -38,115 +46,192 @@ class S2VConfig:
     dec_heads: int = 8
     dec_mlp_dim: int = 1024
     drop_path: float = 0.0
-    layer_scale: float = 1e-4           # LayerScale init of the encoder blocks (authors' code); 0 = off
+    layer_scale: float = 1e-4           # LayerScale init of the encoder blocks (authors' code); 0 =
+                                        # off
     # LayerScale init of the decoder blocks (authors' code: 1e-4; it stops learning here)
     dec_layer_scale: float = 0.0
     # Linear weights: 'trunc_normal' (0.02, zero bias; authors' code) | 'torch' (default)
     init: str = 'trunc_normal'
     mask_ratio: float = 0.9
-    tube_len: int = 5                   # alpha; 1 = random masking, 0 = one tube over the whole sequence
+    tube_len: int = 5                   # alpha; 1 = random masking, 0 = one tube over the whole
+                                        # sequence
     beta: float = 0.1                   # motion awareness; 0 = plain multi-tube
-    target: str = 'teacher'             # 'teacher' | 'motion' | 'joints' | 'teacher+motion' (both, two heads)
-    motion_weight: float = 1.0          # weight of the motion loss beside the contextual one (teacher+motion)
-    target_layer_output: str = 'block'  # 'block' (residual stream after each block; authors' code) | 'ffn' (paper)
+    target: str = 'teacher'             # 'teacher' | 'motion' | 'joints' | 'teacher+motion' (both,
+                                        # two heads)
+    motion_weight: float = 1.0          # weight of the motion loss beside the contextual one
+                                        # (teacher+motion)
+    target_layer_output: str = 'block'  # 'block' (residual stream after each block; authors' code)
+                                        # | 'ffn' (paper)
     top_k_layers: int = 0               # 0 = average all teacher layers
     drop_empty_persons: bool = True
-    num_masked_views: int = 1           # masked views per sample (data2vec 2.0 multi-mask); the teacher runs once
+    num_masked_views: int = 1           # masked views per sample (data2vec 2.0 multi-mask); the
+                                        # teacher runs once
 
     def __post_init__(self):
-        if self.target not in TARGETS: raise ValueError(f"target must be one of {TARGETS}, not {self.target!r}")
+        if self.target not in TARGETS:
+            raise ValueError(f"target must be one of {TARGETS}, not {self.target!r}")
         if self.target_layer_output not in ('ffn', 'block'):
             raise ValueError("target_layer_output must be 'ffn' or 'block'")
-        if self.init not in INITS: raise ValueError(f"init must be one of {INITS}, not {self.init!r}")
-        if self.num_masked_views < 1: raise ValueError(f"num_masked_views must be >= 1, not {self.num_masked_views}")
+        if self.init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, not {self.init!r}")
+        if self.num_masked_views < 1:
+            raise ValueError(f"num_masked_views must be >= 1, not {self.num_masked_views}")
         if self.frames % self.seg_len:
-            raise ValueError(f"frames ({self.frames}) must be a multiple of seg_len ({self.seg_len})")
+            raise ValueError(
+                f"frames ({self.frames}) must be a multiple of seg_len ({self.seg_len})"
+            )
+
     @property
-    def num_segments(self) -> int: return self.frames // self.seg_len
+    def num_segments(self) -> int:
+        return self.frames // self.seg_len
+
     @property
-    def num_tokens(self) -> int: return self.num_segments * self.num_joints
-    def to_dict(self) -> dict: return asdict(self)
+    def num_tokens(self) -> int:
+        return self.num_segments * self.num_joints
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
     @classmethod
-    def from_dict(cls, d:dict):
-        "The config of `d` (a saved `to_dict`); a field this version does not know is an error, never dropped."
+    def from_dict(cls, d: dict):
+        """The config of `d` (a saved `to_dict`); a field this version does not know is an error,
+        never dropped."""
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(d) - known)
         if unknown:
             raise ValueError(
-                f"model config has fields this s2v does not know: {unknown} (a checkpoint from another version?)")
+                f"model config has fields this s2v does not know: {unknown} (a checkpoint from "
+                "another version?)"
+            )
         return cls(**d)
+
     @classmethod
-    def paper(cls, **kw): return cls(**kw)
+    def paper(cls, **kw):
+        return cls(**kw)
+
     @classmethod
     def cpu(cls, **kw):
-        return cls(**{**dict(frames=30, dim=128, depth=4, heads=4, mlp_dim=512, dec_dim=128, dec_depth=2, dec_heads=4,
-                             dec_mlp_dim=512), **kw})
+        return cls(
+            **{
+                **dict(
+                    frames=30,
+                    dim=128,
+                    depth=4,
+                    heads=4,
+                    mlp_dim=512,
+                    dec_dim=128,
+                    dec_depth=2,
+                    dec_heads=4,
+                    dec_mlp_dim=512,
+                ),
+                **kw,
+            }
+        )
+
     @classmethod
     def tiny(cls, **kw):
-        return cls(**{**dict(frames=12, dim=32, depth=2, heads=2, mlp_dim=64, dec_dim=32, dec_depth=1, dec_heads=2,
-                             dec_mlp_dim=64), **kw})
+        return cls(
+            **{
+                **dict(
+                    frames=12,
+                    dim=32,
+                    depth=2,
+                    heads=2,
+                    mlp_dim=64,
+                    dec_dim=32,
+                    dec_depth=1,
+                    dec_heads=2,
+                    dec_mlp_dim=64,
+                ),
+                **kw,
+            }
+        )
 
 # %% ../nbs/32_skeleton2vec.ipynb #a3171678
-POOLS = ('mean', 'joints')   # how `SkeletonEncoder.features` pools the tokens
+POOLS = ('mean', 'joints')  # how `SkeletonEncoder.features` pools the tokens
+
 
 class SkeletonEncoder(nn.Module):
-    "Joint embedding + transformer encoder; the student, the EMA teacher and the downstream backbone."
-    def __init__(self, cfg:S2VConfig):
+    """Joint embedding + transformer encoder; the student, the EMA teacher and the downstream
+    backbone."""
+
+    def __init__(self, cfg: S2VConfig):
         super().__init__()
         self.cfg = cfg
-        self.embed = JointEmbedding(cfg.frames, cfg.num_joints, cfg.seg_len, cfg.in_channels, cfg.dim)
-        self.transformer = Transformer(cfg.dim, cfg.depth, cfg.heads, cfg.mlp_dim, cfg.drop_path, cfg.layer_scale)
+        self.embed = JointEmbedding(
+            cfg.frames, cfg.num_joints, cfg.seg_len, cfg.in_channels, cfg.dim
+        )
+        self.transformer = Transformer(
+            cfg.dim, cfg.depth, cfg.heads, cfg.mlp_dim, cfg.drop_path, cfg.layer_scale
+        )
         init_weights(self, cfg.init)
 
-    def forward_tokens(self, tokens:torch.Tensor) -> torch.Tensor:
+    def forward_tokens(self, tokens: torch.Tensor) -> torch.Tensor:
         "Run the blocks on embedded tokens (B, N, D)."
         return self.transformer(tokens)
 
-    def forward(self, x:torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         "(N, M, T, V, C) -> (N, M, T_e, V, D)."
         N, M = x.shape[:2]
         h = self.transformer(self.embed(x.flatten(0, 1)))
         return h.view(N, M, self.cfg.num_segments, self.cfg.num_joints, -1)
 
-    def feature_dim(self, pool:str='mean') -> int:
+    def feature_dim(self, pool: str = 'mean') -> int:
         "Width of `features` with `pool`: D, or V x D for 'joints'."
         return self.cfg.dim * (self.cfg.num_joints if pool == 'joints' else 1)
 
-    def features(self, x:torch.Tensor, present_only:bool=False, pool:str='mean') -> torch.Tensor:
-        """Pooled features of x (N, M, T, V, C), averaged over persons (`present_only`: over present, non-zero persons
-        only): `pool` 'mean' over time and joints -> (N, D) (the field's linear probe), 'joints' over time only, joint
-        by joint -> (N, V x D). Only the person slots that hold someone run the network; the empty ones (all zeros)
-        share one forward pass, so a one-person sample costs one person."""
-        if pool not in POOLS: raise ValueError(f"pool must be one of {POOLS}, not {pool!r}")
+    def features(
+        self, x: torch.Tensor, present_only: bool = False, pool: str = 'mean'
+    ) -> torch.Tensor:
+        """Pooled features of x (N, M, T, V, C), averaged over persons (`present_only`: over
+        present, non-zero persons only): `pool` 'mean' over time and joints -> (N, D) (the field's
+        linear probe), 'joints' over time only, joint by joint -> (N, V x D). Only the person slots
+        that hold someone run the network; the empty ones (all zeros) share one forward pass, so a
+        one-person sample costs one person."""
+        if pool not in POOLS:
+            raise ValueError(f"pool must be one of {POOLS}, not {pool!r}")
         N, M = x.shape[:2]
-        if M == 1: return self._pool(self.transformer(self.embed(x[:, 0])), pool)
-        present = present_persons(x, 2)                                       # (N, M)
-        if present_only: present[:, 0] |= ~present.any(1)                     # nobody there: use the first slot
-        h = self._pool(self.transformer(self.embed(x.flatten(0, 1)[present.flatten()])), pool)  # present persons
+        if M == 1:
+            return self._pool(self.transformer(self.embed(x[:, 0])), pool)
+        present = present_persons(x, 2)  # (N, M)
+        if present_only:
+            present[:, 0] |= ~present.any(1)  # nobody there: use the first slot
+        h = self._pool(
+            self.transformer(self.embed(x.flatten(0, 1)[present.flatten()])), pool
+        )  # present persons
         sample = torch.arange(N, device=x.device).repeat_interleave(present.sum(1))
         out = torch.zeros(N, h.shape[-1], device=h.device, dtype=h.dtype).index_add_(0, sample, h)
-        if present_only: return out / present.sum(1, keepdim=True).to(h.dtype)
+        if present_only:
+            return out / present.sum(1, keepdim=True).to(h.dtype)
         absent = M - present.sum(1, keepdim=True)
-        if absent.any():   # every empty slot is the same all-zero input: its features are computed once
-            out = out + absent.to(h.dtype) * self._pool(self.transformer(self.embed(torch.zeros_like(x[:1, 0]))), pool)
+        if (
+            absent.any()
+        ):  # every empty slot is the same all-zero input: its features are computed once
+            out = out + absent.to(h.dtype) * self._pool(
+                self.transformer(self.embed(torch.zeros_like(x[:1, 0]))), pool
+            )
         return out / M
 
-    def _pool(self, h:torch.Tensor, pool:str) -> torch.Tensor:
-        "Tokens (B, T_e x V, D) -> (B, D) ('mean') or (B, V x D) ('joints': time-averaged per joint)."
-        if pool == 'mean': return h.mean(1)
+    def _pool(self, h: torch.Tensor, pool: str) -> torch.Tensor:
+        """Tokens (B, T_e x V, D) -> (B, D) ('mean') or (B, V x D) ('joints': time-averaged per
+        joint)."""
+        if pool == 'mean':
+            return h.mean(1)
         return h.view(len(h), self.cfg.num_segments, self.cfg.num_joints, -1).mean(1).flatten(1)
 
-    def set_drop_path(self, rate:float): self.transformer.set_drop_path(rate)
+    def set_drop_path(self, rate: float):
+        self.transformer.set_drop_path(rate)
 
     @torch.no_grad()
-    def attention_maps(self, x:torch.Tensor) -> torch.Tensor:
+    def attention_maps(self, x: torch.Tensor) -> torch.Tensor:
         "Attention weights (N*M, depth, heads, tokens, tokens) for a small batch (N, M, T, V, C)."
         return self.transformer.attention_maps(self.embed(x.flatten(0, 1)))
 
 # %% ../nbs/32_skeleton2vec.ipynb #2df9c90e
 class Skeleton2vec(nn.Module):
     "Student encoder, decoder and EMA teacher; `forward` returns the loss and diagnostics."
-    def __init__(self, cfg:S2VConfig):
+
+    def __init__(self, cfg: S2VConfig):
         super().__init__()
         self.cfg = cfg
         self.encoder = SkeletonEncoder(cfg)
@@ -154,155 +239,237 @@ class Skeleton2vec(nn.Module):
         self.mask_token = nn.Parameter(torch.zeros(1, 1, cfg.dec_dim))
         self.dec_pos_t = nn.Parameter(torch.zeros(1, cfg.num_segments, 1, cfg.dec_dim))
         self.dec_pos_s = nn.Parameter(torch.zeros(1, 1, cfg.num_joints, cfg.dec_dim))
-        for p in (self.mask_token, self.dec_pos_t, self.dec_pos_s): nn.init.trunc_normal_(p, std=.02)
-        self.decoder = Transformer(cfg.dec_dim, cfg.dec_depth, cfg.dec_heads, cfg.dec_mlp_dim,
-                                   layer_scale=cfg.dec_layer_scale)
-        # the contextual target has the encoder's width, motion and joints l*C values per token; the hybrid both
+        for p in (self.mask_token, self.dec_pos_t, self.dec_pos_s):
+            nn.init.trunc_normal_(p, std=0.02)
+        self.decoder = Transformer(
+            cfg.dec_dim,
+            cfg.dec_depth,
+            cfg.dec_heads,
+            cfg.dec_mlp_dim,
+            layer_scale=cfg.dec_layer_scale,
+        )
+        # the contextual target has the encoder's width, motion and joints l*C values per token; the
+        # hybrid both
         out = {'teacher': cfg.dim, 'teacher+motion': cfg.dim + cfg.seg_len * cfg.in_channels}.get(
-            cfg.target, cfg.seg_len * cfg.in_channels)
+            cfg.target, cfg.seg_len * cfg.in_channels
+        )
         self.head = nn.Linear(cfg.dec_dim, out)
-        for m in (self.dec_embed, self.decoder, self.head): init_weights(m, cfg.init)
+        for m in (self.dec_embed, self.decoder, self.head):
+            init_weights(m, cfg.init)
         if has_teacher(cfg.target):
             self.ema = copy.deepcopy(self.encoder)
-            for p in self.ema.parameters(): p.requires_grad_(False)
-        else: self.ema = None
+            for p in self.ema.parameters():
+                p.requires_grad_(False)
+        else:
+            self.ema = None
 
     @property
-    def teacher(self) -> SkeletonEncoder: return self.ema if self.ema is not None else self.encoder
+    def teacher(self) -> SkeletonEncoder:
+        return self.ema if self.ema is not None else self.encoder
 
-    def mask_noise(self, n: int, device=None, generator: torch.Generator | None = None,
-                   persons: int | None = None) -> torch.Tensor:
-        "Uniform noise (n, K*M, tubes, V) for the masks of n samples: K masked views (view-major) of M persons each."
+    def mask_noise(
+        self,
+        n: int,
+        device=None,
+        generator: torch.Generator | None = None,
+        persons: int | None = None,
+    ) -> torch.Tensor:
+        """Uniform noise (n, K*M, tubes, V) for the masks of n samples: K masked views (view-major)
+        of M persons each."""
         c = self.cfg
-        return torch.rand(n, c.num_masked_views * (persons or c.num_persons), num_tubes(c.num_segments, c.tube_len),
-                          c.num_joints, device=device, generator=generator)
+        return torch.rand(
+            n,
+            c.num_masked_views * (persons or c.num_persons),
+            num_tubes(c.num_segments, c.tube_len),
+            c.num_joints,
+            device=device,
+            generator=generator,
+        )
 
-    def param_groups(self, weight_decay:float=0.05) -> list:
+    def param_groups(self, weight_decay: float = 0.05) -> list:
         "AdamW groups: no weight decay on biases, norms, position embeddings and the mask token."
         decay, no_decay = [], []
         for n, p in self.named_parameters():
-            if not p.requires_grad: continue
+            if not p.requires_grad:
+                continue
             (no_decay if p.ndim <= 1 or 'pos_' in n or 'mask_token' in n else decay).append(p)
-        return [dict(params=decay, weight_decay=weight_decay), dict(params=no_decay, weight_decay=0.)]
+        return [
+            dict(params=decay, weight_decay=weight_decay),
+            dict(params=no_decay, weight_decay=0.0),
+        ]
 
     @torch.no_grad()
-    def update_teacher(self, tau:float):
-        "EMA step of the teacher towards the student (fused); buffers and frozen parameters are copied."
-        if self.ema is None: return
+    def update_teacher(self, tau: float):
+        """EMA step of the teacher towards the student (fused); buffers and frozen parameters are
+        copied."""
+        if self.ema is None:
+            return
         t_avg, s_avg = [], []
         for (_, t), (_, s) in zip(self.ema.named_parameters(), self.encoder.named_parameters()):
-            if s.requires_grad: t_avg.append(t); s_avg.append(s.detach())
-            else: t.copy_(s)
+            if s.requires_grad:
+                t_avg.append(t)
+                s_avg.append(s.detach())
+            else:
+                t.copy_(s)
         if t_avg:
             torch._foreach_mul_(t_avg, tau)
             torch._foreach_add_(t_avg, s_avg, alpha=1 - tau)
-        for tb, sb in zip(self.ema.buffers(), self.encoder.buffers()): tb.copy_(sb)
+        for tb, sb in zip(self.ema.buffers(), self.encoder.buffers()):
+            tb.copy_(sb)
 
     def teacher_encoder(self) -> SkeletonEncoder:
-        "A stand-alone copy of the EMA teacher encoder (trainable, for downstream use); its config is `.cfg`."
+        """A stand-alone copy of the EMA teacher encoder (trainable, for downstream use); its config
+        is `.cfg`."""
         enc = SkeletonEncoder(self.cfg).to(next(self.teacher.parameters()).device)
         enc.load_state_dict(self.teacher.state_dict())
         return enc
 
 # %% ../nbs/32_skeleton2vec.ipynb #23fdda94
 @patch
-def make_targets(self:Skeleton2vec, x:torch.Tensor) -> torch.Tensor:
-    """Targets (B, T_e*V, out) for person sequences x (B, T, V, C): the contextual target (dim channels), the motion
-    or joint target (l*C), or for teacher+motion the two side by side."""
+def make_targets(self: Skeleton2vec, x: torch.Tensor) -> torch.Tensor:
+    """Targets (B, T_e*V, out) for person sequences x (B, T, V, C): the contextual target (dim
+    channels), the motion or joint target (l*C), or for teacher+motion the two side by side."""
     c = self.cfg
-    if c.target == 'motion': return motion_targets(x, c.seg_len)
-    if c.target == 'joints': return joint_targets(x, c.seg_len)
-    with torch.no_grad(), eval_mode(self.ema):                               # no graph, no saved activations
+    if c.target == 'motion':
+        return motion_targets(x, c.seg_len)
+    if c.target == 'joints':
+        return joint_targets(x, c.seg_len)
+    with torch.no_grad(), eval_mode(self.ema):  # no graph, no saved activations
         layers = self.ema.transformer.layer_outputs(self.ema.embed(x), c.target_layer_output)
-        y = contextual_targets(layers, c.top_k_layers, num_layers=c.depth)  # accumulated layer by layer
+        y = contextual_targets(
+            layers, c.top_k_layers, num_layers=c.depth
+        )  # accumulated layer by layer
     return torch.cat([y, motion_targets(x, c.seg_len)], -1) if c.target == 'teacher+motion' else y
 
 # %% ../nbs/32_skeleton2vec.ipynb #ea733bc1
 @patch
-def _fold_persons(self:Skeleton2vec, x:torch.Tensor, noise, generator) -> tuple:
-    "Person sequences (B, T, V, C), their mask noise (K, B, tubes, V) and which are present (B,) (None: all count)."
+def _fold_persons(self: Skeleton2vec, x: torch.Tensor, noise, generator) -> tuple:
+    """Person sequences (B, T, V, C), their mask noise (K, B, tubes, V) and which are present (B,)
+    (None: all count)."""
     c = self.cfg
-    N, M = x.shape[:2]; K = c.num_masked_views
-    xs = x.flatten(0, 1)                                                     # (N*M, T, V, C)
-    if noise is None: noise = self.mask_noise(N, x.device, generator, persons=M)
+    N, M = x.shape[:2]
+    K = c.num_masked_views
+    xs = x.flatten(0, 1)  # (N*M, T, V, C)
+    if noise is None:
+        noise = self.mask_noise(N, x.device, generator, persons=M)
     if noise.shape[:2] != (N, K * M):
         raise ValueError(
-            f"mask noise {tuple(noise.shape)} does not match the batch {tuple(x.shape)} with {K} masked views")
-    noise = noise.view(N, K, M, *noise.shape[2:]).transpose(0, 1).flatten(1, 2)   # (K, N*M, tubes, V)
-    present = present_persons(xs) if M > 1 else None                          # absent persons: all zeros
-    if present is not None and (present.all() or not present.any()): present = None
-    if present is not None and c.drop_empty_persons: xs, noise, present = xs[present], noise[:, present], None
+            f"mask noise {tuple(noise.shape)} does not match the batch {tuple(x.shape)} with {K} "
+            "masked views"
+        )
+    noise = (
+        noise.view(N, K, M, *noise.shape[2:]).transpose(0, 1).flatten(1, 2)
+    )  # (K, N*M, tubes, V)
+    present = present_persons(xs) if M > 1 else None  # absent persons: all zeros
+    if present is not None and (present.all() or not present.any()):
+        present = None
+    if present is not None and c.drop_empty_persons:
+        xs, noise, present = xs[present], noise[:, present], None
     return xs, noise, present
 
+
 @patch
-def forward_encoder(self:Skeleton2vec, xs:torch.Tensor, noise:torch.Tensor) -> tuple:
-    """MAMT masks of xs (B, T, V, C) from `noise` (B, tubes, V); the student encoder over the visible tokens ->
-    (latent, masks)."""
+def forward_encoder(self: Skeleton2vec, xs: torch.Tensor, noise: torch.Tensor) -> tuple:
+    """MAMT masks of xs (B, T, V, C) from `noise` (B, tubes, V); the student encoder over the
+    visible tokens -> (latent, masks)."""
     c = self.cfg
     mk = mask_sequence(xs, c.seg_len, c.mask_ratio, c.tube_len, c.beta, noise=noise)
-    tokens = self.encoder.embed(xs)                                          # (B, T_e*V, D)
+    tokens = self.encoder.embed(xs)  # (B, T_e*V, D)
     vis = tokens.gather(1, mk.ids_keep[..., None].expand(-1, -1, tokens.shape[-1]))
     return self.encoder.forward_tokens(vis), mk
 
 # %% ../nbs/32_skeleton2vec.ipynb #533e0768
 @patch
-def forward_decoder(self:Skeleton2vec, latent:torch.Tensor, ids_restore:torch.Tensor) -> torch.Tensor:
-    """Mask tokens in the masked places, decoder position embeddings, decoder and head -> predictions (B, tokens,
-    out)."""
+def forward_decoder(
+    self: Skeleton2vec, latent: torch.Tensor, ids_restore: torch.Tensor
+) -> torch.Tensor:
+    """Mask tokens in the masked places, decoder position embeddings, decoder and head ->
+    predictions (B, tokens, out)."""
     h = self.dec_embed(latent)
-    full = torch.cat([h, self.mask_token.to(h.dtype).expand(h.shape[0], self.cfg.num_tokens - h.shape[1], -1)], 1)
+    full = torch.cat(
+        [h, self.mask_token.to(h.dtype).expand(h.shape[0], self.cfg.num_tokens - h.shape[1], -1)], 1
+    )
     full = full.gather(1, ids_restore[..., None].expand(-1, -1, full.shape[-1]))
     full = full + (self.dec_pos_t + self.dec_pos_s).flatten(1, 2).to(full.dtype)
     return self.head(self.decoder(full))
 
 # %% ../nbs/32_skeleton2vec.ipynb #4833e55c
 @patch
-def target_error(self:Skeleton2vec, pred:torch.Tensor, y:torch.Tensor, mask:torch.Tensor) -> tuple:
-    """(summed squared error over the masked tokens, their number): `masked_error`, or for teacher+motion the
-    contextual part's error plus `motion_weight` times the motion part's, each averaged over its own channels."""
-    if self.cfg.target != 'teacher+motion': return masked_error(pred, y, mask)
+def target_error(
+    self: Skeleton2vec, pred: torch.Tensor, y: torch.Tensor, mask: torch.Tensor
+) -> tuple:
+    """(summed squared error over the masked tokens, their number): `masked_error`, or for
+    teacher+motion the contextual part's error plus `motion_weight` times the motion part's, each
+    averaged over its own channels."""
+    if self.cfg.target != 'teacher+motion':
+        return masked_error(pred, y, mask)
     d = self.cfg.dim
     ctx, n = masked_error(pred[..., :d], y[..., :d], mask)
     return ctx + self.cfg.motion_weight * masked_error(pred[..., d:], y[..., d:], mask)[0], n
 
+
 @patch
-def forward_loss(self:Skeleton2vec, pred:torch.Tensor, y:torch.Tensor, mask:torch.Tensor) -> tuple:
-    "(loss, summed error, number of masked tokens) of predictions against targets at the masked tokens `mask`."
+def forward_loss(
+    self: Skeleton2vec, pred: torch.Tensor, y: torch.Tensor, mask: torch.Tensor
+) -> tuple:
+    """(loss, summed error, number of masked tokens) of predictions against targets at the masked
+    tokens `mask`."""
     err_sum, n_masked = self.target_error(pred, y, mask)
     return masked_loss(err_sum, n_masked), err_sum, n_masked
 
 # %% ../nbs/32_skeleton2vec.ipynb #3bd68329
 @torch.no_grad()
-def _diagnostics(pred, y, lmask, mk, B:int) -> dict:
-    """Mask ratio, the targets' spread over tokens (first view) and the cosine between prediction and target at
-    masked tokens."""
-    cos = torch.nn.functional.cosine_similarity(pred.float()[lmask], y.float()[lmask], dim=-1).mean()
-    return dict(mask_ratio=mk.mask.float().mean(), target_std=y[:B].float().flatten(0, 1).std(0).mean(),
-                pred_target_cos=cos, persons=torch.tensor(B))
+def _diagnostics(pred, y, lmask, mk, B: int) -> dict:
+    """Mask ratio, the targets' spread over tokens (first view) and the cosine between prediction
+    and target at masked tokens."""
+    cos = torch.nn.functional.cosine_similarity(
+        pred.float()[lmask], y.float()[lmask], dim=-1
+    ).mean()
+    return dict(
+        mask_ratio=mk.mask.float().mean(),
+        target_std=y[:B].float().flatten(0, 1).std(0).mean(),
+        pred_target_cos=cos,
+        persons=torch.tensor(B),
+    )
+
 
 @patch
-def forward(self:Skeleton2vec, x:torch.Tensor, noise:torch.Tensor|None=None,
-            generator:torch.Generator|None=None) -> dict:
-    "Loss and diagnostics for a batch x (N, M, T, V, C); `noise` (N, K*M, tubes, V) or `generator` fix the masks."
+def forward(
+    self: Skeleton2vec,
+    x: torch.Tensor,
+    noise: torch.Tensor | None = None,
+    generator: torch.Generator | None = None,
+) -> dict:
+    """Loss and diagnostics for a batch x (N, M, T, V, C); `noise` (N, K*M, tubes, V) or `generator`
+    fix the masks."""
     xs, noise, present = self._fold_persons(x, noise, generator)
-    y = self.make_targets(xs)                                                # the teacher runs once per person
+    y = self.make_targets(xs)  # the teacher runs once per person
     B, K = xs.shape[0], self.cfg.num_masked_views
-    if K > 1:                                                                # K masked copies, view-major
+    if K > 1:  # K masked copies, view-major
         xs, y = xs.repeat(K, 1, 1, 1), y.repeat(K, 1, 1)
-        if present is not None: present = present.repeat(K)
+        if present is not None:
+            present = present.repeat(K)
     latent, mk = self.forward_encoder(xs, noise.flatten(0, 1))
     pred = self.forward_decoder(latent, mk.ids_restore)
-    lmask = mk.mask if present is None else mk.mask & present[:, None]       # absent persons never count
-    loss, err_sum, n_masked = self.forward_loss(pred, y, lmask)   # every view masks as many tokens: mean of views
-    return dict(loss=loss, err_sum=err_sum, n_masked=n_masked, **_diagnostics(pred, y, lmask, mk, B))
+    lmask = mk.mask if present is None else mk.mask & present[:, None]  # absent persons never count
+    loss, err_sum, n_masked = self.forward_loss(
+        pred, y, lmask
+    )  # every view masks as many tokens: mean of views
+    return dict(
+        loss=loss, err_sum=err_sum, n_masked=n_masked, **_diagnostics(pred, y, lmask, mk, B)
+    )
 
 # %% ../nbs/32_skeleton2vec.ipynb #862e78c8
-def tau_schedule(tau0:float, total_steps:int, tau1:float=1.0, anneal_steps:int=0) -> np.ndarray:
-    "EMA decay for every step: linear from tau0 to tau1 over `anneal_steps` (0: all steps), then held at tau1."
+def tau_schedule(
+    tau0: float, total_steps: int, tau1: float = 1.0, anneal_steps: int = 0
+) -> np.ndarray:
+    """EMA decay for every step: linear from tau0 to tau1 over `anneal_steps` (0: all steps), then
+    held at tau1."""
     a = anneal_steps or total_steps
     return tau0 + (tau1 - tau0) * np.minimum(np.arange(total_steps), a - 1) / max(1, a - 1)
 
 # %% ../nbs/32_skeleton2vec.ipynb #eeb6f49e
 def ema_movement(taus) -> float:
-    "How far an EMA schedule moves the teacher: sum(1 - tau) over its steps (it keeps ~exp(-sum) of its start)."
+    """How far an EMA schedule moves the teacher: sum(1 - tau) over its steps (it keeps ~exp(-sum)
+    of its start)."""
     return float(np.sum(1.0 - np.asarray(taus, dtype=np.float64)))

@@ -11,13 +11,30 @@ import numpy as np
 import torch
 from .core import save_json, shared_data, ParamError, UserError, DataError, comma_list
 from .masking import MASKING
-from .params import (PretrainParams, FinetuneParams, StudyParams, check_types, param_changes,
-                        params_from_args, add_param_args)
+from s2v.params import (
+    PretrainParams,
+    FinetuneParams,
+    StudyParams,
+    check_types,
+    param_changes,
+    params_from_args,
+    add_param_args,
+)
 from .train import pretrain, environment, model_config, check_pretrain_params
 from .checkpoint import export_encoder, random_encoder, load_checkpoint, CheckpointManager
 from .protocols import linear_probe, run_finetune
-from .runs import (RunFolder, RunLock, folder_seeds, read_summary, write_csv, md_table, run_files, clear_folder,
-                      PARAMS, SUMMARY)
+from s2v.runs import (
+    RunFolder,
+    RunLock,
+    folder_seeds,
+    read_summary,
+    write_csv,
+    md_table,
+    run_files,
+    clear_folder,
+    PARAMS,
+    SUMMARY,
+)
 
 # %% auto #0
 __all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'main', 'arm_name', 'ucla_data_dir', 'write_random_encoder', 'arm_params',
@@ -26,192 +43,353 @@ __all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'main', 'arm_name', 'ucla_data_dir', '
 
 # %% ../nbs/65_study.ipynb #47d11c4d
 TARGET_ARMS = [('teacher', 'mamt'), ('motion', 'mamt'), ('joints', 'mamt'), ('random', None)]
-MASKING_ARMS = [('teacher', 'random'), ('teacher', 'single_tube'), ('teacher', 'multi_tube'), ('teacher', 'mamt')]
+MASKING_ARMS = [
+    ('teacher', 'random'),
+    ('teacher', 'single_tube'),
+    ('teacher', 'multi_tube'),
+    ('teacher', 'mamt'),
+]
 
-def arm_name(target:str, masking:str|None) -> str: return target if masking is None else f"{target}-{masking}"
+
+def arm_name(target: str, masking: str | None) -> str:
+    return target if masking is None else f"{target}-{masking}"
 
 # %% ../nbs/65_study.ipynb #89740c6d
-def _seeds(p): return [int(s) for s in str(p.seeds).split(',') if s.strip() != '']
-def _parts(p): return [s.strip() for s in p.parts.split(',') if s.strip()]
+def _seeds(p):
+    return [int(s) for s in str(p.seeds).split(',') if s.strip() != '']
+
+
+def _parts(p):
+    return [s.strip() for s in p.parts.split(',') if s.strip()]
+
+
 def ucla_data_dir(p) -> str:
     "`p.data_dir`, or for N-UCLA without one the shared copy (`../shared/data/nw_ucla`)."
-    if p.dataset != 'ucla' or p.data_dir: return p.data_dir
+    if p.dataset != 'ucla' or p.data_dir:
+        return p.data_dir
     d = shared_data('nw_ucla')
     if d is None:
-        raise DataError(Path('../shared/data/nw_ucla'),
-                        "N-UCLA not found there: pass data_dir (the folder of aAA_sSS_eEE_vVV.json files)")
+        raise DataError(
+            Path('../shared/data/nw_ucla'),
+            "N-UCLA not found there: pass data_dir (the folder of aAA_sSS_eEE_vVV.json files)",
+        )
     return str(d)
 
 # %% ../nbs/65_study.ipynb #07714311
-def write_random_encoder(pp:PretrainParams, path):
-    """Export the encoder of the run `pp` describes, with its initial weights (seed `pp.seed`), to `path`; returns its
-    config."""
+def write_random_encoder(pp: PretrainParams, path):
+    """Export the encoder of the run `pp` describes, with its initial weights (seed `pp.seed`), to
+    `path`; returns its config."""
     from s2v.datasets import load_dataset
-    split = load_dataset(pp.dataset, pp.data_dir or None, synthetic_n=pp.synthetic_n, split=pp.split, align=pp.align)
+
+    split = load_dataset(
+        pp.dataset, pp.data_dir or None, synthetic_n=pp.synthetic_n, split=pp.split, align=pp.align
+    )
     cfg = model_config(pp, split.data.num_joints, split.data.num_persons)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     export_encoder(random_encoder(cfg, pp.seed), cfg, path, 'random', extra=dict(seed=pp.seed))
     return cfg
 
 # %% ../nbs/65_study.ipynb #224a3736
-def _model_choices(p:StudyParams) -> dict:
+def _model_choices(p: StudyParams) -> dict:
     "The model choices every arm shares (its random encoder too)."
-    return dict(init=p.init, layer_scale=p.layer_scale, dec_layer_scale=p.dec_layer_scale,
-                target_layer_output=p.target_layer_output, num_masked_views=p.num_masked_views)
+    return dict(
+        init=p.init,
+        layer_scale=p.layer_scale,
+        dec_layer_scale=p.dec_layer_scale,
+        target_layer_output=p.target_layer_output,
+        num_masked_views=p.num_masked_views,
+    )
 
-def arm_params(p:StudyParams, target:str, masking:str, seed:int) -> PretrainParams:
+
+def arm_params(p: StudyParams, target: str, masking: str, seed: int) -> PretrainParams:
     "The pretraining run of one (pretrained) arm and seed."
     m, name = MASKING[masking], f"pre-{arm_name(target, masking)}-s{seed}"
-    return PretrainParams(dataset=p.dataset, split=p.split, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n,
-                          epochs=p.epochs, batch_size=p.batch_size, mask_ratio=p.mask_ratio, tube_len=m['tube_len'],
-                          beta=m['beta'], tau0=p.tau0, tau_end=p.tau_end, tau_anneal_steps=p.tau_anneal_steps,
-                          target=target, preset=p.preset, frames=p.frames, seed=seed, run_name=name,
-                          out_dir=str(p.out_dir), monitor_every=p.monitor_every, monitor_size=500, **_model_choices(p))
+    return PretrainParams(
+        dataset=p.dataset,
+        split=p.split,
+        data_dir=ucla_data_dir(p),
+        synthetic_n=p.synthetic_n,
+        epochs=p.epochs,
+        batch_size=p.batch_size,
+        mask_ratio=p.mask_ratio,
+        tube_len=m['tube_len'],
+        beta=m['beta'],
+        tau0=p.tau0,
+        tau_end=p.tau_end,
+        tau_anneal_steps=p.tau_anneal_steps,
+        target=target,
+        preset=p.preset,
+        frames=p.frames,
+        seed=seed,
+        run_name=name,
+        out_dir=str(p.out_dir),
+        monitor_every=p.monitor_every,
+        monitor_size=500,
+        **_model_choices(p),
+    )
 
 # %% ../nbs/65_study.ipynb #1141275c
-def pretrain_arm(p:StudyParams, target:str, masking:str|None, seed:int, progress:bool=False) -> Path:
+def pretrain_arm(
+    p: StudyParams, target: str, masking: str | None, seed: int, progress: bool = False
+) -> Path:
     "Pretrain one arm for one seed (or write its random encoder); returns the run directory."
-    out = Path(p.out_dir); name = f"pre-{arm_name(target, masking)}-s{seed}"; run = out/name
-    if read_summary(run): return run
+    out = Path(p.out_dir)
+    name = f"pre-{arm_name(target, masking)}-s{seed}"
+    run = out / name
+    if read_summary(run):
+        return run
     if target == 'random':
-        with RunLock(run, 'study: random encoder'): _write_random_arm(p, run, seed)
+        with RunLock(run, 'study: random encoder'):
+            _write_random_arm(p, run, seed)
         return run
     pretrain(arm_params(p, target, masking, seed), progress=progress)
     return run
 
-def _write_random_arm(p:StudyParams, run:Path, seed:int):
+
+def _write_random_arm(p: StudyParams, run: Path, seed: int):
     "The random-weights arm of one seed: its encoder, summary and parameters."
-    pp = PretrainParams(dataset=p.dataset, split=p.split, data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n,
-                        preset=p.preset, frames=p.frames, seed=seed, **_model_choices(p))
+    pp = PretrainParams(
+        dataset=p.dataset,
+        split=p.split,
+        data_dir=ucla_data_dir(p),
+        synthetic_n=p.synthetic_n,
+        preset=p.preset,
+        frames=p.frames,
+        seed=seed,
+        **_model_choices(p),
+    )
     cfg = write_random_encoder(pp, RunFolder(run).encoder())
-    save_json(dict(run_dir=str(run), dataset=p.dataset, target='random', seed=seed, epochs=0, wall_s=0.0,
-                   config=cfg.to_dict()), RunFolder(run)/SUMMARY)
-    save_json(dict(params=asdict(pp), config=cfg.to_dict()), RunFolder(run)/PARAMS)
+    save_json(
+        dict(
+            run_dir=str(run),
+            dataset=p.dataset,
+            target='random',
+            seed=seed,
+            epochs=0,
+            wall_s=0.0,
+            config=cfg.to_dict(),
+        ),
+        RunFolder(run) / SUMMARY,
+    )
+    save_json(dict(params=asdict(pp), config=cfg.to_dict()), RunFolder(run) / PARAMS)
 
 # %% ../nbs/65_study.ipynb #66c1f4c5
-def _finetune(p:StudyParams, run:Path, name:str, fraction:float, epochs:int, seed:int) -> dict:
-    "Fine-tune the encoder of `run` on `fraction` of the labels (seeded subset) into out_dir/name, unless done."
+def _finetune(
+    p: StudyParams, run: Path, name: str, fraction: float, epochs: int, seed: int
+) -> dict:
+    """Fine-tune the encoder of `run` on `fraction` of the labels (seeded subset) into out_dir/name,
+    unless done."""
     return read_summary(Path(p.out_dir) / name) or run_finetune(
-        FinetuneParams(checkpoint=str(run), which='teacher', dataset=p.dataset, split=p.split,
-                       data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, fractions=str(fraction), seeds=str(seed),
-                       epochs=epochs, warmup_epochs=max(1, epochs // 20), clips=p.clips, eval_every=max(
-                           1, epochs // 2), run_name=name, out_dir=p.out_dir), progress=False)
+        FinetuneParams(
+            checkpoint=str(run),
+            which='teacher',
+            dataset=p.dataset,
+            split=p.split,
+            data_dir=ucla_data_dir(p),
+            synthetic_n=p.synthetic_n,
+            fractions=str(fraction),
+            seeds=str(seed),
+            epochs=epochs,
+            warmup_epochs=max(1, epochs // 20),
+            clips=p.clips,
+            eval_every=max(1, epochs // 2),
+            run_name=name,
+            out_dir=p.out_dir,
+        ),
+        progress=False,
+    )
 
-def evaluate_arm(p:StudyParams, run:Path, seed:int) -> dict:
-    "Linear (cached) and semi-supervised evaluation of a pretrained (or random) encoder; returns both summaries."
-    arm = run.name[len('pre-'):]
-    lin = linear_probe(run, p.out_dir, f"lin-{arm}", which='teacher', dataset=p.dataset, split=p.split,
-                       data_dir=ucla_data_dir(p), synthetic_n=p.synthetic_n, epochs=p.linear_epochs,
-                       clips=p.linear_clips, seed=seed)
-    return dict(linear=lin, semi=_finetune(p, run, f"semi-{arm}", p.semi_fraction, p.semi_epochs, seed))
+
+def evaluate_arm(p: StudyParams, run: Path, seed: int) -> dict:
+    """Linear (cached) and semi-supervised evaluation of a pretrained (or random) encoder; returns
+    both summaries."""
+    arm = run.name[len('pre-') :]
+    lin = linear_probe(
+        run,
+        p.out_dir,
+        f"lin-{arm}",
+        which='teacher',
+        dataset=p.dataset,
+        split=p.split,
+        data_dir=ucla_data_dir(p),
+        synthetic_n=p.synthetic_n,
+        epochs=p.linear_epochs,
+        clips=p.linear_clips,
+        seed=seed,
+    )
+    return dict(
+        linear=lin, semi=_finetune(p, run, f"semi-{arm}", p.semi_fraction, p.semi_epochs, seed)
+    )
 
 # %% ../nbs/65_study.ipynb #0dc91b5a
-def reference_runs(p:StudyParams, seed:int) -> dict:
-    "Supervised training from scratch (the random encoder of `seed`) on 100% and on `semi_fraction` of the labels."
+def reference_runs(p: StudyParams, seed: int) -> dict:
+    """Supervised training from scratch (the random encoder of `seed`) on 100% and on
+    `semi_fraction` of the labels."""
     run = pretrain_arm(p, 'random', None, seed)
-    return dict(scratch=_finetune(p, run, f"scratch-s{seed}", 1.0, p.scratch_epochs, seed),
-                scratch_semi=_finetune(p, run, f"semi-random-s{seed}", p.semi_fraction, p.semi_epochs, seed))
+    return dict(
+        scratch=_finetune(p, run, f"scratch-s{seed}", 1.0, p.scratch_epochs, seed),
+        scratch_semi=_finetune(
+            p, run, f"semi-random-s{seed}", p.semi_fraction, p.semi_epochs, seed
+        ),
+    )
 
 # %% ../nbs/65_study.ipynb #2404db66
-def target_position_share(model, x:torch.Tensor) -> dict:
-    "Share of the targets' energy explained by the per-position mean over sequences x (B, T, V, C); its MSE floor."
+def target_position_share(model, x: torch.Tensor) -> dict:
+    """Share of the targets' energy explained by the per-position mean over sequences x (B, T, V,
+    C); its MSE floor."""
     with torch.no_grad():
-        y = model.make_targets(x).float()                                   # (B, tokens, D)
+        y = model.make_targets(x).float()  # (B, tokens, D)
         mu = y.mean(0, keepdim=True)
-        return dict(position_share=float(mu.pow(2).mean() / y.pow(2).mean()), position_floor=float(
-            (y - mu).pow(2).mean()))
+        return dict(
+            position_share=float(mu.pow(2).mean() / y.pow(2).mean()),
+            position_floor=float((y - mu).pow(2).mean()),
+        )
 
 # %% ../nbs/65_study.ipynb #d9a1234c
-def run_diagnostics(run:Path, p:StudyParams, n:int=256) -> dict:
-    """The checks above for one pretraining run (from its metrics.jsonl and last checkpoint), kept in its
-    diagnostics.json."""
+def run_diagnostics(run: Path, p: StudyParams, n: int = 256) -> dict:
+    """The checks above for one pretraining run (from its metrics.jsonl and last checkpoint), kept
+    in its diagnostics.json."""
     s = read_summary(run) or {}
-    if s.get('target') == 'random': return {}
-    if (run/'diagnostics.json').exists(): return json.loads((run/'diagnostics.json').read_text())
+    if s.get('target') == 'random':
+        return {}
+    if (run / 'diagnostics.json').exists():
+        return json.loads((run / 'diagnostics.json').read_text())
     recs = RunFolder(run).metrics()
-    steps = [r for r in recs if r.get('kind') == 'step']; mon = [r for r in recs if 'knn_teacher' in r]
-    d = dict(final_loss=steps[-1]['loss'], target_std=steps[-1].get('target_std'),
-             pred_target_cos=steps[-1].get('pred_target_cos'), mask_ratio=steps[-1].get('mask_ratio'))
-    if mon: d.update(knn_teacher=mon[-1]['knn_teacher'], knn_student=mon[-1]['knn_student'])
-    ck = CheckpointManager(run/'checkpoints').latest()
+    steps = [r for r in recs if r.get('kind') == 'step']
+    mon = [r for r in recs if 'knn_teacher' in r]
+    d = dict(
+        final_loss=steps[-1]['loss'],
+        target_std=steps[-1].get('target_std'),
+        pred_target_cos=steps[-1].get('pred_target_cos'),
+        mask_ratio=steps[-1].get('mask_ratio'),
+    )
+    if mon:
+        d.update(knn_teacher=mon[-1]['knn_teacher'], knn_student=mon[-1]['knn_student'])
+    ck = CheckpointManager(run / 'checkpoints').latest()
     if ck is not None and s.get('config', {}).get('target') == 'teacher':
         from s2v.skeleton2vec import S2VConfig, Skeleton2vec
         from s2v.datasets import load_dataset
         from s2v.transforms import FrameSampler
-        c = load_checkpoint(ck); cfg = S2VConfig.from_dict(c['config'])
-        m = Skeleton2vec(cfg); m.load_state_dict(c['model']); m.eval()
-        split = load_dataset(p.dataset, ucla_data_dir(p) or None, synthetic_n=p.synthetic_n, split=p.split)
+
+        c = load_checkpoint(ck)
+        cfg = S2VConfig.from_dict(c['config'])
+        m = Skeleton2vec(cfg)
+        m.load_state_dict(c['model'])
+        m.eval()
+        split = load_dataset(
+            p.dataset, ucla_data_dir(p) or None, synthetic_n=p.synthetic_n, split=p.split
+        )
         x = FrameSampler(split.data).sample(split.test[:n], cfg.frames, train=False)[:, 0]
         d.update(target_position_share(m, x))
         # the same at initialisation, for comparison
-        torch.manual_seed(0); init = Skeleton2vec(cfg); init.eval()
+        torch.manual_seed(0)
+        init = Skeleton2vec(cfg)
+        init.eval()
         d.update({f'{k}_init': v for k, v in target_position_share(init, x).items()})
-    save_json(d, run/'diagnostics.json')
+    save_json(d, run / 'diagnostics.json')
     return d
 
 # %% ../nbs/65_study.ipynb #d19d1d17
-_PIECE_FIELDS = ('parts', 'seeds', 'figures_dir')   # what may differ between the pieces of one study
+_PIECE_FIELDS = ('parts', 'seeds', 'figures_dir')  # what may differ between the pieces of one study
 
 _STUDY_RUN = re.compile(r'(pre|lin|semi|scratch)-.+-s\d+|semi-random-s\d+|scratch-s\d+')
-_STUDY_FILES = ('study_params.json', 'ucla_study.csv', 'ucla_study.md', 'ucla_study.json', 'ucla_study.png',
-                'ucla_study.pdf')
+_STUDY_FILES = (
+    'study_params.json',
+    'ucla_study.csv',
+    'ucla_study.md',
+    'ucla_study.json',
+    'ucla_study.png',
+    'ucla_study.pdf',
+)
+
 
 def remove_study(out) -> list:
-    """Remove the run folders and tables of the study in `out` (what `s2v study` wrote there), nothing else; UserError
-    when `out` is not a study's folder. Returns the names removed."""
+    """Remove the run folders and tables of the study in `out` (what `s2v study` wrote there),
+    nothing else; UserError when `out` is not a study's folder. Returns the names removed."""
     out = Path(out)
-    if not out.exists(): return []
-    if not out.is_dir(): raise UserError(f"{out}: a file, not a study's folder")
+    if not out.exists():
+        return []
+    if not out.is_dir():
+        raise UserError(f"{out}: a file, not a study's folder")
     names = run_files(out)
     if names and 'study_params.json' not in names:
-        raise UserError(f"{out}: not a study's folder (no study_params.json); --fresh removes only a study's runs")
+        raise UserError(
+            f"{out}: not a study's folder (no study_params.json); --fresh removes only a study's "
+            "runs"
+        )
     gone = [n for n in names if _STUDY_RUN.fullmatch(n) or n in _STUDY_FILES]
     for n in gone:
-        if (out/n).is_dir():
-            with RunLock(out/n, 'study --fresh'): clear_folder(out/n)       # refused while a run writes there
-            shutil.rmtree(out/n, ignore_errors=True)
-        else: (out/n).unlink()
+        if (out / n).is_dir():
+            with RunLock(out / n, 'study --fresh'):
+                clear_folder(out / n)  # refused while a run writes there
+            shutil.rmtree(out / n, ignore_errors=True)
+        else:
+            (out / n).unlink()
     return gone
 
-def check_settings(p:StudyParams):
+
+def check_settings(p: StudyParams):
     "Refuse to add runs with other settings to a study folder (every arm must share one budget)."
-    f = Path(p.out_dir)/'study_params.json'
-    if not f.exists(): return
+    f = Path(p.out_dir) / 'study_params.json'
+    if not f.exists():
+        return
     old = json.loads(f.read_text())['params']
-    diff = {k: d for k, d in param_changes(StudyParams, old, asdict(p)).items() if k not in _PIECE_FIELDS}
+    diff = {
+        k: d
+        for k, d in param_changes(StudyParams, old, asdict(p)).items()
+        if k not in _PIECE_FIELDS
+    }
     if diff:
-        raise UserError(f"{f}: the study there used other settings {diff} (old, new); use another out_dir or --fresh")
+        raise UserError(
+            f"{f}: the study there used other settings {diff} (old, new); use another out_dir or "
+            "--fresh"
+        )
 
 # %% ../nbs/65_study.ipynb #6a7836d0
-def run_study(p:StudyParams, progress:bool=False, fresh:bool=False) -> dict:
-    """Run the parts of the study in `p` (skipping finished steps), then rewrite the table and figure. `fresh`: first
-    remove the study's runs and tables from `out_dir` (after every check, and nothing else)."""
-    t0 = time.time(); parts = comma_list(p.parts, str, 'parts')
+def run_study(p: StudyParams, progress: bool = False, fresh: bool = False) -> dict:
+    """Run the parts of the study in `p` (skipping finished steps), then rewrite the table and
+    figure. `fresh`: first remove the study's runs and tables from `out_dir` (after every check, and
+    nothing else)."""
+    t0 = time.time()
+    parts = comma_list(p.parts, str, 'parts')
     unknown = set(parts) - {'targets', 'masking', 'reference'}
-    if unknown: raise ParamError('parts', p.parts, "must be a comma-separated choice of targets, masking, reference")
+    if unknown:
+        raise ParamError(
+            'parts', p.parts, "must be a comma-separated choice of targets, masking, reference"
+        )
     check_types(p)
     seeds = comma_list(p.seeds, int, 'seeds')
-    if any(s < 0 for s in seeds): raise ParamError('seeds', p.seeds, 'must be whole numbers >= 0')
-    arms = (TARGET_ARMS
-            if 'targets' in parts else []) + [a for a in MASKING_ARMS if 'masking' in parts and a not in TARGET_ARMS]
+    if any(s < 0 for s in seeds):
+        raise ParamError('seeds', p.seeds, 'must be whole numbers >= 0')
+    arms = (TARGET_ARMS if 'targets' in parts else []) + [
+        a for a in MASKING_ARMS if 'masking' in parts and a not in TARGET_ARMS
+    ]
     # every arm's run shares these settings: check them before writing
     for target, masking in arms[:1]:
-        for seed in seeds: check_pretrain_params(arm_params(p, target, masking, seed))
+        for seed in seeds:
+            check_pretrain_params(arm_params(p, target, masking, seed))
     out = Path(p.out_dir)
-    if fresh: remove_study(out)
+    if fresh:
+        remove_study(out)
     out.mkdir(parents=True, exist_ok=True)
     check_settings(p)
-    save_json(dict(params=asdict(p), environment=environment()), out/'study_params.json')
-    for seed in seeds:                                       # seed by seed: every arm has a first result early
+    save_json(dict(params=asdict(p), environment=environment()), out / 'study_params.json')
+    for seed in seeds:  # seed by seed: every arm has a first result early
         for target, masking in arms:
             t = time.time()
             run = pretrain_arm(p, target, masking, seed, progress)
             evaluate_arm(p, run, seed)
-            print(f"study: {arm_name(target, masking)} seed {seed} done ({time.time() - t:.0f} s)", flush=True)
+            print(
+                f"study: {arm_name(target, masking)} seed {seed} done ({time.time() - t:.0f} s)",
+                flush=True,
+            )
         if 'reference' in parts:
             t = time.time()
             reference_runs(p, seed)
-            print(f"study: from-scratch reference seed {seed} done ({time.time() - t:.0f} s)", flush=True)
+            print(
+                f"study: from-scratch reference seed {seed} done ({time.time() - t:.0f} s)",
+                flush=True,
+            )
     res = write_study_table(p)
     res['wall_s'] = time.time() - t0
     return res
@@ -219,97 +397,184 @@ def run_study(p:StudyParams, progress:bool=False, fresh:bool=False) -> dict:
 # %% ../nbs/65_study.ipynb #6f18adc9
 def _stat(xs):
     xs = [100 * x for x in xs if x is not None]
-    if not xs: return dict(mean=None, std=None, n=0)
-    return dict(mean=float(np.mean(xs)), std=float(np.std(xs, ddof=1)) if len(xs) > 1 else 0.0, n=len(xs))
+    if not xs:
+        return dict(mean=None, std=None, n=0)
+    return dict(
+        mean=float(np.mean(xs)), std=float(np.std(xs, ddof=1)) if len(xs) > 1 else 0.0, n=len(xs)
+    )
 
-def _fmt(s): return 'not run' if not s['n'] else f"{s['mean']:.1f} ± {s['std']:.1f} (n={s['n']})"
 
-def table_seeds(p:StudyParams) -> list:
-    """The seeds of `p` and of every run already under `p.out_dir` (folders named ...-s<seed>): a table written
-    after `--seeds 1,2` keeps seed 0."""
+def _fmt(s):
+    return 'not run' if not s['n'] else f"{s['mean']:.1f} ± {s['std']:.1f} (n={s['n']})"
+
+
+def table_seeds(p: StudyParams) -> list:
+    """The seeds of `p` and of every run already under `p.out_dir` (folders named ...-s<seed>): a
+    table written after `--seeds 1,2` keeps seed 0."""
     return sorted(set(_seeds(p)) | set(folder_seeds(p.out_dir)))
 
-def study_rows(p:StudyParams) -> list:
-    """One row per arm: linear and semi-supervised top-1 (mean, std over every seed run so far), pretraining time and
-    the checks."""
-    out = Path(p.out_dir); rows = []; seeds = table_seeds(p)
+
+def study_rows(p: StudyParams) -> list:
+    """One row per arm: linear and semi-supervised top-1 (mean, std over every seed run so far),
+    pretraining time and the checks."""
+    out = Path(p.out_dir)
+    rows = []
+    seeds = table_seeds(p)
     for part, arms in (('targets', TARGET_ARMS), ('masking', MASKING_ARMS)):
         for target, masking in arms:
             arm = arm_name(target, masking)
-            lin = [(read_summary(out/f"lin-{arm}-s{s}") or {}).get('top1_last') for s in seeds]
+            lin = [(read_summary(out / f"lin-{arm}-s{s}") or {}).get('top1_last') for s in seeds]
             semi = [
-                ((read_summary(out / f"semi-{arm}-s{s}") or {}).get('per_fraction', {}).get(str(p.semi_fraction), {})
-                 or {}).get('top1_mean') for s in seeds
+                (
+                    (read_summary(out / f"semi-{arm}-s{s}") or {})
+                    .get('per_fraction', {})
+                    .get(str(p.semi_fraction), {})
+                    or {}
+                ).get('top1_mean')
+                for s in seeds
             ]
-            pre = [read_summary(out/f"pre-{arm}-s{s}") for s in seeds]
-            diag = [run_diagnostics(out/f"pre-{arm}-s{s}", p) for s, x in zip(seeds, pre) if x]
-            row = dict(part=part, arm=arm, target=target, masking=masking or '', linear=_stat(lin), semi=_stat(semi),
-                       pretrain_s=float(np.mean([x['wall_s'] for x in pre if x])) if any(pre) else None,
-                       seeds=[s for s, x in zip(seeds, pre) if x])
+            pre = [read_summary(out / f"pre-{arm}-s{s}") for s in seeds]
+            diag = [run_diagnostics(out / f"pre-{arm}-s{s}", p) for s, x in zip(seeds, pre) if x]
+            row = dict(
+                part=part,
+                arm=arm,
+                target=target,
+                masking=masking or '',
+                linear=_stat(lin),
+                semi=_stat(semi),
+                pretrain_s=float(np.mean([x['wall_s'] for x in pre if x])) if any(pre) else None,
+                seeds=[s for s, x in zip(seeds, pre) if x],
+            )
             for k in sorted({k for d in diag for k in d}):
                 vals = [d[k] for d in diag if d.get(k) is not None]
                 row[k] = float(np.mean(vals)) if vals else None
             rows.append(row)
-    for tag, label in (('scratch', 'from scratch, 100% labels'), ('semi-random',
-                                                                  f'from scratch, {p.semi_fraction:.0%} labels')):
+    for tag, label in (
+        ('scratch', 'from scratch, 100% labels'),
+        ('semi-random', f'from scratch, {p.semi_fraction:.0%} labels'),
+    ):
         acc = []
         for s in seeds:
-            d = read_summary(out/f"{tag}-s{s}")
+            d = read_summary(out / f"{tag}-s{s}")
             acc.append(None if d is None else next(iter(d['per_fraction'].values()))['top1_mean'])
         rows.append(
-            dict(part='reference', arm=label, target='', masking='', linear=_stat([]), semi=_stat(acc), pretrain_s=None,
-                 seeds=[]))
+            dict(
+                part='reference',
+                arm=label,
+                target='',
+                masking='',
+                linear=_stat([]),
+                semi=_stat(acc),
+                pretrain_s=None,
+                seeds=[],
+            )
+        )
     return rows
 
 # %% ../nbs/65_study.ipynb #79cd41a9
-def render_study(rows:list, p:StudyParams) -> str:
+def render_study(rows: list, p: StudyParams) -> str:
     "The table as markdown."
-    head = ['part', 'arm', 'linear (cached), top-1 %', f"{p.semi_fraction:.0%} labels, top-1 %", 'pretraining s/run',
-            'final loss', 'position share of target (init)', 'k-NN teacher / student']
+    head = [
+        'part',
+        'arm',
+        'linear (cached), top-1 %',
+        f"{p.semi_fraction:.0%} labels, top-1 %",
+        'pretraining s/run',
+        'final loss',
+        'position share of target (init)',
+        'k-NN teacher / student',
+    ]
     f = lambda x, d=3: '' if x is None else f"{x:.{d}f}"
     body = []
     for r in rows:
-        pos = '' if r.get(
-            'position_share') is None else f"{r['position_share']:.2f} ({r.get('position_share_init', 0):.2f})"
-        knn = '' if r.get('knn_teacher') is None else f"{100 * r['knn_teacher']:.1f} / {100 * r['knn_student']:.1f}"
+        pos = (
+            ''
+            if r.get('position_share') is None
+            else f"{r['position_share']:.2f} ({r.get('position_share_init', 0):.2f})"
+        )
+        knn = (
+            ''
+            if r.get('knn_teacher') is None
+            else f"{100 * r['knn_teacher']:.1f} / {100 * r['knn_student']:.1f}"
+        )
         lin = 'n/a' if r['part'] == 'reference' else _fmt(r['linear'])
-        body.append([r['part'], r['arm'], lin, _fmt(r['semi']), f(r['pretrain_s'], 0), f(r.get('final_loss')), pos,
-                     knn])
+        body.append(
+            [
+                r['part'],
+                r['arm'],
+                lin,
+                _fmt(r['semi']),
+                f(r['pretrain_s'], 0),
+                f(r.get('final_loss')),
+                pos,
+                knn,
+            ]
+        )
     return '\n'.join(md_table(head, body)) + '\n'
 
 # %% ../nbs/65_study.ipynb #ba174d5c
-def write_study_table(p:StudyParams) -> dict:
-    """Write <figures_dir>/ucla_study.{csv,md,json} and the figure (figures_dir empty: into out_dir) from the runs that
-    exist; UserError, writing nothing, when no run of the study has finished."""
+def write_study_table(p: StudyParams) -> dict:
+    """Write <figures_dir>/ucla_study.{csv,md,json} and the figure (figures_dir empty: into out_dir)
+    from the runs that exist; UserError, writing nothing, when no run of the study has finished."""
     from s2v.viz import plot_study
+
     rows = study_rows(p)
     if not any(r['linear']['n'] or r['semi']['n'] for r in rows):
-        raise UserError(f"{p.out_dir}: no finished run of the study there, so no table written (is out_dir right?)")
-    fig = Path(p.figures_dir or p.out_dir); fig.mkdir(parents=True, exist_ok=True)
-    flat = [{**{k: v for k, v in r.items() if k not in ('linear', 'semi', 'seeds')},
-             'linear_mean': r['linear']['mean'], 'linear_std': r['linear']['std'], 'linear_n': r['linear']['n'],
-             'semi_mean': r['semi']['mean'], 'semi_std': r['semi']['std'], 'semi_n': r['semi']['n'],
-             'seeds': ' '.join(map(str, r['seeds']))} for r in rows]
-    write_csv(flat, fig/'ucla_study.csv', list(dict.fromkeys(k for r in flat for k in r)))
-    md = render_study(rows, p); (fig/'ucla_study.md').write_text(md)
-    save_json(dict(rows=rows, params=asdict(p), environment=environment()), fig/'ucla_study.json')
-    if any(r['linear']['n'] or r['semi']['n'] for r in rows): plot_study(fig/'ucla_study.json', fig/'ucla_study')
+        raise UserError(
+            f"{p.out_dir}: no finished run of the study there, so no table written (is out_dir "
+            "right?)"
+        )
+    fig = Path(p.figures_dir or p.out_dir)
+    fig.mkdir(parents=True, exist_ok=True)
+    flat = [
+        {
+            **{k: v for k, v in r.items() if k not in ('linear', 'semi', 'seeds')},
+            'linear_mean': r['linear']['mean'],
+            'linear_std': r['linear']['std'],
+            'linear_n': r['linear']['n'],
+            'semi_mean': r['semi']['mean'],
+            'semi_std': r['semi']['std'],
+            'semi_n': r['semi']['n'],
+            'seeds': ' '.join(map(str, r['seeds'])),
+        }
+        for r in rows
+    ]
+    write_csv(flat, fig / 'ucla_study.csv', list(dict.fromkeys(k for r in flat for k in r)))
+    md = render_study(rows, p)
+    (fig / 'ucla_study.md').write_text(md)
+    save_json(dict(rows=rows, params=asdict(p), environment=environment()), fig / 'ucla_study.json')
+    if any(r['linear']['n'] or r['semi']['n'] for r in rows):
+        plot_study(fig / 'ucla_study.json', fig / 'ucla_study')
     return dict(rows=rows, markdown=md)
 
 # %% ../nbs/65_study.ipynb #ba977280
 def _add_args(ap):
     add_param_args(ap, StudyParams)
-    ap.add_argument('--fresh', action='store_true',
-                    help="remove the study's runs and tables from out_dir first (after every check) and rerun them")
+    ap.add_argument(
+        '--fresh',
+        action='store_true',
+        help="remove the study's runs and tables from out_dir first (after every check) and rerun "
+        "them",
+    )
     return ap
+
 
 def _run(a):
     p = params_from_args(a, StudyParams)
     res = run_study(p, progress=False, fresh=a.fresh)
     print(res['markdown'])
-    print(f"study: {res['wall_s'] / 60:.1f} min; table in {Path(p.figures_dir or p.out_dir)/'ucla_study.md'}")
+    print(
+        f"study: {res['wall_s'] / 60:.1f} min; table in "
+        f"{Path(p.figures_dir or p.out_dir) / 'ucla_study.md'}"
+    )
     return 0
 
+
 from .cli import register_command
-main = register_command('study', _add_args, _run,
-                        help='the N-UCLA study: targets and masking strategies, linear and 10% evaluation, seeds').main
+
+main = register_command(
+    'study',
+    _add_args,
+    _run,
+    help='the N-UCLA study: targets and masking strategies, linear and 10% evaluation, seeds',
+).main

@@ -17,36 +17,73 @@ __all__ = ['PARENTS', 'REST_OFFSETS', 'FK_ORDER', 'MIRROR', 'L_UP', 'L_FORE', 'L
 
 # %% ../nbs/15_synthetic.ipynb #76855d96
 PARENTS = np.array(NTU25.parents)
-REST_OFFSETS = np.array([
-    [0, 0, 0], [0, .28, 0], [0, .07, 0], [0, .12, -.025],                        # 0 base, 1 mid, 2 neck, 3 head
-    [-.17, -.05, 0], [0, -.28, 0], [0, -.25, 0], [0, -.06, 0],                   # 4-7 left arm
-    [.17, -.05, 0], [0, -.28, 0], [0, -.25, 0], [0, -.06, 0],                    # 8-11 right arm
-    [-.085, -.05, 0], [0, -.41, 0], [0, -.39, 0], [0, -.04, -.1],                # 12-15 left leg
-    [.085, -.05, 0], [0, -.41, 0], [0, -.39, 0], [0, -.04, -.1],                 # 16-19 right leg
-    [0, .21, 0], [0, -.07, 0], [.025, -.03, -.03], [0, -.07, 0], [-.025, -.03, -.03]])  # 20 spine top, tips, thumbs
-FK_ORDER = np.array([0, 1, 20, 2, 3, 4, 5, 6, 7, 21, 22, 8, 9, 10, 11, 23, 24, 12, 13, 14, 15, 16, 17, 18, 19])
-MIRROR = np.array([0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 16, 17, 18, 19, 12, 13, 14, 15, 20, 23, 24, 21, 22])
+REST_OFFSETS = np.array(
+    [
+        [0, 0, 0],
+        [0, 0.28, 0],
+        [0, 0.07, 0],
+        [0, 0.12, -0.025],  # 0 base, 1 mid, 2 neck, 3 head
+        [-0.17, -0.05, 0],
+        [0, -0.28, 0],
+        [0, -0.25, 0],
+        [0, -0.06, 0],  # 4-7 left arm
+        [0.17, -0.05, 0],
+        [0, -0.28, 0],
+        [0, -0.25, 0],
+        [0, -0.06, 0],  # 8-11 right arm
+        [-0.085, -0.05, 0],
+        [0, -0.41, 0],
+        [0, -0.39, 0],
+        [0, -0.04, -0.1],  # 12-15 left leg
+        [0.085, -0.05, 0],
+        [0, -0.41, 0],
+        [0, -0.39, 0],
+        [0, -0.04, -0.1],  # 16-19 right leg
+        [0, 0.21, 0],
+        [0, -0.07, 0],
+        [0.025, -0.03, -0.03],
+        [0, -0.07, 0],
+        [-0.025, -0.03, -0.03],
+    ]
+)  # 20 spine top, tips, thumbs
+FK_ORDER = np.array(
+    [0, 1, 20, 2, 3, 4, 5, 6, 7, 21, 22, 8, 9, 10, 11, 23, 24, 12, 13, 14, 15, 16, 17, 18, 19]
+)
+MIRROR = np.array(
+    [0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 16, 17, 18, 19, 12, 13, 14, 15, 20, 23, 24, 21, 22]
+)
 # bones (joint index) that move an arm / leg: upper arm, forearm, hand; thigh, shank, foot
 L_UP, L_FORE, L_HAND, R_UP, R_FORE, R_HAND = 5, 6, 7, 9, 10, 11
 L_THIGH, L_SHANK, L_FOOT, R_THIGH, R_SHANK, R_FOOT = 13, 14, 15, 17, 18, 19
 SPINE_LO, SPINE_UP, NECK, HEAD = 1, 20, 2, 3
 
-def rotations(angles:np.ndarray) -> np.ndarray:
-    "Rotation matrices (..., 3, 3) = R_y @ R_z @ R_x from angles (..., 3) = (about x, about y, about z)."
+
+def rotations(angles: np.ndarray) -> np.ndarray:
+    """Rotation matrices (..., 3, 3) = R_y @ R_z @ R_x from angles (..., 3) = (about x, about y,
+    about z)."""
     c, s = np.cos(angles), np.sin(angles)
     cx, cy, cz, sx, sy, sz = c[..., 0], c[..., 1], c[..., 2], s[..., 0], s[..., 1], s[..., 2]
     R = np.empty(angles.shape[:-1] + (3, 3), angles.dtype)
-    R[..., 0, 0] = cy*cz;  R[..., 0, 1] = -cy*sz*cx + sy*sx;  R[..., 0, 2] = cy*sz*sx + sy*cx
-    R[..., 1, 0] = sz;     R[..., 1, 1] = cz*cx;              R[..., 1, 2] = -cz*sx
-    R[..., 2, 0] = -sy*cz; R[..., 2, 1] = sy*sz*cx + cy*sx;   R[..., 2, 2] = -sy*sz*sx + cy*cx
+    R[..., 0, 0] = cy * cz
+    R[..., 0, 1] = -cy * sz * cx + sy * sx
+    R[..., 0, 2] = cy * sz * sx + sy * cx
+    R[..., 1, 0] = sz
+    R[..., 1, 1] = cz * cx
+    R[..., 1, 2] = -cz * sx
+    R[..., 2, 0] = -sy * cz
+    R[..., 2, 1] = sy * sz * cx + cy * sx
+    R[..., 2, 2] = -sy * sz * sx + cy * cx
     return R
 
 # %% ../nbs/15_synthetic.ipynb #c0ee36da
-def forward_kinematics(angles:np.ndarray, offsets:np.ndarray, root:np.ndarray) -> np.ndarray:
-    "Joint positions (..., V, 3) from bone rotations (..., V, 3), bone offsets (..., V, 3) and root position (..., 3)."
+def forward_kinematics(angles: np.ndarray, offsets: np.ndarray, root: np.ndarray) -> np.ndarray:
+    """Joint positions (..., V, 3) from bone rotations (..., V, 3), bone offsets (..., V, 3) and
+    root position (..., 3)."""
     R = rotations(angles)
-    G = np.empty_like(R); pos = np.empty(angles.shape, angles.dtype)
-    G[..., 0, :, :] = R[..., 0, :, :]; pos[..., 0, :] = root
+    G = np.empty_like(R)
+    pos = np.empty(angles.shape, angles.dtype)
+    G[..., 0, :, :] = R[..., 0, :, :]
+    pos[..., 0, :] = root
     for j in FK_ORDER[1:]:
         p = PARENTS[j]
         G[..., j, :, :] = G[..., p, :, :] @ R[..., j, :, :]
@@ -58,164 +95,255 @@ FPS = 30
 NTU_XSUB_TRAIN = (1, 2, 4, 5, 8, 9, 13, 14, 15, 16, 17, 18, 19, 25, 27, 28, 31, 34, 35, 38)
 CAMERA_YAW = {1: -45.0, 2: 0.0, 3: 45.0}
 
-def _bell(u): return np.sin(np.pi * np.clip(u, 0, 1)) ** 2
-def _cyc(u, n): return np.sin(np.pi * np.clip(u, 0, 1) * n) ** 2
-def _ramp(u): return 0.5 - 0.5 * np.cos(np.pi * np.clip(u, 0, 1))
-def _plateau(u, r=.25): return _ramp(u / r) * _ramp((1 - u) / r)
-def _osc(k, mult=1.0, shift=0.0): return np.sin(2 * np.pi * k.freq * mult * k.t + k.ph + shift)
+
+def _bell(u):
+    return np.sin(np.pi * np.clip(u, 0, 1)) ** 2
+
+
+def _cyc(u, n):
+    return np.sin(np.pi * np.clip(u, 0, 1) * n) ** 2
+
+
+def _ramp(u):
+    return 0.5 - 0.5 * np.cos(np.pi * np.clip(u, 0, 1))
+
+
+def _plateau(u, r=0.25):
+    return _ramp(u / r) * _ramp((1 - u) / r)
+
+
+def _osc(k, mult=1.0, shift=0.0):
+    return np.sin(2 * np.pi * k.freq * mult * k.t + k.ph + shift)
+
 
 def _arm(A, m, side, x=0, y=0, z=0, fx=0, fy=0, fz=0, hx=0):
     "Add angles to the arm of person `m` on `side` (+1 right, -1 left; y and z are mirrored)."
     up, fore, hand = (R_UP, R_FORE, R_HAND) if side > 0 else (L_UP, L_FORE, L_HAND)
-    A[:, :, m, up, 0] += x; A[:, :, m, up, 1] += side * y; A[:, :, m, up, 2] += side * z
-    A[:, :, m, fore, 0] += fx; A[:, :, m, fore, 1] += side * fy; A[:, :, m, fore, 2] += side * fz
+    A[:, :, m, up, 0] += x
+    A[:, :, m, up, 1] += side * y
+    A[:, :, m, up, 2] += side * z
+    A[:, :, m, fore, 0] += fx
+    A[:, :, m, fore, 1] += side * fy
+    A[:, :, m, fore, 2] += side * fz
     A[:, :, m, hand, 0] += hx
+
 
 def _legs(A, m, side, thigh=0, shank=0, foot=0, abd=0):
     th, sh, ft = (R_THIGH, R_SHANK, R_FOOT) if side > 0 else (L_THIGH, L_SHANK, L_FOOT)
-    A[:, :, m, th, 0] += thigh; A[:, :, m, sh, 0] += shank; A[:, :, m, ft, 0] += foot; A[:, :, m, th, 2] += side * abd
+    A[:, :, m, th, 0] += thigh
+    A[:, :, m, sh, 0] += shank
+    A[:, :, m, ft, 0] += foot
+    A[:, :, m, th, 2] += side * abd
+
 
 def _wave(k, A, X, side):
     e, w = k.env, _osc(k)
-    _arm(A, 0, side, x=.3*e, z=1.5*e*k.amp, fz=e*(1.6 + .4*k.amp*w), hx=.2*e*w)
+    _arm(A, 0, side, x=0.3 * e, z=1.5 * e * k.amp, fz=e * (1.6 + 0.4 * k.amp * w), hx=0.2 * e * w)
+
 
 def _raise_both(k, A, X):
     b = _cyc(k.u, k.reps) * k.amp
-    for s in (1, -1): _arm(A, 0, s, x=.25*b, z=2.5*b, fz=-.2*b)
+    for s in (1, -1):
+        _arm(A, 0, s, x=0.25 * b, z=2.5 * b, fz=-0.2 * b)
+
 
 def _clap(k, A, X):
-    e, c = k.env, .5 + .5 * _osc(k)
-    for s in (1, -1): _arm(A, 0, s, x=1.1*e*k.amp, y=e*(.2 + .3*c), fx=.6*e, fy=.3*e*c)
+    e, c = k.env, 0.5 + 0.5 * _osc(k)
+    for s in (1, -1):
+        _arm(A, 0, s, x=1.1 * e * k.amp, y=e * (0.2 + 0.3 * c), fx=0.6 * e, fy=0.3 * e * c)
+
 
 def _kick(k, A, X):
     b, ch = _bell(k.u) * k.amp, _bell(k.u * 1.6)
-    _legs(A, 0, 1, thigh=1.35*b, shank=-1.4*ch, foot=-.3*b)
-    A[:, :, 0, SPINE_LO, 0] += .2 * b
-    for s in (1, -1): _arm(A, 0, s, x=-.3*s*b, z=.3*b)
+    _legs(A, 0, 1, thigh=1.35 * b, shank=-1.4 * ch, foot=-0.3 * b)
+    A[:, :, 0, SPINE_LO, 0] += 0.2 * b
+    for s in (1, -1):
+        _arm(A, 0, s, x=-0.3 * s * b, z=0.3 * b)
+
 
 def _squat(k, A, X):
     b = _cyc(k.u, k.reps) * k.amp
-    for s in (1, -1): _legs(A, 0, s, thigh=1.4*b, shank=-2.0*b, foot=.6*b); _arm(A, 0, s, x=1.2*b, fx=.2*b)
-    A[:, :, 0, SPINE_LO, 0] -= .45 * b
+    for s in (1, -1):
+        _legs(A, 0, s, thigh=1.4 * b, shank=-2.0 * b, foot=0.6 * b)
+        _arm(A, 0, s, x=1.2 * b, fx=0.2 * b)
+    A[:, :, 0, SPINE_LO, 0] -= 0.45 * b
+
 
 def _bow(k, A, X):
-    b = _plateau(k.u, .35) * k.amp
-    A[:, :, 0, 0, 0] -= .6 * b
-    for s in (1, -1): _legs(A, 0, s, thigh=.6*b); _arm(A, 0, s, x=.3*b)
-    A[:, :, 0, SPINE_LO, 0] -= .25 * b; A[:, :, 0, SPINE_UP, 0] -= .2 * b; A[:, :, 0, HEAD, 0] -= .3 * b
+    b = _plateau(k.u, 0.35) * k.amp
+    A[:, :, 0, 0, 0] -= 0.6 * b
+    for s in (1, -1):
+        _legs(A, 0, s, thigh=0.6 * b)
+        _arm(A, 0, s, x=0.3 * b)
+    A[:, :, 0, SPINE_LO, 0] -= 0.25 * b
+    A[:, :, 0, SPINE_UP, 0] -= 0.2 * b
+    A[:, :, 0, HEAD, 0] -= 0.3 * b
+
 
 def _jump(k, A, X):
-    v = (np.clip(k.u, 0, .9999) * k.reps) % 1
-    crouch = _bell(v / .35) + .7 * _bell((v - .7) / .3); air = np.sin(np.pi * np.clip((v - .35) / .35, 0, 1))
+    v = (np.clip(k.u, 0, 0.9999) * k.reps) % 1
+    crouch = _bell(v / 0.35) + 0.7 * _bell((v - 0.7) / 0.3)
+    air = np.sin(np.pi * np.clip((v - 0.35) / 0.35, 0, 1))
     for s in (1, -1):
-        _legs(A, 0, s, thigh=1.0*crouch, shank=-1.6*crouch, foot=.5*crouch - .4*air)
-        _arm(A, 0, s, x=-.6*crouch + 2.2*air*k.amp, fx=.3*crouch)
-    A[:, :, 0, SPINE_LO, 0] -= .3 * crouch
-    X[:, :, 0, 1] += .25 * k.amp * air
+        _legs(A, 0, s, thigh=1.0 * crouch, shank=-1.6 * crouch, foot=0.5 * crouch - 0.4 * air)
+        _arm(A, 0, s, x=-0.6 * crouch + 2.2 * air * k.amp, fx=0.3 * crouch)
+    A[:, :, 0, SPINE_LO, 0] -= 0.3 * crouch
+    X[:, :, 0, 1] += 0.25 * k.amp * air
+
 
 def _punch(k, A, X):
     e, p = k.env, _cyc(k.u, k.reps) ** 2 * k.amp
-    for s in (1, -1): _arm(A, 0, s, x=.4*e, y=.2*e, fx=1.9*e)
-    _arm(A, 0, 1, x=1.1*p, y=.25*p, fx=-1.8*p)
-    A[:, :, 0, SPINE_UP, 1] += .3 * p
+    for s in (1, -1):
+        _arm(A, 0, s, x=0.4 * e, y=0.2 * e, fx=1.9 * e)
+    _arm(A, 0, 1, x=1.1 * p, y=0.25 * p, fx=-1.8 * p)
+    A[:, :, 0, SPINE_UP, 1] += 0.3 * p
+
 
 def _turn_head(k, A, X):
     e, w = k.env, _osc(k) * k.amp
-    A[:, :, 0, HEAD, 1] += .9 * e * w; A[:, :, 0, NECK, 1] += .35 * e * w; A[:, :, 0, SPINE_UP, 1] += .15 * e * w
-    A[:, :, 0, HEAD, 0] += .15 * e * _osc(k, 2)
+    A[:, :, 0, HEAD, 1] += 0.9 * e * w
+    A[:, :, 0, NECK, 1] += 0.35 * e * w
+    A[:, :, 0, SPINE_UP, 1] += 0.15 * e * w
+    A[:, :, 0, HEAD, 0] += 0.15 * e * _osc(k, 2)
+
 
 def _walk(k, A, X):
     e, s = k.env, _osc(k)
     for side, lift in ((1, np.clip(s, 0, 1)), (-1, np.clip(-s, 0, 1))):
-        _legs(A, 0, side, thigh=1.0*e*k.amp*lift, shank=-1.4*e*k.amp*lift, foot=.3*e*lift)
-        _arm(A, 0, side, x=-.45*side*e*s*k.amp, fx=.3*e)
+        _legs(
+            A,
+            0,
+            side,
+            thigh=1.0 * e * k.amp * lift,
+            shank=-1.4 * e * k.amp * lift,
+            foot=0.3 * e * lift,
+        )
+        _arm(A, 0, side, x=-0.45 * side * e * s * k.amp, fx=0.3 * e)
+
 
 def _throw(k, A, X):
-    w, r = _bell(k.u / .55), _bell((k.u - .35) / .55) * k.amp
-    _arm(A, 0, 1, x=-.8*w + 2.4*r, z=1.3*w, fx=1.5*w - .3*r)
-    _arm(A, 0, -1, x=.8*w)
-    A[:, :, 0, SPINE_UP, 1] += .4 * w - .4 * r; A[:, :, 0, SPINE_LO, 0] -= .3 * r
-    _legs(A, 0, -1, thigh=.4*w)
+    w, r = _bell(k.u / 0.55), _bell((k.u - 0.35) / 0.55) * k.amp
+    _arm(A, 0, 1, x=-0.8 * w + 2.4 * r, z=1.3 * w, fx=1.5 * w - 0.3 * r)
+    _arm(A, 0, -1, x=0.8 * w)
+    A[:, :, 0, SPINE_UP, 1] += 0.4 * w - 0.4 * r
+    A[:, :, 0, SPINE_LO, 0] -= 0.3 * r
+    _legs(A, 0, -1, thigh=0.4 * w)
+
 
 def _handshake(k, A, X):
-    e, w = k.env, .12 * _osc(k)
-    for m in (0, 1): _arm(A, m, 1, x=e*(.9*k.amp + w), y=.35*e, fx=.5*e)
-    X[:, :, :, 2] -= (.5 * (k.dist - 0.9) * _plateau(k.u, .2))[..., None]
+    e, w = k.env, 0.12 * _osc(k)
+    for m in (0, 1):
+        _arm(A, m, 1, x=e * (0.9 * k.amp + w), y=0.35 * e, fx=0.5 * e)
+    X[:, :, :, 2] -= (0.5 * (k.dist - 0.9) * _plateau(k.u, 0.2))[..., None]
+
 
 def _push(k, A, X):
-    e, p, q = k.env, _bell(k.u / .6) * k.amp, _ramp((k.u - .3) / .4)
-    for s in (1, -1): _arm(A, 0, s, x=.3*e + 1.2*p, fx=1.2*e - 1.1*p); _arm(A, 1, s, x=.5*_bell((k.u - .25) / .5))
-    X[:, :, 0, 2] -= .15 * p; X[:, :, 1, 2] += .35 * q * k.amp
-    A[:, :, 1, SPINE_LO, 0] += .3 * _bell((k.u - .3) / .4)
+    e, p, q = k.env, _bell(k.u / 0.6) * k.amp, _ramp((k.u - 0.3) / 0.4)
+    for s in (1, -1):
+        _arm(A, 0, s, x=0.3 * e + 1.2 * p, fx=1.2 * e - 1.1 * p)
+        _arm(A, 1, s, x=0.5 * _bell((k.u - 0.25) / 0.5))
+    X[:, :, 0, 2] -= 0.15 * p
+    X[:, :, 1, 2] += 0.35 * q * k.amp
+    A[:, :, 1, SPINE_LO, 0] += 0.3 * _bell((k.u - 0.3) / 0.4)
+
 
 def _hug(k, A, X):
-    a = _plateau(k.u, .3)
+    a = _plateau(k.u, 0.3)
     for m in (0, 1):
-        for s in (1, -1): _arm(A, m, s, x=1.3*a*k.amp, y=.6*a, fx=.9*a, fy=.6*a)
-        A[:, :, m, HEAD, 1] += .4 * a
-    X[:, :, :, 2] -= (.5 * (k.dist - .45) * a)[..., None]
+        for s in (1, -1):
+            _arm(A, m, s, x=1.3 * a * k.amp, y=0.6 * a, fx=0.9 * a, fy=0.6 * a)
+        A[:, :, m, HEAD, 1] += 0.4 * a
+    X[:, :, :, 2] -= (0.5 * (k.dist - 0.45) * a)[..., None]
+
 
 def _point(k, A, X):
-    a = _plateau(k.u, .2)
-    _arm(A, 0, 1, x=a*(1.45*k.amp + .03*_osc(k)), y=.1*a, fx=.1*a, hx=-.2*a)
-    A[:, :, 1, HEAD, 0] += .1 * a
+    a = _plateau(k.u, 0.2)
+    _arm(A, 0, 1, x=a * (1.45 * k.amp + 0.03 * _osc(k)), y=0.1 * a, fx=0.1 * a, hx=-0.2 * a)
+    A[:, :, 1, HEAD, 0] += 0.1 * a
 
-# name: (function, kind 'p' periodic / 'o' one-shot, base frequency (Hz) or duration of one repetition (s),
+
+# name: (function, kind 'p' periodic / 'o' one-shot, base frequency (Hz) or duration of one
+# repetition (s),
 #        repetitions (low, high), persons, distance between two persons (low, high) m)
 ACTIONS = {
-    'wave_right':      (lambda k, A, X: _wave(k, A, X, 1),  'p', 1.8, (1, 1), 1, None),
-    'wave_left':       (lambda k, A, X: _wave(k, A, X, -1), 'p', 1.8, (1, 1), 1, None),
+    'wave_right': (lambda k, A, X: _wave(k, A, X, 1), 'p', 1.8, (1, 1), 1, None),
+    'wave_left': (lambda k, A, X: _wave(k, A, X, -1), 'p', 1.8, (1, 1), 1, None),
     'raise_both_arms': (_raise_both, 'o', 1.6, (1, 2), 1, None),
-    'clap':            (_clap,       'p', 2.5, (1, 1), 1, None),
-    'kick':            (_kick,       'o', 1.0, (1, 1), 1, None),
-    'squat':           (_squat,      'o', 1.8, (1, 3), 1, None),
-    'bow':             (_bow,        'o', 2.0, (1, 1), 1, None),
-    'jump':            (_jump,       'o', 1.1, (1, 3), 1, None),
-    'punch':           (_punch,      'o', .45, (1, 4), 1, None),
-    'turn_head':       (_turn_head,  'p', .45, (1, 1), 1, None),
-    'walk_in_place':   (_walk,       'p', 1.0, (1, 1), 1, None),
-    'throw':           (_throw,      'o', 1.3, (1, 1), 1, None),
-    'handshake':       (_handshake,  'p', 2.5, (1, 1), 2, (.8, 1.6)),
-    'push':            (_push,       'o', 1.2, (1, 1), 2, (.7, 1.4)),
-    'hug':             (_hug,        'o', 3.0, (1, 1), 2, (.9, 1.6)),
-    'point_at_other':  (_point,      'o', 2.2, (1, 1), 2, (.9, 1.8)),
+    'clap': (_clap, 'p', 2.5, (1, 1), 1, None),
+    'kick': (_kick, 'o', 1.0, (1, 1), 1, None),
+    'squat': (_squat, 'o', 1.8, (1, 3), 1, None),
+    'bow': (_bow, 'o', 2.0, (1, 1), 1, None),
+    'jump': (_jump, 'o', 1.1, (1, 3), 1, None),
+    'punch': (_punch, 'o', 0.45, (1, 4), 1, None),
+    'turn_head': (_turn_head, 'p', 0.45, (1, 1), 1, None),
+    'walk_in_place': (_walk, 'p', 1.0, (1, 1), 1, None),
+    'throw': (_throw, 'o', 1.3, (1, 1), 1, None),
+    'handshake': (_handshake, 'p', 2.5, (1, 1), 2, (0.8, 1.6)),
+    'push': (_push, 'o', 1.2, (1, 1), 2, (0.7, 1.4)),
+    'hug': (_hug, 'o', 3.0, (1, 1), 2, (0.9, 1.6)),
+    'point_at_other': (_point, 'o', 2.2, (1, 1), 2, (0.9, 1.8)),
 }
 CLASSES = tuple(ACTIONS)
 
 # %% ../nbs/15_synthetic.ipynb #be8007bd
 class _K:
     "Per-chunk timing arrays handed to the action functions."
-    def __init__(self, **kw): self.__dict__.update(kw)
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
 
 def _idle(rng, k, A, X):
     P, T, M = A.shape[:3]
-    ph = rng.uniform(0, 2*np.pi, (P, 1, M, 6)); f = rng.uniform(.15, .4, (P, 1, M, 6))
-    w = np.sin(2*np.pi*f*k.t[..., None, None] + ph)                                # (P, T, M, 6)
-    X[..., 0] += .02 * w[..., 0]; X[..., 2] += .015 * w[..., 1]
-    A[..., SPINE_LO, 2] += .03 * w[..., 2]; A[..., SPINE_UP, 0] += .02 * w[..., 3]
-    A[..., HEAD, 1] += .12 * w[..., 4]; A[..., HEAD, 0] += .05 * w[..., 5]
-    for j, s in ((R_UP, 1), (L_UP, -1)): A[..., j, 0] += .04 * w[..., 2 + (s > 0)]
-    A += rng.normal(0, .07, (P, 1, M, 25, 3))                                      # personal posture
-    rest = rng.uniform(.08, .25, (P, 1, M, 2))
-    A[..., R_UP, 2] += rest[..., 0]; A[..., L_UP, 2] -= rest[..., 1]
-    A[..., R_FORE, 0] += rest[..., 0]; A[..., L_FORE, 0] += rest[..., 1]
+    ph = rng.uniform(0, 2 * np.pi, (P, 1, M, 6))
+    f = rng.uniform(0.15, 0.4, (P, 1, M, 6))
+    w = np.sin(2 * np.pi * f * k.t[..., None, None] + ph)  # (P, T, M, 6)
+    X[..., 0] += 0.02 * w[..., 0]
+    X[..., 2] += 0.015 * w[..., 1]
+    A[..., SPINE_LO, 2] += 0.03 * w[..., 2]
+    A[..., SPINE_UP, 0] += 0.02 * w[..., 3]
+    A[..., HEAD, 1] += 0.12 * w[..., 4]
+    A[..., HEAD, 0] += 0.05 * w[..., 5]
+    for j, s in ((R_UP, 1), (L_UP, -1)):
+        A[..., j, 0] += 0.04 * w[..., 2 + (s > 0)]
+    A += rng.normal(0, 0.07, (P, 1, M, 25, 3))  # personal posture
+    rest = rng.uniform(0.08, 0.25, (P, 1, M, 2))
+    A[..., R_UP, 2] += rest[..., 0]
+    A[..., L_UP, 2] -= rest[..., 1]
+    A[..., R_FORE, 0] += rest[..., 0]
+    A[..., L_FORE, 0] += rest[..., 1]
+
 
 def _distract(rng, k, A, X, p):
     P, T, M = A.shape[:3]
-    g = np.where(rng.random((P, M)) < p, rng.integers(0, 9, (P, M)), -1)          # gesture per person
-    L = k.length[:, None].astype(float) / FPS                                        # (P, 1) seconds
-    dur = rng.uniform(.8, 2.5, (P, M)); st = rng.uniform(0, 1, (P, M)) * np.maximum(L - dur, 0)
-    b = _bell((k.t[..., None] - st[:, None]) / dur[:, None]) * rng.uniform(.5, 1.2, (P, 1, M))  # (P, T, M)
-    sd = np.where(rng.random((P, 1, M)) < .5, 1.0, -1.0)
+    g = np.where(rng.random((P, M)) < p, rng.integers(0, 9, (P, M)), -1)  # gesture per person
+    L = k.length[:, None].astype(float) / FPS  # (P, 1) seconds
+    dur = rng.uniform(0.8, 2.5, (P, M))
+    st = rng.uniform(0, 1, (P, M)) * np.maximum(L - dur, 0)
+    b = _bell((k.t[..., None] - st[:, None]) / dur[:, None]) * rng.uniform(
+        0.5, 1.2, (P, 1, M)
+    )  # (P, T, M)
+    sd = np.where(rng.random((P, 1, M)) < 0.5, 1.0, -1.0)
     on = lambda i: b * (g == i)[:, None]
-    for s, face in ((1, on(0)), (-1, on(1))):                                     # touch face, lift arm, cross arms
+    for s, face in ((1, on(0)), (-1, on(1))):  # touch face, lift arm, cross arms
         lift, hand = on(3) * (sd == s), on(8) * (sd == s)
-        _arm_m(A, s, x=.9*face + .6*on(6) + .3*hand, y=.6*on(6), z=.3*face + 1.2*lift + 1.25*hand,
-               fx=2.2*face + 1.4*on(6), fz=1.5*hand)
-    A[..., HEAD, 1] += .8 * sd * on(2); A[..., NECK, 1] += .3 * sd * on(2)
-    A[..., SPINE_UP, 0] -= .3 * on(4); A[..., HEAD, 0] -= .4 * on(4)
-    for s in (1, -1): _legs_m(A, s, thigh=.5*on(5), shank=-.8*on(5))
-    X[..., 0] += .2 * sd * _ramp((k.t[..., None] - st[:, None]) / dur[:, None]) * (g == 7)[:, None]
+        _arm_m(
+            A,
+            s,
+            x=0.9 * face + 0.6 * on(6) + 0.3 * hand,
+            y=0.6 * on(6),
+            z=0.3 * face + 1.2 * lift + 1.25 * hand,
+            fx=2.2 * face + 1.4 * on(6),
+            fz=1.5 * hand,
+        )
+    A[..., HEAD, 1] += 0.8 * sd * on(2)
+    A[..., NECK, 1] += 0.3 * sd * on(2)
+    A[..., SPINE_UP, 0] -= 0.3 * on(4)
+    A[..., HEAD, 0] -= 0.4 * on(4)
+    for s in (1, -1):
+        _legs_m(A, s, thigh=0.5 * on(5), shank=-0.8 * on(5))
+    X[..., 0] += 0.2 * sd * _ramp((k.t[..., None] - st[:, None]) / dur[:, None]) * (g == 7)[:, None]
+
 
 def _arm_m(A, side, x=0, y=0, z=0, fx=0, fz=0):
     "`_arm` for arrays that already carry the person axis (P, T, M)."
@@ -226,236 +354,424 @@ def _arm_m(A, side, x=0, y=0, z=0, fx=0, fz=0):
     A[..., fore, 0] += fx
     A[..., fore, 2] += side * fz
 
+
 def _legs_m(A, side, thigh=0, shank=0):
     th, sh = (R_THIGH, R_SHANK) if side > 0 else (L_THIGH, L_SHANK)
-    A[..., th, 0] += thigh; A[..., sh, 0] += shank
+    A[..., th, 0] += thigh
+    A[..., sh, 0] += shank
 
 # %% ../nbs/15_synthetic.ipynb #a8478255
-def subject_bodies(subjects, seed:int=0, scale=(.85, 1.15), bone=(.9, 1.1)) -> dict:
-    "Per subject id: bone `offsets` (S, V, 3), `scale` (S,), style `speed` and `amp` (S,), from (seed, subject)."
+def subject_bodies(subjects, seed: int = 0, scale=(0.85, 1.15), bone=(0.9, 1.1)) -> dict:
+    """Per subject id: bone `offsets` (S, V, 3), `scale` (S,), style `speed` and `amp` (S,), from
+    (seed, subject)."""
     out = {k: [] for k in ('offsets', 'scale', 'speed', 'amp')}
     lo = np.minimum(np.arange(25), MIRROR)
     for s in np.asarray(subjects).ravel():
         r = np.random.default_rng([seed, 7, int(s)])
-        sc, f, asym = r.uniform(*scale), r.uniform(*bone, 25)[lo], r.uniform(.97, 1.03, 25)
-        out['offsets'].append(REST_OFFSETS * (sc * f * asym)[:, None]); out['scale'].append(sc)
-        out['speed'].append(r.uniform(.8, 1.25)); out['amp'].append(r.uniform(.85, 1.15))
+        sc, f, asym = r.uniform(*scale), r.uniform(*bone, 25)[lo], r.uniform(0.97, 1.03, 25)
+        out['offsets'].append(REST_OFFSETS * (sc * f * asym)[:, None])
+        out['scale'].append(sc)
+        out['speed'].append(r.uniform(0.8, 1.25))
+        out['amp'].append(r.uniform(0.85, 1.15))
     return {k: np.array(v) for k, v in out.items()}
+
 
 def _setups(seed, num_setups):
     r = np.random.default_rng([seed, 5])
-    return dict(height=r.uniform(.6, 1.1, num_setups + 1), dist=r.uniform(2.6, 3.6, num_setups + 1),
-                tilt=np.deg2rad(r.uniform(-8, 2, num_setups + 1)), jitter=r.normal(0, 3, (num_setups + 1, 4)))
+    return dict(
+        height=r.uniform(0.6, 1.1, num_setups + 1),
+        dist=r.uniform(2.6, 3.6, num_setups + 1),
+        tilt=np.deg2rad(r.uniform(-8, 2, num_setups + 1)),
+        jitter=r.normal(0, 3, (num_setups + 1, 4)),
+    )
+
 
 def _assign(rng, P, num_subjects, num_setups):
     "Distinct (subject, setup, replication) for P performances, subjects as balanced as possible."
-    combos = np.stack(np.meshgrid(np.arange(num_setups), np.arange(2), indexing='ij'), -1).reshape(-1, 2)
-    if P > num_subjects * len(combos): raise ValueError(f"{P} performances need more than {num_setups} setups")
-    order = rng.permuted(np.tile(np.arange(len(combos)), (num_subjects, 1)), axis=1)   # per subject, its combos
-    rounds = np.stack([rng.permutation(num_subjects) for _ in range(len(combos))])     # subject order per round
-    subj = rounds.ravel()[:P]; k = np.repeat(np.arange(len(combos)), num_subjects)[:P]
+    combos = np.stack(np.meshgrid(np.arange(num_setups), np.arange(2), indexing='ij'), -1).reshape(
+        -1, 2
+    )
+    if P > num_subjects * len(combos):
+        raise ValueError(f"{P} performances need more than {num_setups} setups")
+    order = rng.permuted(
+        np.tile(np.arange(len(combos)), (num_subjects, 1)), axis=1
+    )  # per subject, its combos
+    rounds = np.stack(
+        [rng.permutation(num_subjects) for _ in range(len(combos))]
+    )  # subject order per round
+    subj = rounds.ravel()[:P]
+    k = np.repeat(np.arange(len(combos)), num_subjects)[:P]
     c = combos[order[subj, k]]
     return subj + 1, c[:, 0] + 1, c[:, 1] + 1
 
+
 def _rot_y(a):
-    c, s = np.cos(a), np.sin(a); z, o = np.zeros_like(a), np.ones_like(a)
+    c, s = np.cos(a), np.sin(a)
+    z, o = np.zeros_like(a), np.ones_like(a)
     return np.stack([c, z, s, z, o, z, -s, z, c], -1).reshape(a.shape + (3, 3))
 
+
 def _rot_x(a):
-    c, s = np.cos(a), np.sin(a); z, o = np.zeros_like(a), np.ones_like(a)
+    c, s = np.cos(a), np.sin(a)
+    z, o = np.zeros_like(a), np.ones_like(a)
     return np.stack([o, z, z, z, c, -s, z, s, c], -1).reshape(a.shape + (3, 3))
 
 # %% ../nbs/15_synthetic.ipynb #703f8fc5
 EXTREMITIES = np.array([3, 7, 11, 15, 19, 21, 22, 23, 24])
 
+
 def _sensor_noise(rng, x, length, noise):
     "Add noise in place to camera-frame sequences x (S, T, M, V, 3) of valid lengths `length` (S,)."
-    if noise <= 0: return x
+    if noise <= 0:
+        return x
     S, T, M, V, _ = x.shape
     present = (x != 0).any(axis=(1, 3, 4), keepdims=True)
-    jf = np.ones((V, 1), np.float32); jf[EXTREMITIES] = 2.5
-    sig = noise * (.003 + .0015 * x[..., 2:3]) * jf * np.array([1, 1, 1.5], np.float32)
+    jf = np.ones((V, 1), np.float32)
+    jf[EXTREMITIES] = 2.5
+    sig = noise * (0.003 + 0.0015 * x[..., 2:3]) * jf * np.array([1, 1, 1.5], np.float32)
     x += rng.standard_normal(x.shape, dtype=np.float32) * sig
     w = np.cumsum(rng.standard_normal((S, T + 8, M, V, 3), dtype=np.float32), axis=1)
-    x += (w[:, 8:] - w[:, :-8]) * np.float32(noise * .006 / np.sqrt(8))
-    sp = np.nonzero(rng.random((S, T, M, len(EXTREMITIES)), dtype=np.float32) < .003 * noise)    # one-frame spikes
-    x[sp[0], sp[1], sp[2], EXTREMITIES[sp[3]]] += rng.normal(0, .05, (len(sp[0]), 3)).astype(np.float32)
+    x += (w[:, 8:] - w[:, :-8]) * np.float32(noise * 0.006 / np.sqrt(8))
+    sp = np.nonzero(
+        rng.random((S, T, M, len(EXTREMITIES)), dtype=np.float32) < 0.003 * noise
+    )  # one-frame spikes
+    x[sp[0], sp[1], sp[2], EXTREMITIES[sp[3]]] += rng.normal(0, 0.05, (len(sp[0]), 3)).astype(
+        np.float32
+    )
     x *= present
-    dup = np.nonzero(rng.random((S, 3)) < .12 * noise)                          # repeated frames
+    dup = np.nonzero(rng.random((S, 3)) < 0.12 * noise)  # repeated frames
     t = (rng.random(len(dup[0])) * (length[dup[0]] - 1)).astype(int) + 1
     x[dup[0], t] = x[dup[0], t - 1]
-    lost = rng.random(S) < .06 * noise                                          # short runs of lost frames
-    t0 = (rng.random(S) * (length - 4)).astype(int) + 1; run = rng.integers(1, 4, S)
+    lost = rng.random(S) < 0.06 * noise  # short runs of lost frames
+    t0 = (rng.random(S) * (length - 4)).astype(int) + 1
+    run = rng.integers(1, 4, S)
     tt = np.arange(T)
     x[lost[:, None] & (tt >= t0[:, None]) & (tt < (t0 + run)[:, None])] = 0
     return x
 
 # %% ../nbs/15_synthetic.ipynb #db6a8fa0
 def _perform(r, action, L, sj, sp, rp, bodies, distract, warp):
-    """World joints (P, T, M, V, 3) of P performances of `action` (lengths L, subjects sj, partners sp) and scene yaws
-    (P,)."""
+    """World joints (P, T, M, V, 3) of P performances of `action` (lengths L, subjects sj, partners
+    sp) and scene yaws (P,)."""
     fn, kind, base, reps, M, dist = ACTIONS[action]
     P, T = len(L), int(L.max())
     t = np.broadcast_to(np.arange(T) / FPS, (P, T))
-    t = t + (warp * L[:, None] / FPS / (2*np.pi)) * r.uniform(0, 1, (P, 1)) \
-        * np.sin(2*np.pi * np.arange(T) / L[:, None] + r.uniform(0, 2*np.pi, (P, 1)))   # uneven pace, monotone
-    speed = (r.uniform(.75, 1.35, P) * bodies['speed'][sj])[:, None]
-    amp = (r.uniform(.75, 1.2, P) * bodies['amp'][sj])[:, None]
-    nrep = r.integers(reps[0], reps[1] + 1, P)[:, None]; dur = L[:, None] / FPS
-    if kind == 'p': active = r.uniform(.35, .9, (P, 1)) * dur
-    else: active = np.minimum(base * nrep / speed, .95 * dur)
+    t = t + (warp * L[:, None] / FPS / (2 * np.pi)) * r.uniform(0, 1, (P, 1)) * np.sin(
+        2 * np.pi * np.arange(T) / L[:, None] + r.uniform(0, 2 * np.pi, (P, 1))
+    )  # uneven pace, monotone
+    speed = (r.uniform(0.75, 1.35, P) * bodies['speed'][sj])[:, None]
+    amp = (r.uniform(0.75, 1.2, P) * bodies['amp'][sj])[:, None]
+    nrep = r.integers(reps[0], reps[1] + 1, P)[:, None]
+    dur = L[:, None] / FPS
+    if kind == 'p':
+        active = r.uniform(0.35, 0.9, (P, 1)) * dur
+    else:
+        active = np.minimum(base * nrep / speed, 0.95 * dur)
     start = r.uniform(0, 1, (P, 1)) * (dur - active)
     u = (t - start) / active
-    k = _K(t=t, u=u, env=_plateau(u, np.clip(.35 / active, .05, .45)), reps=nrep, amp=amp,
-           freq=base * speed, ph=r.uniform(0, 2*np.pi, (P, 1)), length=L,
-           dist=r.uniform(*dist, (P, 1)) if dist else np.zeros((P, 1)))
-    A = np.zeros((P, T, M, 25, 3), np.float32); X = np.zeros((P, T, M, 3), np.float32)
-    fn(k, A, X); _idle(r, k, A, X); _distract(r, k, A, X, distract)
-    off = np.stack([bodies['offsets'][sj], bodies['offsets'][sp]], 1)[:, None, :M].astype(np.float32)
-    pos = forward_kinematics(A, off, np.zeros(3, np.float32))                        # (P, T, M, V, 3)
-    pos[..., 1] -= np.minimum(pos[..., 15, 1], pos[..., 19, 1])[..., None]          # feet on the floor
+    k = _K(
+        t=t,
+        u=u,
+        env=_plateau(u, np.clip(0.35 / active, 0.05, 0.45)),
+        reps=nrep,
+        amp=amp,
+        freq=base * speed,
+        ph=r.uniform(0, 2 * np.pi, (P, 1)),
+        length=L,
+        dist=r.uniform(*dist, (P, 1)) if dist else np.zeros((P, 1)),
+    )
+    A = np.zeros((P, T, M, 25, 3), np.float32)
+    X = np.zeros((P, T, M, 3), np.float32)
+    fn(k, A, X)
+    _idle(r, k, A, X)
+    _distract(r, k, A, X, distract)
+    off = np.stack([bodies['offsets'][sj], bodies['offsets'][sp]], 1)[:, None, :M].astype(
+        np.float32
+    )
+    pos = forward_kinematics(A, off, np.zeros(3, np.float32))  # (P, T, M, V, 3)
+    pos[..., 1] -= np.minimum(pos[..., 15, 1], pos[..., 19, 1])[..., None]  # feet on the floor
     pos += X[..., None, :]
-    if M == 2:                                                                      # face each other
-        yaw_m = np.deg2rad(np.array([-90., 90.]) + r.normal(0, 15, (P, 2)))
+    if M == 2:  # face each other
+        yaw_m = np.deg2rad(np.array([-90.0, 90.0]) + r.normal(0, 15, (P, 2)))
         pos = np.einsum('pmij,ptmvj->ptmvi', _rot_y(yaw_m).astype(np.float32), pos)
-        pos[..., 0] += (np.array([-.5, .5]) * k.dist)[:, None, :, None]
-        pos[..., 1, :, 2] += r.normal(0, .15, (P, 1, 1))                              # not exactly face to face
-    face = np.where(rp == 1, -15., 15.) + r.normal(0, 15, P)                         # scene yaw, degrees
-    pos[..., 0] += r.uniform(-.4, .4, (P, 1, 1, 1)); pos[..., 2] += r.uniform(-.3, .3, (P, 1, 1, 1))
+        pos[..., 0] += (np.array([-0.5, 0.5]) * k.dist)[:, None, :, None]
+        pos[..., 1, :, 2] += r.normal(0, 0.15, (P, 1, 1))  # not exactly face to face
+    face = np.where(rp == 1, -15.0, 15.0) + r.normal(0, 15, P)  # scene yaw, degrees
+    pos[..., 0] += r.uniform(-0.4, 0.4, (P, 1, 1, 1))
+    pos[..., 2] += r.uniform(-0.3, 0.3, (P, 1, 1, 1))
     return pos, face
 
+
 def _film(r, pos, L, st, face, keep, setups, noise):
-    "The first `keep` camera views (3 per performance): frames (keep, T, 2, V, 3), cameras, performance index, yaw."
+    """The first `keep` camera views (3 per performance): frames (keep, T, 2, V, 3), cameras,
+    performance index, yaw."""
     P, T, M = pos.shape[:3]
-    cams = np.tile([1, 2, 3], P)[:keep]; pi = np.repeat(np.arange(P), 3)[:keep]
-    yaw = np.array([CAMERA_YAW[cc] for cc in cams]) + setups['jitter'][st[pi], cams] + face[pi] + r.normal(0, 2, keep)
-    R = (_rot_x(setups['tilt'][st[pi]]) @ _rot_y(np.deg2rad(yaw))).astype(np.float32)   # (keep, 3, 3)
-    shift = np.stack([np.zeros(keep), -setups['height'][st[pi]],
-                      setups['dist'][st[pi]] + r.uniform(-.3, .3, keep)], -1).astype(np.float32)
-    x = (pos[pi].reshape(keep, -1, 3) @ R.transpose(0, 2, 1)).reshape(keep, T, M, 25, 3) + shift[:, None, None, None]
+    cams = np.tile([1, 2, 3], P)[:keep]
+    pi = np.repeat(np.arange(P), 3)[:keep]
+    yaw = (
+        np.array([CAMERA_YAW[cc] for cc in cams])
+        + setups['jitter'][st[pi], cams]
+        + face[pi]
+        + r.normal(0, 2, keep)
+    )
+    R = (_rot_x(setups['tilt'][st[pi]]) @ _rot_y(np.deg2rad(yaw))).astype(
+        np.float32
+    )  # (keep, 3, 3)
+    shift = np.stack(
+        [
+            np.zeros(keep),
+            -setups['height'][st[pi]],
+            setups['dist'][st[pi]] + r.uniform(-0.3, 0.3, keep),
+        ],
+        -1,
+    ).astype(np.float32)
+    x = (pos[pi].reshape(keep, -1, 3) @ R.transpose(0, 2, 1)).reshape(keep, T, M, 25, 3) + shift[
+        :, None, None, None
+    ]
     x *= (np.arange(T) < L[pi][:, None])[:, :, None, None, None]
     x = _sensor_noise(r, x, L[pi], noise)
-    if M == 1: x = np.concatenate([x, np.zeros_like(x)], 2)
-    else: x = np.where((r.random(keep) < .5)[:, None, None, None, None], x[:, :, ::-1], x)  # body order as tracked
+    if M == 1:
+        x = np.concatenate([x, np.zeros_like(x)], 2)
+    else:
+        x = np.where(
+            (r.random(keep) < 0.5)[:, None, None, None, None], x[:, :, ::-1], x
+        )  # body order as tracked
     return x, cams, pi, yaw
 
 # %% ../nbs/15_synthetic.ipynb #19989e9d
-def make_synthetic(n:int=2400, seed:int=0, num_classes:int=16, min_frames:int=40, max_frames:int=300,
-                   num_subjects:int=40, num_setups:int|None=None, noise:float=1.0, distract:float=0.9, warp:float=0.8,
-                   scale=(.85, 1.15), bone=(.9, 1.1), chunk:int=48, name:str='synthetic') -> SkeletonData:
-    "`n` NTU-style sequences (ntu25, M=2) of `num_classes` synthetic actions with xsub/xview splits."
-    if not 1 <= num_classes <= len(CLASSES): raise ValueError(f"num_classes must be 1..{len(CLASSES)}")
-    if not 1 <= min_frames <= max_frames: raise ValueError("need 1 <= min_frames <= max_frames")
+def make_synthetic(
+    n: int = 2400,
+    seed: int = 0,
+    num_classes: int = 16,
+    min_frames: int = 40,
+    max_frames: int = 300,
+    num_subjects: int = 40,
+    num_setups: int | None = None,
+    noise: float = 1.0,
+    distract: float = 0.9,
+    warp: float = 0.8,
+    scale=(0.85, 1.15),
+    bone=(0.9, 1.1),
+    chunk: int = 48,
+    name: str = 'synthetic',
+) -> SkeletonData:
+    """`n` NTU-style sequences (ntu25, M=2) of `num_classes` synthetic actions with xsub/xview
+    splits."""
+    if not 1 <= num_classes <= len(CLASSES):
+        raise ValueError(f"num_classes must be 1..{len(CLASSES)}")
+    if not 1 <= min_frames <= max_frames:
+        raise ValueError("need 1 <= min_frames <= max_frames")
     counts = n // num_classes + (np.arange(num_classes) < n % num_classes)
     perf = -(-counts // 3)
     num_setups = num_setups or max(8, int(-(-perf.max() // (2 * num_subjects))))
     subj_ids = np.arange(1, num_subjects + 1)
-    train_subj = np.array([s for s in NTU_XSUB_TRAIN if s <= num_subjects]) if num_subjects == 40 else subj_ids[::2]
+    train_subj = (
+        np.array([s for s in NTU_XSUB_TRAIN if s <= num_subjects])
+        if num_subjects == 40
+        else subj_ids[::2]
+    )
     half = np.isin(subj_ids, train_subj)
     partner = np.zeros(num_subjects + 1, int)
-    for grp in (subj_ids[half], subj_ids[~half]): partner[grp] = np.roll(grp, -1) if len(grp) > 1 else grp
-    bodies = subject_bodies(np.arange(num_subjects + 1), seed, scale, bone)      # index = subject id
+    for grp in (subj_ids[half], subj_ids[~half]):
+        partner[grp] = np.roll(grp, -1) if len(grp) > 1 else grp
+    bodies = subject_bodies(np.arange(num_subjects + 1), seed, scale, bone)  # index = subject id
     setups = _setups(seed, num_setups)
     frames, meta = [], {k: [] for k in ('subject', 'view', 'setup', 'replication', 'yaw')}
     labels, lengths = [], []
     for c in range(num_classes):
         rc = np.random.default_rng([seed, 1, c])
         subject, setup, rep = _assign(rc, int(perf[c]), num_subjects, num_setups)
-        lens = np.sort(rc.integers(min_frames, max_frames + 1, len(subject)))      # similar lengths share a chunk
+        lens = np.sort(
+            rc.integers(min_frames, max_frames + 1, len(subject))
+        )  # similar lengths share a chunk
         left = int(counts[c])
         for i0 in range(0, len(subject), chunk):
             r = np.random.default_rng([seed, 2, c, i0])
-            sj, st, rp, L = subject[i0:i0+chunk], setup[i0:i0+chunk], rep[i0:i0+chunk], lens[i0:i0+chunk]
+            sj, st, rp, L = (
+                subject[i0 : i0 + chunk],
+                setup[i0 : i0 + chunk],
+                rep[i0 : i0 + chunk],
+                lens[i0 : i0 + chunk],
+            )
             pos, face = _perform(r, CLASSES[c], L, sj, partner[sj], rp, bodies, distract, warp)
-            keep = min(3 * len(sj), left); left -= keep
+            keep = min(3 * len(sj), left)
+            left -= keep
             x, cams, pi, yaw = _film(r, pos, L, st, face, keep, setups, noise)
-            frames += [x[s, :L[p]] for s, p in enumerate(pi)]
-            lengths += list(L[pi]); labels += [c] * keep
-            for key, v in (('subject', sj[pi]), ('view', cams), ('setup', st[pi]), ('replication', rp[pi]), ('yaw',
-                                                                                                             yaw)):
+            frames += [x[s, : L[p]] for s, p in enumerate(pi)]
+            lengths += list(L[pi])
+            labels += [c] * keep
+            for key, v in (
+                ('subject', sj[pi]),
+                ('view', cams),
+                ('setup', st[pi]),
+                ('replication', rp[pi]),
+                ('yaw', yaw),
+            ):
                 meta[key].append(v)
-    meta = {k: np.concatenate(v).astype(np.float32 if k == 'yaw' else np.int64) for k, v in meta.items()}
+    meta = {
+        k: np.concatenate(v).astype(np.float32 if k == 'yaw' else np.int64) for k, v in meta.items()
+    }
     labels = np.array(labels, np.int64)
-    meta['name'] = np.array([f"S{a:03d}C{b:03d}P{p:03d}R{q:03d}A{l+1:03d}" for a, b, p, q, l in
-                             zip(meta['setup'], meta['view'], meta['subject'], meta['replication'], labels)])
-    offsets = np.zeros(len(labels) + 1, np.int64); np.cumsum(lengths, out=offsets[1:])
+    meta['name'] = np.array(
+        [
+            f"S{a:03d}C{b:03d}P{p:03d}R{q:03d}A{l + 1:03d}"
+            for a, b, p, q, l in zip(
+                meta['setup'], meta['view'], meta['subject'], meta['replication'], labels
+            )
+        ]
+    )
+    offsets = np.zeros(len(labels) + 1, np.int64)
+    np.cumsum(lengths, out=offsets[1:])
     frames = np.concatenate(frames) if frames else np.zeros((0, 2, 25, 3), np.float32)
     idx = np.arange(len(labels))
     tr_s, tr_v = np.isin(meta['subject'], train_subj), meta['view'] != 1
-    splits = {'xsub': {'train': idx[tr_s], 'test': idx[~tr_s]}, 'xview': {'train': idx[tr_v], 'test': idx[~tr_v]}}
-    info = dict(generator='s2v.synthetic', n=n, seed=seed, num_classes=num_classes, classes=list(CLASSES[:num_classes]),
-                min_frames=min_frames, max_frames=max_frames, num_subjects=num_subjects, num_setups=num_setups,
-                noise=noise, distract=distract, warp=warp, scale=list(scale), bone=list(bone), fps=FPS,
-                camera_yaw=CAMERA_YAW, xsub_train_subjects=[int(s) for s in train_subj], xview_train_cameras=[2, 3])
+    splits = {
+        'xsub': {'train': idx[tr_s], 'test': idx[~tr_s]},
+        'xview': {'train': idx[tr_v], 'test': idx[~tr_v]},
+    }
+    info = dict(
+        generator='s2v.synthetic',
+        n=n,
+        seed=seed,
+        num_classes=num_classes,
+        classes=list(CLASSES[:num_classes]),
+        min_frames=min_frames,
+        max_frames=max_frames,
+        num_subjects=num_subjects,
+        num_setups=num_setups,
+        noise=noise,
+        distract=distract,
+        warp=warp,
+        scale=list(scale),
+        bone=list(bone),
+        fps=FPS,
+        camera_yaw=CAMERA_YAW,
+        xsub_train_subjects=[int(s) for s in train_subj],
+        xview_train_cameras=[2, 3],
+    )
     return SkeletonData(frames, offsets, labels, meta, num_classes, 'ntu25', name, splits, info)
 
 # %% ../nbs/15_synthetic.ipynb #81fbec8c
 NTU_ALIASES = {
-    'hip_center': 'spine_base', 'spine': 'spine_mid', 'torso': 'spine_mid', 'shoulder_center': 'spine_shoulder',
-    'neck': 'spine_shoulder'
+    'hip_center': 'spine_base',
+    'spine': 'spine_mid',
+    'torso': 'spine_mid',
+    'shoulder_center': 'spine_shoulder',
+    'neck': 'spine_shoulder',
 }  # joints of other layouts that NTU's 25 name differently
 
-def in_layout(d:SkeletonData, layout:str) -> SkeletonData:
-    """The ntu25 data `d` with the joints of another layout picked by name (e.g. msr20, sbu15): data for examples and
-    tests of other datasets."""
+
+def in_layout(d: SkeletonData, layout: str) -> SkeletonData:
+    """The ntu25 data `d` with the joints of another layout picked by name (e.g. msr20, sbu15): data
+    for examples and tests of other datasets."""
     target = get_layout(layout)
-    if target.name == d.layout: return d
+    if target.name == d.layout:
+        return d
     src = LAYOUTS[d.layout].joints
     names = [NTU_ALIASES.get(j, j) if d.layout == 'ntu25' else j for j in target.joints]
     missing = [j for j, n in zip(target.joints, names) if n not in src]
-    if missing: raise ValueError(f"layout {target.name}: joints {missing} have no counterpart in {d.layout}")
+    if missing:
+        raise ValueError(
+            f"layout {target.name}: joints {missing} have no counterpart in {d.layout}"
+        )
     idx = [src.index(n) for n in names]
-    return SkeletonData(np.ascontiguousarray(np.asarray(d.frames)[:, :, idx]), d.offsets, d.labels, d.meta,
-                        d.num_classes, target.name, d.name, d.splits, {**d.info, 'joints_from': d.layout})
+    return SkeletonData(
+        np.ascontiguousarray(np.asarray(d.frames)[:, :, idx]),
+        d.offsets,
+        d.labels,
+        d.meta,
+        d.num_classes,
+        target.name,
+        d.name,
+        d.splits,
+        {**d.info, 'joints_from': d.layout},
+    )
 
 # %% ../nbs/15_synthetic.ipynb #9102e806
-DEPTH_K = (364.8, 260.3, -367.7, 209.3)           # fx, cx, fy, cy: depth pixel = f * (x or y) / z + c
+DEPTH_K = (364.8, 260.3, -367.7, 209.3)  # fx, cx, fy, cy: depth pixel = f * (x or y) / z + c
 COLOR_K = (1051.6, 973.4, -1033.4, 548.4)
 LEAVES = np.array([3, 15, 19, 21, 22, 23, 24])
 _JOINT_LINE = '%.7g ' * 11 + '%d\n'
 _BODY = ' 0 %d %d %d %d 0 %.7g %.7g 2\n25\n' + _JOINT_LINE * 25
 
-def _quat_mul(a, b):
-    w1, x1, y1, z1 = np.moveaxis(a, -1, 0); w2, x2, y2, z2 = np.moveaxis(b, -1, 0)
-    return np.stack([w1*w2 - x1*x2 - y1*y2 - z1*z2, w1*x2 + x1*w2 + y1*z2 - z1*y2,
-                     w1*y2 - x1*z2 + y1*w2 + z1*x2, w1*z2 + x1*y2 - y1*x2 + z1*w2], -1)
 
-def ntu_columns(x:np.ndarray, rng:np.random.Generator) -> np.ndarray:
+def _quat_mul(a, b):
+    w1, x1, y1, z1 = np.moveaxis(a, -1, 0)
+    w2, x2, y2, z2 = np.moveaxis(b, -1, 0)
+    return np.stack(
+        [
+            w1 * w2 - x1 * x2 - y1 * y2 - z1 * z2,
+            w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2,
+            w1 * y2 - x1 * z2 + y1 * w2 + z1 * x2,
+            w1 * z2 + x1 * y2 - y1 * x2 + z1 * w2,
+        ],
+        -1,
+    )
+
+
+def ntu_columns(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     "The 12 NTU joint columns (T, M, V, 12) of camera-frame joints x (T, M, V, 3)."
     z = np.where(x[..., 2:3] > 1e-3, x[..., 2:3], 1.0)
     u, v = x[..., 0:1] / z, x[..., 1:2] / z
-    bone = x - x[..., PARENTS.clip(0), :]; bone[..., 0, :] = x[..., 1, :] - x[..., 0, :]
+    bone = x - x[..., PARENTS.clip(0), :]
+    bone[..., 0, :] = x[..., 1, :] - x[..., 0, :]
     b = bone / np.maximum(np.linalg.norm(bone, axis=-1, keepdims=True), 1e-6)
-    rest = REST_OFFSETS.copy(); rest[0] = REST_OFFSETS[1]; a = rest / np.linalg.norm(rest, axis=-1, keepdims=True)
-    q = np.concatenate([1 + (a * b).sum(-1, keepdims=True), np.cross(a, b)], -1)  # shortest arc a -> b
+    rest = REST_OFFSETS.copy()
+    rest[0] = REST_OFFSETS[1]
+    a = rest / np.linalg.norm(rest, axis=-1, keepdims=True)
+    q = np.concatenate(
+        [1 + (a * b).sum(-1, keepdims=True), np.cross(a, b)], -1
+    )  # shortest arc a -> b
     q /= np.maximum(np.linalg.norm(q, axis=-1, keepdims=True), 1e-6)
-    base = np.random.default_rng(25).normal(size=(25, 4)); base /= np.linalg.norm(base, axis=-1, keepdims=True)
-    q = _quat_mul(q, base); q[..., LEAVES, :] = 0
+    base = np.random.default_rng(25).normal(size=(25, 4))
+    base /= np.linalg.norm(base, axis=-1, keepdims=True)
+    q = _quat_mul(q, base)
+    q[..., LEAVES, :] = 0
     state = np.where(
-        rng.random(x.shape[:-1] + (1, )) < np.where(np.isin(np.arange(25), EXTREMITIES), .08, .02)[:, None], 1, 2)
-    return np.concatenate([x, DEPTH_K[0]*u + DEPTH_K[1], DEPTH_K[2]*v + DEPTH_K[3],
-                           COLOR_K[0]*u + COLOR_K[1], COLOR_K[2]*v + COLOR_K[3], q, state], -1)
+        rng.random(x.shape[:-1] + (1,))
+        < np.where(np.isin(np.arange(25), EXTREMITIES), 0.08, 0.02)[:, None],
+        1,
+        2,
+    )
+    return np.concatenate(
+        [
+            x,
+            DEPTH_K[0] * u + DEPTH_K[1],
+            DEPTH_K[2] * v + DEPTH_K[3],
+            COLOR_K[0] * u + COLOR_K[1],
+            COLOR_K[2] * v + COLOR_K[3],
+            q,
+            state,
+        ],
+        -1,
+    )
 
 # %% ../nbs/15_synthetic.ipynb #5d6dc552
-def write_ntu_skeletons(d:SkeletonData, folder, idx=None, seed:int=0) -> list[Path]:
-    "Write sequences `idx` (default all) of `d` as NTU raw files `folder/<name>.skeleton`; return the paths."
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+def write_ntu_skeletons(d: SkeletonData, folder, idx=None, seed: int = 0) -> list[Path]:
+    """Write sequences `idx` (default all) of `d` as NTU raw files `folder/<name>.skeleton`; return
+    the paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng([seed, 11])
     paths = []
-    for i in (range(len(d)) if idx is None else idx):
-        x = np.asarray(d[i], np.float64).transpose(1, 0, 2, 3)                   # (T, M, V, 3)
+    for i in range(len(d)) if idx is None else idx:
+        x = np.asarray(d[i], np.float64).transpose(1, 0, 2, 3)  # (T, M, V, 3)
         T, M = x.shape[:2]
-        present = (x != 0).any(axis=(2, 3))                                        # (T, M)
+        present = (x != 0).any(axis=(2, 3))  # (T, M)
         ids = 2**56 + rng.integers(1000, 60000, M)
-        hands = np.repeat(rng.integers(0, 2, (1, M, 4)), T, 0)                     # confidence, state (left, right)
-        hands[..., 1::2] = np.where(rng.random((T, M, 2)) < .85, 1, rng.integers(0, 5, (T, M, 2)))
-        spine = x[:, :, 20] - x[:, :, 0]; spine /= np.maximum(np.linalg.norm(spine, axis=-1, keepdims=True), 1e-6)
-        vals = np.concatenate([hands, spine[..., 0:1], -spine[..., 2:3], ntu_columns(x, rng).reshape(T, M, -1)], -1)
+        hands = np.repeat(rng.integers(0, 2, (1, M, 4)), T, 0)  # confidence, state (left, right)
+        hands[..., 1::2] = np.where(rng.random((T, M, 2)) < 0.85, 1, rng.integers(0, 5, (T, M, 2)))
+        spine = x[:, :, 20] - x[:, :, 0]
+        spine /= np.maximum(np.linalg.norm(spine, axis=-1, keepdims=True), 1e-6)
+        vals = np.concatenate(
+            [hands, spine[..., 0:1], -spine[..., 2:3], ntu_columns(x, rng).reshape(T, M, -1)], -1
+        )
         body = [f'{ids[m]}' + _BODY for m in range(M)]
         frame = {}
         for t in range(T):
             key = tuple(present[t])
-            if key not in frame: frame[key] = f'{sum(key)}\n' + ''.join(b for b, p in zip(body, key) if p)
+            if key not in frame:
+                frame[key] = f'{sum(key)}\n' + ''.join(b for b, p in zip(body, key) if p)
         text = f'{T}\n' + ''.join(frame[tuple(p)] for p in present)
         p = folder / f'{d.names[i]}.skeleton'
         p.write_text(text % tuple(vals[present].ravel().tolist()))

@@ -15,56 +15,69 @@ __all__ = ['TARGETS', 'has_teacher', 'instance_norm_tokens', 'contextual_targets
 # %% ../nbs/31_targets.ipynb #f9ba04b7
 TARGETS = ('teacher', 'motion', 'joints', 'teacher+motion')
 
-def has_teacher(target:str) -> bool:
-    "Whether a run with this target keeps an EMA teacher (the contextual target, alone or with the motion target)."
+
+def has_teacher(target: str) -> bool:
+    """Whether a run with this target keeps an EMA teacher (the contextual target, alone or with the
+    motion target)."""
     return target in ('teacher', 'teacher+motion')
 
-def instance_norm_tokens(z:torch.Tensor, eps:float=1e-5) -> torch.Tensor:
+
+def instance_norm_tokens(z: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
     "Normalise (B, N, D) over the N tokens of each sequence, per channel, without affine (fp32)."
     return F.instance_norm(z.float().transpose(1, 2), eps=eps).transpose(1, 2)
 
 # %% ../nbs/31_targets.ipynb #e6a79fd9
-def contextual_targets(layers, top_k:int=0, num_layers:int|None=None) -> torch.Tensor:
-    "Average of instance-normalised layer outputs (B, N, D) (the top_k of them, 0 = all), then LayerNorm -> (B, N, D)."
-    n = len(layers) if num_layers is None else num_layers    # `layers` may be a lazy iterator: then give num_layers
+def contextual_targets(layers, top_k: int = 0, num_layers: int | None = None) -> torch.Tensor:
+    """Average of instance-normalised layer outputs (B, N, D) (the top_k of them, 0 = all), then
+    LayerNorm -> (B, N, D)."""
+    n = (
+        len(layers) if num_layers is None else num_layers
+    )  # `layers` may be a lazy iterator: then give num_layers
     k = min(top_k, n) if top_k else n
     acc, seen = None, 0
     for z in layers:
         seen += 1
         # lower layers: computed (they feed the top ones), not used
-        if seen <= n - k: continue
+        if seen <= n - k:
+            continue
         z = instance_norm_tokens(z)
         acc = z if acc is None else acc.add_(z)
-    if seen != n: raise ValueError(f"expected {n} layers, got {seen}")
+    if seen != n:
+        raise ValueError(f"expected {n} layers, got {seen}")
     return F.layer_norm(acc / k, acc.shape[-1:])
 
 # %% ../nbs/31_targets.ipynb #e54cee89
-def _token_norm(t:torch.Tensor, eps:float=1e-6) -> torch.Tensor:
+def _token_norm(t: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
     mu, var = t.mean(-1, keepdim=True), t.var(-1, keepdim=True, unbiased=False)
     return (t - mu) / (var + eps).sqrt()
 
-def motion_targets(x:torch.Tensor, seg_len:int) -> torch.Tensor:
-    "MAMP-style targets: per-segment motion of x (B, T, V, C), normalised per token -> (B, T_e*V, l*C)."
+
+def motion_targets(x: torch.Tensor, seg_len: int) -> torch.Tensor:
+    """MAMP-style targets: per-segment motion of x (B, T, V, C), normalised per token -> (B, T_e*V,
+    l*C)."""
     return _token_norm(segment(frame_motion(x), seg_len).flatten(1, 2))
 
 # %% ../nbs/31_targets.ipynb #6bb3ee3e
-def joint_targets(x:torch.Tensor, seg_len:int) -> torch.Tensor:
-    "SkeletonMAE-style targets: segment coordinates of x (B, T, V, C), normalised per token -> (B, T_e*V, l*C)."
+def joint_targets(x: torch.Tensor, seg_len: int) -> torch.Tensor:
+    """SkeletonMAE-style targets: segment coordinates of x (B, T, V, C), normalised per token -> (B,
+    T_e*V, l*C)."""
     return _token_norm(segment(x, seg_len).flatten(1, 2))
 
 # %% ../nbs/31_targets.ipynb #f54c88a2
-def masked_error(pred:torch.Tensor, target:torch.Tensor, mask:torch.Tensor) -> tuple:
-    """(sum over the masked tokens (mask (B, N) True) of the squared error averaged over channels, number of masked
-    tokens)."""
+def masked_error(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> tuple:
+    """(sum over the masked tokens (mask (B, N) True) of the squared error averaged over channels,
+    number of masked tokens)."""
     err = (pred.float() - target.float()).pow(2).mean(-1)
     return (err * mask).sum(), mask.sum()
 
 # %% ../nbs/31_targets.ipynb #1795e4cb
-def masked_loss(err_sum:torch.Tensor, n_masked:torch.Tensor, world:int=1) -> torch.Tensor:
-    """The pretraining loss: the summed error of the masked tokens over their number (0 when none is masked). With
-    `world` processes, `n_masked` is the count over all of them and each adds its part (gradients are averaged)."""
+def masked_loss(err_sum: torch.Tensor, n_masked: torch.Tensor, world: int = 1) -> torch.Tensor:
+    """The pretraining loss: the summed error of the masked tokens over their number (0 when none is
+    masked). With `world` processes, `n_masked` is the count over all of them and each adds its part
+    (gradients are averaged)."""
     return err_sum * world / n_masked.clamp_min(1)
 
-def masked_mse(pred:torch.Tensor, target:torch.Tensor, mask:torch.Tensor) -> torch.Tensor:
+
+def masked_mse(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     "Mean squared error over masked tokens and channels (`masked_error`, then `masked_loss`)."
     return masked_loss(*masked_error(pred, target, mask))

@@ -12,10 +12,29 @@ import numpy as np
 import torch
 import torch.distributed as dist
 from tqdm import tqdm
-from .core import (eval_mode, seed_everything, cpu_supports_bf16, save_json, repo_root, atomic_path, UserError,
-                      ParamError, RunError)
-from .params import (PretrainParams, RECIPES, resolve_params, resolve_preset, resolve_record, warmup_epochs_of,
-                        check_types, param_changes, add_param_args, params_from_args)
+from s2v.core import (
+    eval_mode,
+    seed_everything,
+    cpu_supports_bf16,
+    save_json,
+    repo_root,
+    atomic_path,
+    UserError,
+    ParamError,
+    RunError,
+)
+from s2v.params import (
+    PretrainParams,
+    RECIPES,
+    resolve_params,
+    resolve_preset,
+    resolve_record,
+    warmup_epochs_of,
+    check_types,
+    param_changes,
+    add_param_args,
+    params_from_args,
+)
 from .checkpoint import CheckpointManager, rng_state, set_rng_state, export_encoder
 from .runs import RunFolder, RunLock, PARAMS, SUMMARY, METRICS, LOCK, read_jsonl, clear_folder
 from .skeleton2vec import tau_schedule, ema_movement
@@ -37,59 +56,88 @@ class DistInfo:
     world: int = 1
     local_rank: int = 0
     @property
-    def main(self) -> bool: return self.rank == 0
+    def main(self) -> bool:
+        return self.rank == 0
 
 # %% ../nbs/40_train.ipynb #fe581da4
-def init_distributed(device:str='') -> tuple:
+def init_distributed(device: str = '') -> tuple:
     "Start the process group when launched by torchrun; return (DistInfo, device)."
     world = int(os.environ.get('WORLD_SIZE', '1'))
     if world > 1 and not dist.is_initialized():
         use_cuda = torch.cuda.is_available() and not device.startswith('cpu')
         dist.init_process_group('nccl' if use_cuda else 'gloo')
     info = DistInfo(int(os.environ.get('RANK', '0')), world, int(os.environ.get('LOCAL_RANK', '0')))
-    if device: dev = torch.device(device)
-    elif torch.cuda.is_available(): dev = torch.device('cuda', info.local_rank)
-    else: dev = torch.device('cpu')
-    if dev.type == 'cuda': torch.cuda.set_device(dev)
+    if device:
+        dev = torch.device(device)
+    elif torch.cuda.is_available():
+        dev = torch.device('cuda', info.local_rank)
+    else:
+        dev = torch.device('cpu')
+    if dev.type == 'cuda':
+        torch.cuda.set_device(dev)
     return info, dev
 
 # %% ../nbs/40_train.ipynb #14464005
-def epoch_batches(n:int, batch_size:int, epoch:int, seed:int, di:DistInfo=DistInfo()) -> list:
-    "This rank's index batches for one epoch: a seeded permutation, full global batches, strided over ranks."
+def epoch_batches(
+    n: int, batch_size: int, epoch: int, seed: int, di: DistInfo = DistInfo()
+) -> list:
+    """This rank's index batches for one epoch: a seeded permutation, full global batches, strided
+    over ranks."""
     g = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
     perm = torch.randperm(n, generator=g)
     nb = n // batch_size
-    return [perm[i * batch_size:(i + 1) * batch_size][di.rank::di.world] for i in range(nb)]
+    return [perm[i * batch_size : (i + 1) * batch_size][di.rank :: di.world] for i in range(nb)]
 
 # %% ../nbs/40_train.ipynb #f1867be8
-def model_config(p:PretrainParams, num_joints:int, num_persons:int):
-    """The `S2VConfig` of a run: the preset's model with the run's fields of the same name and the data's joints and
-    persons."""
+def model_config(p: PretrainParams, num_joints: int, num_persons: int):
+    """The `S2VConfig` of a run: the preset's model with the run's fields of the same name and the
+    data's joints and persons."""
     from s2v.skeleton2vec import S2VConfig
-    p = resolve_params(p); cfg = getattr(S2VConfig, p.preset)()
-    shared = {f.name for f in dataclasses.fields(S2VConfig)} & {f.name for f in dataclasses.fields(PretrainParams)}
+
+    p = resolve_params(p)
+    cfg = getattr(S2VConfig, p.preset)()
+    shared = {f.name for f in dataclasses.fields(S2VConfig)} & {
+        f.name for f in dataclasses.fields(PretrainParams)
+    }
     if p.frames % cfg.seg_len:
-        raise ParamError('frames', p.frames, f"must be a multiple of the segment length {cfg.seg_len}")
-    if num_kept(num_joints, p.mask_ratio) < 1:     # the masking's own count (with its rounding tolerance)
-        raise ParamError('mask_ratio', p.mask_ratio, f"leaves no joint of {num_joints} visible per tube; "
-                                                     f"at most {1 - 1 / num_joints:.4f} here")
+        raise ParamError(
+            'frames', p.frames, f"must be a multiple of the segment length {cfg.seg_len}"
+        )
+    if (
+        num_kept(num_joints, p.mask_ratio) < 1
+    ):  # the masking's own count (with its rounding tolerance)
+        raise ParamError(
+            'mask_ratio',
+            p.mask_ratio,
+            f"leaves no joint of {num_joints} visible per tube; "
+            f"at most {1 - 1 / num_joints:.4f} here",
+        )
     by_name = {k: getattr(p, k) for k in shared}
     return dataclasses.replace(cfg, **by_name, num_joints=num_joints, num_persons=num_persons)
 
 # %% ../nbs/40_train.ipynb #f1fae4be
-def run_dir_of(p:PretrainParams) -> Path:
-    "runs/<run_name> (default name: <dataset>-<preset>-s<seed>, <dataset> the name the dataset goes by)."
+def run_dir_of(p: PretrainParams) -> Path:
+    """runs/<run_name> (default name: <dataset>-<preset>-s<seed>, <dataset> the name the dataset
+    goes by)."""
     from s2v.datasets import dataset_label
-    return Path(p.out_dir)/(p.run_name or f"{dataset_label(p.dataset, p.split)}-{resolve_preset(p)}-s{p.seed}")
+
+    return Path(p.out_dir) / (
+        p.run_name or f"{dataset_label(p.dataset, p.split)}-{resolve_preset(p)}-s{p.seed}"
+    )
 
 # %% ../nbs/40_train.ipynb #55c6c990
-def autocast_dtype(precision:str, device:torch.device):
-    "bf16 or None (fp32) for a precision setting on a device; refuses bf16 on a CPU without bf16 support."
-    if precision == 'fp32': return None
-    if precision == 'auto': return torch.bfloat16 if device.type == 'cuda' else None
+def autocast_dtype(precision: str, device: torch.device):
+    """bf16 or None (fp32) for a precision setting on a device; refuses bf16 on a CPU without bf16
+    support."""
+    if precision == 'fp32':
+        return None
+    if precision == 'auto':
+        return torch.bfloat16 if device.type == 'cuda' else None
     if precision == 'bf16':
         if device.type == 'cpu' and not cpu_supports_bf16():
-            print("warning: this CPU has no native bf16 (avx512_bf16/amx); bf16 autocast will be slow")
+            print(
+                "warning: this CPU has no native bf16 (avx512_bf16/amx); bf16 autocast will be slow"
+            )
         return torch.bfloat16
     raise ValueError(f"precision must be 'fp32', 'bf16' or 'auto', not {precision!r}")
 
@@ -99,81 +147,144 @@ def environment() -> dict:
     cpu = f"CPU ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)"
     dev = torch.cuda.get_device_name(0) if torch.cuda.is_available() else cpu
     try:
-        commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True,
-                                cwd=repo_root(), timeout=5).stdout.strip()
-    except Exception: commit = ''
-    return dict(device=dev, torch=torch.__version__, python=platform.python_version(), commit=commit,
-                threads=torch.get_num_threads())
+        commit = subprocess.run(
+            ['git', 'rev-parse', '--short', 'HEAD'],
+            capture_output=True,
+            text=True,
+            cwd=repo_root(),
+            timeout=5,
+        ).stdout.strip()
+    except Exception:
+        commit = ''
+    return dict(
+        device=dev,
+        torch=torch.__version__,
+        python=platform.python_version(),
+        commit=commit,
+        threads=torch.get_num_threads(),
+    )
 
 # %% ../nbs/40_train.ipynb #0d7a89eb
-def device_problem(device:str) -> str|None:
+def device_problem(device: str) -> str | None:
     "Why `device` cannot be used on this machine, or None."
-    if device in ('', 'cpu'): return None
+    if device in ('', 'cpu'):
+        return None
     m = re.fullmatch(r'cuda(?::(\d+))?', device)
-    if not m: return "must be 'cpu', 'cuda' or 'cuda:N' (empty: CUDA when available)"
-    if not torch.cuda.is_available(): return "this machine has no CUDA device: use 'cpu' (or leave it empty)"
+    if not m:
+        return "must be 'cpu', 'cuda' or 'cuda:N' (empty: CUDA when available)"
+    if not torch.cuda.is_available():
+        return "this machine has no CUDA device: use 'cpu' (or leave it empty)"
     if m.group(1) and int(m.group(1)) >= torch.cuda.device_count():
         return f"this machine has {torch.cuda.device_count()} CUDA device(s)"
     return None
 
 # %% ../nbs/40_train.ipynb #c54195a9
-def folder_problem(path) -> str|None:
-    "Why the folder `path` cannot be used or created (a file in the way, no write permission), or None."
+def folder_problem(path) -> str | None:
+    """Why the folder `path` cannot be used or created (a file in the way, no write permission), or
+    None."""
     p = Path(path).absolute()
-    while not p.exists(): p = p.parent
-    if not p.is_dir(): return f"{p} is a file, not a folder"
-    if not os.access(p, os.W_OK | os.X_OK): return f"no permission to write in {p}"
+    while not p.exists():
+        p = p.parent
+    if not p.is_dir():
+        return f"{p} is a file, not a folder"
+    if not os.access(p, os.W_OK | os.X_OK):
+        return f"no permission to write in {p}"
     return None
 
+
 def check_run_params(p) -> None:
-    "ParamError for a bad value of a field every run shares (`RunParams`): where the data is and where the run goes."
+    """ParamError for a bad value of a field every run shares (`RunParams`): where the data is and
+    where the run goes."""
     from s2v.datasets import DATASETS, is_cache
+
     check_types(p)
     need = partial(ParamError.check, p)
-    need('dataset', p.dataset in DATASETS or is_cache(p.dataset),
-         f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) nor a cache folder made by `s2v prepare`")
+    need(
+        'dataset',
+        p.dataset in DATASETS or is_cache(p.dataset),
+        f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) nor a cache folder made "
+        "by `s2v prepare`",
+    )
     own = DATASETS[p.dataset][1] if p.dataset in DATASETS else ''
-    need('split', p.dataset not in DATASETS or p.split in ('', own),
-         f"the built-in dataset {p.dataset} is its {own} split; others have their own names")
-    need('data_dir', not p.data_dir or p.dataset in DATASETS,
-         'is for a built-in dataset; a cache folder is given as the dataset itself')
-    need('data_dir', not p.data_dir or Path(p.data_dir).is_dir(),
-         'not a folder' if Path(p.data_dir or '.').exists() else 'no such folder')
+    need(
+        'split',
+        p.dataset not in DATASETS or p.split in ('', own),
+        f"the built-in dataset {p.dataset} is its {own} split; others have their own names",
+    )
+    need(
+        'data_dir',
+        not p.data_dir or p.dataset in DATASETS,
+        'is for a built-in dataset; a cache folder is given as the dataset itself',
+    )
+    need(
+        'data_dir',
+        not p.data_dir or Path(p.data_dir).is_dir(),
+        'not a folder' if Path(p.data_dir or '.').exists() else 'no such folder',
+    )
     need('synthetic_n', p.synthetic_n >= 1, 'must be >= 1')
-    need('run_name', '/' not in p.run_name and '\\' not in p.run_name and p.run_name not in ('.', '..'),
-         'must be a plain folder name')
-    need('run_name', len(p.run_name.encode()) <= 200, f'is {len(p.run_name)} characters long; at most 200')
+    need(
+        'run_name',
+        '/' not in p.run_name and '\\' not in p.run_name and p.run_name not in ('.', '..'),
+        'must be a plain folder name',
+    )
+    need(
+        'run_name',
+        len(p.run_name.encode()) <= 200,
+        f'is {len(p.run_name)} characters long; at most 200',
+    )
     need('out_dir', bool(p.out_dir), 'must be a folder (it is created when missing)')
     need('out_dir', (why := folder_problem(p.out_dir)) is None, why)
     need('precision', p.precision in ('auto', 'fp32', 'bf16'), "must be 'auto', 'fp32' or 'bf16'")
     need('device', (why := device_problem(p.device)) is None, why)
 
-def check_pretrain_params(p:PretrainParams) -> PretrainParams:
-    """`p` if every parameter is of the right type and allowed; ParamError (one line: name, value, what is allowed)
-    otherwise."""
+
+def check_pretrain_params(p: PretrainParams) -> PretrainParams:
+    """`p` if every parameter is of the right type and allowed; ParamError (one line: name, value,
+    what is allowed) otherwise."""
     from s2v.targets import TARGETS
     from s2v.transformer import INITS
+
     check_run_params(p)
     need = partial(ParamError.check, p)
     for name in ('epochs', 'num_masked_views', 'log_every', 'keep_last'):
         need(name, getattr(p, name) >= 1, 'must be >= 1')
-    for name, off in (('clip_grad', 'off'), ('layer_scale', 'off'), ('dec_layer_scale', 'off'),
-                      ('monitor_every', 'off'), ('keep_every', 'none'), ('top_k_layers', 'all layers'),
-                      ('tau_anneal_steps', 'the whole run')):
+    for name, off in (
+        ('clip_grad', 'off'),
+        ('layer_scale', 'off'),
+        ('dec_layer_scale', 'off'),
+        ('monitor_every', 'off'),
+        ('keep_every', 'none'),
+        ('top_k_layers', 'all layers'),
+        ('tau_anneal_steps', 'the whole run'),
+    ):
         need(name, getattr(p, name) >= 0, f'must be >= 0 (0: {off})')
-    for name in ('weight_decay', 'beta', 'seed', 'motion_weight'): need(name, getattr(p, name) >= 0, 'must be >= 0')
+    for name in ('weight_decay', 'beta', 'seed', 'motion_weight'):
+        need(name, getattr(p, name) >= 0, 'must be >= 0')
     need('batch_size', p.batch_size >= 0, "must be >= 1 (0: the preset's)")
     need('frames', p.frames >= 0, "must be >= 1 (0: the preset's)")
     need('lr', p.lr > 0, 'must be > 0')
     need('min_lr', 0 <= p.min_lr <= p.lr, f'must be between 0 and lr ({p.lr})')
-    need('warmup_epochs', -1 <= p.warmup_epochs <= p.epochs,
-         f'must be between 0 and epochs ({p.epochs}) (-1: min(20, epochs // 10))')
-    need('mask_ratio', 0 <= p.mask_ratio < 1, 'must be at least 0 and below 1 (the fraction of joints masked per tube)')
+    need(
+        'warmup_epochs',
+        -1 <= p.warmup_epochs <= p.epochs,
+        f'must be between 0 and epochs ({p.epochs}) (-1: min(20, epochs // 10))',
+    )
+    need(
+        'mask_ratio',
+        0 <= p.mask_ratio < 1,
+        'must be at least 0 and below 1 (the fraction of joints masked per tube)',
+    )
     need('tube_len', p.tube_len >= 0, 'must be >= 1 segments (0: one tube over the whole sequence)')
     need('tau0', p.tau0 == 0 or 0 < p.tau0 <= 1, "must be in (0, 1] (0: the preset's)")
-    need('tau_end', 0 < p.tau_end <= 1 and p.tau_end >= p.tau0, f'must be in (0, 1] and at least tau0 ({p.tau0})')
+    need(
+        'tau_end',
+        0 < p.tau_end <= 1 and p.tau_end >= p.tau0,
+        f'must be in (0, 1] and at least tau0 ({p.tau0})',
+    )
     need('target', p.target in TARGETS, f"must be one of {', '.join(TARGETS)}")
-    need('target_layer_output', p.target_layer_output in ('block', 'ffn'), "must be 'block' or 'ffn'")
+    need(
+        'target_layer_output', p.target_layer_output in ('block', 'ffn'), "must be 'block' or 'ffn'"
+    )
     need('init', p.init in INITS, f"must be one of {', '.join(INITS)}")
     need('preset', p.preset in ('auto', *RECIPES), f"must be one of auto, {', '.join(RECIPES)}")
     need('monitor_size', p.monitor_size >= 2, 'must be >= 2')
@@ -181,59 +292,92 @@ def check_pretrain_params(p:PretrainParams) -> PretrainParams:
 
 # %% ../nbs/40_train.ipynb #a7695565
 RESUMABLE = {  # parameters that may differ when a run resumes, and what a change means
-    'epochs': 'the learning-rate and EMA schedules are recomputed over the new total; the steps done keep their values',
-    'lr': 'the learning-rate schedule is recomputed with the new peak; the steps done keep their values',
-    'device': 'where the run continues', 'compile': 'speed only',
-    'data_dir': 'the same dataset, read from another folder', 'log_every': 'metrics lines',
-    'monitor_every': 'monitor only', 'monitor_size': 'monitor only', 'keep_last': 'checkpoints kept',
-    'keep_every': 'checkpoints kept', 'resume': '', 'overwrite': ''
+    'epochs': 'the learning-rate and EMA schedules are recomputed over the new total; the steps '
+    'done keep their values',
+    'lr': 'the learning-rate schedule is recomputed with the new peak; the steps done keep their '
+    'values',
+    'device': 'where the run continues',
+    'compile': 'speed only',
+    'data_dir': 'the same dataset, read from another folder',
+    'log_every': 'metrics lines',
+    'monitor_every': 'monitor only',
+    'monitor_size': 'monitor only',
+    'keep_last': 'checkpoints kept',
+    'keep_every': 'checkpoints kept',
+    'resume': '',
+    'overwrite': '',
 }
 
-def run_changes(old:dict, new:dict) -> tuple[dict, dict]:
-    "({name: (old, new)} of the parameters that may change on resume, {name: (old, new)} of those that may not)."
+
+def run_changes(old: dict, new: dict) -> tuple[dict, dict]:
+    """({name: (old, new)} of the parameters that may change on resume, {name: (old, new)} of those
+    that may not)."""
     diff = param_changes(PretrainParams, old, new)
-    return {k: d for k, d in diff.items() if k in RESUMABLE}, {k: d for k, d in diff.items() if k not in RESUMABLE}
+    return {k: d for k, d in diff.items() if k in RESUMABLE}, {
+        k: d for k, d in diff.items() if k not in RESUMABLE
+    }
 
 # %% ../nbs/40_train.ipynb #5467475a
-def check_run_folder(p:PretrainParams) -> dict:
-    """The recorded parameters of the run folder of `p` ({} when new); UserError when `p` would continue it with other
-    settings."""
-    run = run_dir_of(p); f = RunFolder(run)/PARAMS
-    if p.overwrite or not run.exists(): return {}
+def check_run_folder(p: PretrainParams) -> dict:
+    """The recorded parameters of the run folder of `p` ({} when new); UserError when `p` would
+    continue it with other settings."""
+    run = run_dir_of(p)
+    f = RunFolder(run) / PARAMS
+    if p.overwrite or not run.exists():
+        return {}
     if not f.exists():
-        if any(x.suffix != '.ipynb' and x.name != LOCK for x in run.iterdir()):   # runner notebooks may come first
+        if any(
+            x.suffix != '.ipynb' and x.name != LOCK for x in run.iterdir()
+        ):  # runner notebooks may come first
             raise UserError(
-                f"{run}: a folder that is not a pretraining run (no params.json); choose another run_name or out_dir")
+                f"{run}: a folder that is not a pretraining run (no params.json); choose another "
+                "run_name or out_dir"
+            )
         return {}
     # recorded by an older version: frames 0 -> the preset's
     old = resolve_record(json.loads(f.read_text()).get('params', {}))
-    done = max(CheckpointManager(run/'checkpoints').epochs(), default=0)
-    if p.resume and done > p.epochs: raise ParamError('epochs', p.epochs, f"{run} has done {done} epochs already")
+    done = max(CheckpointManager(run / 'checkpoints').epochs(), default=0)
+    if p.resume and done > p.epochs:
+        raise ParamError('epochs', p.epochs, f"{run} has done {done} epochs already")
     if not p.resume and done:
         raise UserError(
-            f"{run}: the run exists and resume is off; set overwrite (--overwrite true) to replace it, "
+            f"{run}: the run exists and resume is off; set overwrite (--overwrite true) to replace "
+            "it, "
             "or choose another run_name"
         )
     _, fixed = run_changes(old, asdict(p))
     if fixed:
         listed = '; '.join(f"{k}: {a!r} there, {b!r} now" for k, (a, b) in fixed.items())
         raise UserError(
-            f"{run}: an existing run with other parameters ({listed}); choose another run_name, or set overwrite "
-            f"(--overwrite true) to replace it. May change on resume: {', '.join(RESUMABLE)}")
+            f"{run}: an existing run with other parameters ({listed}); choose another run_name, or "
+            "set overwrite "
+            f"(--overwrite true) to replace it. May change on resume: {', '.join(RESUMABLE)}"
+        )
     return old
 
 # %% ../nbs/40_train.ipynb #27efca85
 class Monitor:
     "k-NN accuracy of the teacher and student encoders on a fixed labelled subset."
-    def __init__(self, sampler:FrameSampler, train_idx, test_idx, T:int, size:int=2000, seed:int=0, k:int=20):
+
+    def __init__(
+        self,
+        sampler: FrameSampler,
+        train_idx,
+        test_idx,
+        T: int,
+        size: int = 2000,
+        seed: int = 0,
+        k: int = 20,
+    ):
         g = np.random.default_rng(seed)
         self.train = np.sort(g.permutation(train_idx)[:size])
-        self.test = np.sort(g.permutation(test_idx)[:max(1, size // 2)])
+        self.test = np.sort(g.permutation(test_idx)[: max(1, size // 2)])
         self.sampler, self.T, self.k = sampler, T, k
 
     @torch.no_grad()
-    def __call__(self, encoders:dict) -> dict:
+    def __call__(self, encoders: dict) -> dict:
         from s2v.evaluate import extract_features, knn_accuracy
+
         t0, out = time.time(), {}
         ytr, yte = self.sampler.labels[self.train].cpu(), self.sampler.labels[self.test].cpu()
         for name, enc in encoders.items():
@@ -248,28 +392,38 @@ class RunStopped(RuntimeError):
     "Raised when a run stops early on request (`stop_after_steps`), as an interruption would."
 
 # %% ../nbs/40_train.ipynb #9fe1fe72
-def _unwrap(m): return m.module if hasattr(m, 'module') else m
+def _unwrap(m):
+    return m.module if hasattr(m, 'module') else m
 
-def _step_seed(seed:int, step:int) -> int: return (seed * 1_000_003 + step * 7_919 + 17) % (2**63 - 1)
 
-def _log(path:Path, rec:dict):
-    with open(path, 'a') as f: f.write(json.dumps(rec) + '\n')
+def _step_seed(seed: int, step: int) -> int:
+    return (seed * 1_000_003 + step * 7_919 + 17) % (2**63 - 1)
 
-def resume_metrics(path:Path, step:int) -> dict:
-    """Before resuming at `step`: drop the lines of metrics.jsonl after it (the interrupted attempt's partial epoch);
-    return what was dropped and how long the last attempt ran."""
-    if not path.exists(): return dict(dropped=0, previous_attempt_s=0.0, previous_attempt_cpu_s=0.0)
-    recs = read_jsonl(path)                         # a partial last line (a crash mid-write) is dropped
+
+def _log(path: Path, rec: dict):
+    with open(path, 'a') as f:
+        f.write(json.dumps(rec) + '\n')
+
+
+def resume_metrics(path: Path, step: int) -> dict:
+    """Before resuming at `step`: drop the lines of metrics.jsonl after it (the interrupted
+    attempt's partial epoch); return what was dropped and how long the last attempt ran."""
+    if not path.exists():
+        return dict(dropped=0, previous_attempt_s=0.0, previous_attempt_cpu_s=0.0)
+    recs = read_jsonl(path)  # a partial last line (a crash mid-write) is dropped
     last = max((i for i, r in enumerate(recs) if r.get('kind') == 'start'), default=-1)
     # elapsed_s counts from each attempt's start
-    ran = max((r.get('elapsed_s', 0.0) for r in recs[last + 1:]), default=0.0)
-    cpu = max((r.get('cpu_s', 0.0) for r in recs[last + 1:]), default=0.0)
+    ran = max((r.get('elapsed_s', 0.0) for r in recs[last + 1 :]), default=0.0)
+    cpu = max((r.get('cpu_s', 0.0) for r in recs[last + 1 :]), default=0.0)
     keep = [r for r in recs if r.get('kind') == 'start' or r.get('step', 0) <= step]
-    with atomic_path(path) as tmp: Path(tmp).write_text(''.join(json.dumps(r) + '\n' for r in keep))
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(''.join(json.dumps(r) + '\n' for r in keep))
     return dict(dropped=len(recs) - len(keep), previous_attempt_s=ran, previous_attempt_cpu_s=cpu)
 
-def _attempts_s(path:Path, key:str='previous_attempt_s') -> float:
-    "Wall (or with `key` previous_attempt_cpu_s, CPU) time of the earlier attempts of a run, from its `start` lines."
+
+def _attempts_s(path: Path, key: str = 'previous_attempt_s') -> float:
+    """Wall (or with `key` previous_attempt_cpu_s, CPU) time of the earlier attempts of a run, from
+    its `start` lines."""
     return sum(r.get(key, 0.0) for r in read_jsonl(path, quiet=True) if r.get('kind') == 'start')
 
 
@@ -282,41 +436,71 @@ class NonFiniteLoss(FloatingPointError):
 
 # %% ../nbs/40_train.ipynb #84462b86
 class DivergedRun(RunError, FloatingPointError):
-    "A pretraining run whose loss became NaN or infinite: the step, the last good checkpoint, and how to go on."
-    def __init__(self, run_dir, loss:float, step:int, epoch:int, checkpoint, p:PretrainParams):
+    """A pretraining run whose loss became NaN or infinite: the step, the last good checkpoint, and
+    how to go on."""
+
+    def __init__(self, run_dir, loss: float, step: int, epoch: int, checkpoint, p: PretrainParams):
         if checkpoint is None:
-            how = (f"no epoch had finished, so nothing to resume: start again with a lower learning rate, e.g. "
-                   f"--lr {p.lr / 2:g} --overwrite true")
+            how = (
+                "no epoch had finished, so nothing to resume: start again with a lower learning "
+                "rate, e.g. "
+                f"--lr {p.lr / 2:g} --overwrite true"
+            )
         else:
-            how = (f"to resume from it with a lower learning rate: s2v pretrain --params {Path(run_dir)/PARAMS} "
-                   f"--lr {p.lr / 2:g}")
-        super().__init__(f"{run_dir}: loss became {loss} at step {step} (epoch {epoch + 1}); stopped before the "
-                         f"update. Last good checkpoint: {checkpoint if checkpoint is not None else 'none'}; {how}")
+            how = (
+                "to resume from it with a lower learning rate: s2v pretrain --params "
+                f"{Path(run_dir) / PARAMS} "
+                f"--lr {p.lr / 2:g}"
+            )
+        super().__init__(
+            f"{run_dir}: loss became {loss} at step {step} (epoch {epoch + 1}); stopped before the "
+            f"update. Last good checkpoint: {checkpoint if checkpoint is not None else 'none'}; "
+            f"{how}"
+        )
 
 # %% ../nbs/40_train.ipynb #68d951ea
-def make_optimizer(model, weight_decay:float, lr:float, device) -> torch.optim.AdamW:
+def make_optimizer(model, weight_decay: float, lr: float, device) -> torch.optim.AdamW:
     "AdamW (betas 0.9, 0.95) over the model's parameter groups; fused on CUDA, foreach on CPU."
-    return torch.optim.AdamW(model.param_groups(weight_decay), lr=lr, betas=(0.9, 0.95),
-                             **({'fused': True} if torch.device(device).type == 'cuda' else {'foreach': True}))
+    return torch.optim.AdamW(
+        model.param_groups(weight_decay),
+        lr=lr,
+        betas=(0.9, 0.95),
+        **({'fused': True} if torch.device(device).type == 'cuda' else {'foreach': True}),
+    )
 
 # %% ../nbs/40_train.ipynb #3153b4f2
-def train_step(model, opt, x:torch.Tensor, noise:torch.Tensor, lr:float, tau:float, clip_grad:float=0.0, amp=None,
-               fwd=None, world:int=1) -> tuple[dict, torch.Tensor]:
-    """One step on x (B, M, T, V, C) with masks `noise`: loss over the global batch, backward, clipping (0: off), AdamW,
-    EMA."""
+def train_step(
+    model,
+    opt,
+    x: torch.Tensor,
+    noise: torch.Tensor,
+    lr: float,
+    tau: float,
+    clip_grad: float = 0.0,
+    amp=None,
+    fwd=None,
+    world: int = 1,
+) -> tuple[dict, torch.Tensor]:
+    """One step on x (B, M, T, V, C) with masks `noise`: loss over the global batch, backward,
+    clipping (0: off), AdamW, EMA."""
     m = _unwrap(model)
-    for grp in opt.param_groups: grp['lr'] = lr
+    for grp in opt.param_groups:
+        grp['lr'] = lr
     with torch.autocast(x.device.type, dtype=amp, enabled=amp is not None):
         out = (fwd or model)(x, noise=noise)
     loss = out['loss']
-    if world > 1:                 # mean over the masked tokens of the global batch, whatever each rank holds
-        n = out['n_masked'].detach().float(); dist.all_reduce(n)
+    if world > 1:  # mean over the masked tokens of the global batch, whatever each rank holds
+        n = out['n_masked'].detach().float()
+        dist.all_reduce(n)
         loss = masked_loss(out['err_sum'], n, world)
-    if not torch.isfinite(loss).item(): raise NonFiniteLoss(loss.item())
+    if not torch.isfinite(loss).item():
+        raise NonFiniteLoss(loss.item())
     opt.zero_grad(set_to_none=True)
     loss.backward()
     params = [q for q in m.parameters() if q.requires_grad]
-    gn = torch.nn.utils.clip_grad_norm_(params, clip_grad if clip_grad > 0 else float('inf'), foreach=True)
+    gn = torch.nn.utils.clip_grad_norm_(
+        params, clip_grad if clip_grad > 0 else float('inf'), foreach=True
+    )
     opt.step()
     m.update_teacher(tau)
     return out, gn
@@ -324,101 +508,210 @@ def train_step(model, opt, x:torch.Tensor, noise:torch.Tensor, lr:float, tau:flo
 # %% ../nbs/40_train.ipynb #1db1dcfd
 @dataclass
 class _Run:
-    "One pretraining run between its phases: settings, data, schedules, and (once built) model and optimiser."
-    p: PretrainParams; split: object; cfg: object; di: DistInfo; device: torch.device; amp: object
-    run_dir: Path; ckpts: CheckpointManager; spe: int; total: int; lrs: np.ndarray; taus: np.ndarray; ema: dict
-    model: object = None; opt: object = None; fwd: object = None; start_epoch: int = 0; history: list = None
+    """One pretraining run between its phases: settings, data, schedules, and (once built) model and
+    optimiser."""
+
+    p: PretrainParams
+    split: object
+    cfg: object
+    di: DistInfo
+    device: torch.device
+    amp: object
+    run_dir: Path
+    ckpts: CheckpointManager
+    spe: int
+    total: int
+    lrs: np.ndarray
+    taus: np.ndarray
+    ema: dict
+    model: object = None
+    opt: object = None
+    fwd: object = None
+    start_epoch: int = 0
+    history: list = None
     cpu0: float = 0.0   # process CPU time at the start of this attempt
     @property
-    def metrics(self) -> Path: return RunFolder(self.run_dir)/METRICS
+    def metrics(self) -> Path:
+        return RunFolder(self.run_dir) / METRICS
 
-def _open_run_folder(p:PretrainParams, old:dict, cfg, run_dir:Path, world:int):
-    "Create (or replace, with overwrite) the run folder; say what a resume changes; write params.json."
-    if p.overwrite and run_dir.exists(): clear_folder(run_dir)         # its lock, held by this process, stays
+
+def _open_run_folder(p: PretrainParams, old: dict, cfg, run_dir: Path, world: int):
+    """Create (or replace, with overwrite) the run folder; say what a resume changes; write
+    params.json."""
+    if p.overwrite and run_dir.exists():
+        clear_folder(run_dir)  # its lock, held by this process, stays
     run_dir.mkdir(parents=True, exist_ok=True)
     changed, _ = run_changes(old, asdict(p)) if old else ({}, {})
     for k, (a, b) in changed.items():
-        if RESUMABLE[k]: print(f"{run_dir}: {k} {a!r} -> {b!r}: {RESUMABLE[k]}", flush=True)
-    save_json(dict(params=asdict(p), config=cfg.to_dict(), world_size=world), RunFolder(run_dir)/PARAMS)
+        if RESUMABLE[k]:
+            print(f"{run_dir}: {k} {a!r} -> {b!r}: {RESUMABLE[k]}", flush=True)
+    save_json(
+        dict(params=asdict(p), config=cfg.to_dict(), world_size=world), RunFolder(run_dir) / PARAMS
+    )
 
-def _set_up(p:PretrainParams, split=None) -> _Run:
-    "Check every parameter and the run folder, load the data, open the folder, and compute the schedules."
+
+def _set_up(p: PretrainParams, split=None) -> _Run:
+    """Check every parameter and the run folder, load the data, open the folder, and compute the
+    schedules."""
     from s2v.datasets import load_dataset
-    p = check_pretrain_params(resolve_params(check_pretrain_params(p)))   # again once the preset's values are in
-    old = check_run_folder(p)                       # before anything is read or written
+
+    p = check_pretrain_params(
+        resolve_params(check_pretrain_params(p))
+    )  # again once the preset's values are in
+    old = check_run_folder(p)  # before anything is read or written
     di, device = init_distributed(p.device)
-    split = split or load_dataset(p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n, split=p.split,
-                                  align=p.align)
+    split = split or load_dataset(
+        p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n, split=p.split, align=p.align
+    )
     cfg = model_config(p, split.data.num_joints, split.data.num_persons)
     if p.batch_size % di.world:
-        raise ParamError('batch_size', p.batch_size, f"must be divisible by the {di.world} processes")
+        raise ParamError(
+            'batch_size', p.batch_size, f"must be divisible by the {di.world} processes"
+        )
     spe = len(split.train) // p.batch_size
     if spe == 0:
-        raise ParamError('batch_size', p.batch_size,
-                         f"{split.name} has {len(split.train)} training sequences, fewer than one batch")
+        raise ParamError(
+            'batch_size',
+            p.batch_size,
+            f"{split.name} has {len(split.train)} training sequences, fewer than one batch",
+        )
     run_dir = run_dir_of(p)
-    if di.main: _open_run_folder(p, old, cfg, run_dir, di.world)
+    if di.main:
+        _open_run_folder(p, old, cfg, run_dir, di.world)
     total = p.epochs * spe
-    lrs, taus = lr_schedule(p.lr, p.min_lr, total,
-                            warmup_epochs_of(p) * spe), tau_schedule(p.tau0, total, p.tau_end, p.tau_anneal_steps)
-    ema = dict(tau0=p.tau0, tau_end=p.tau_end, anneal_steps=p.tau_anneal_steps or total,
-               ema_movement=ema_movement(taus))
+    lrs, taus = (
+        lr_schedule(p.lr, p.min_lr, total, warmup_epochs_of(p) * spe),
+        tau_schedule(p.tau0, total, p.tau_end, p.tau_anneal_steps),
+    )
+    ema = dict(
+        tau0=p.tau0,
+        tau_end=p.tau_end,
+        anneal_steps=p.tau_anneal_steps or total,
+        ema_movement=ema_movement(taus),
+    )
     if di.main and has_teacher(cfg.target):
-        print(f"{run_dir}: {total} steps; EMA tau {p.tau0} -> {p.tau_end} over {ema['anneal_steps']} steps, "
-              f"teacher movement sum(1 - tau) = {ema['ema_movement']:.2f}", flush=True)
-    return _Run(p, split, cfg, di, device, autocast_dtype(p.precision, device), run_dir,
-                CheckpointManager(run_dir / 'checkpoints', p.keep_last, p.keep_every), spe, total, lrs, taus, ema,
-                history=[])
+        print(
+            f"{run_dir}: {total} steps; EMA tau {p.tau0} -> {p.tau_end} over {ema['anneal_steps']} "
+            "steps, "
+            f"teacher movement sum(1 - tau) = {ema['ema_movement']:.2f}",
+            flush=True,
+        )
+    return _Run(
+        p,
+        split,
+        cfg,
+        di,
+        device,
+        autocast_dtype(p.precision, device),
+        run_dir,
+        CheckpointManager(run_dir / 'checkpoints', p.keep_last, p.keep_every),
+        spe,
+        total,
+        lrs,
+        taus,
+        ema,
+        history=[],
+    )
 
-def _build(r:_Run):
-    """Model and optimiser from the seed, or from the latest intact checkpoint when resuming; a `start` line in the
-    metrics."""
+
+def _build(r: _Run):
+    """Model and optimiser from the seed, or from the latest intact checkpoint when resuming; a
+    `start` line in the metrics."""
     from s2v.skeleton2vec import Skeleton2vec
+
     p, di = r.p, r.di
     seed_everything(p.seed)
-    r.model = Skeleton2vec(r.cfg).to(r.device); r.opt = make_optimizer(r.model, p.weight_decay, p.lr, r.device)
+    r.model = Skeleton2vec(r.cfg).to(r.device)
+    r.opt = make_optimizer(r.model, p.weight_decay, p.lr, r.device)
     before = dict(dropped=0, previous_attempt_s=0.0, previous_attempt_cpu_s=0.0)
-    found = r.ckpts.latest_intact(map_location=r.device, move_aside=di.main) if p.resume and not p.overwrite else None
+    found = (
+        r.ckpts.latest_intact(map_location=r.device, move_aside=di.main)
+        if p.resume and not p.overwrite
+        else None
+    )
     if found is not None:
         latest, ck = found
-        r.model.load_state_dict(ck['model']); r.opt.load_state_dict(ck['optimizer'])
+        r.model.load_state_dict(ck['model'])
+        r.opt.load_state_dict(ck['optimizer'])
         r.start_epoch, r.history = ck['epoch'] + 1, ck.get('history', [])
         set_rng_state(ck['rng'])
         if di.main:
             before = resume_metrics(r.metrics, ck['step'])
             print(
-                f"resuming {r.run_dir} from {latest.name} (epoch {ck['epoch'] + 1} of {p.epochs} done" +
-                (f"; {before['dropped']} metrics lines of the interrupted epoch dropped" if before['dropped'] else '') +
-                ")", flush=True)
-    elif di.main and r.metrics.exists(): r.metrics.unlink()
+                f"resuming {r.run_dir} from {latest.name} (epoch {ck['epoch'] + 1} of {p.epochs} "
+                "done"
+                + (
+                    f"; {before['dropped']} metrics lines of the interrupted epoch dropped"
+                    if before['dropped']
+                    else ''
+                )
+                + ")",
+                flush=True,
+            )
+    elif di.main and r.metrics.exists():
+        r.metrics.unlink()
     if di.main:
-        _log(r.metrics, dict(kind='start', from_step=r.start_epoch * r.spe, time=time.time(),
-                             previous_attempt_s=before['previous_attempt_s'],
-                             previous_attempt_cpu_s=before['previous_attempt_cpu_s']))
+        _log(
+            r.metrics,
+            dict(
+                kind='start',
+                from_step=r.start_epoch * r.spe,
+                time=time.time(),
+                previous_attempt_s=before['previous_attempt_s'],
+                previous_attempt_cpu_s=before['previous_attempt_cpu_s'],
+            ),
+        )
     ddp = r.model
     if di.world > 1:
         ddp = torch.nn.parallel.DistributedDataParallel(
-            r.model, device_ids=[r.device.index] if r.device.type == 'cuda' else None)
+            r.model, device_ids=[r.device.index] if r.device.type == 'cuda' else None
+        )
     r.fwd = torch.compile(ddp) if p.compile else ddp
 
 # %% ../nbs/40_train.ipynb #0e08e61c
-def _log_step(r:_Run, bar, out:dict, gn, step:int, i:int, t_ep:float, t_run:float):
+def _log_step(r: _Run, bar, out: dict, gn, step: int, i: int, t_ep: float, t_run: float):
     "A `step` line of metrics.jsonl (and the progress bar's numbers)."
-    rec = dict(kind='step', step=step + 1, epoch=step // r.spe + 1, loss=out['loss'].item(), lr=float(r.lrs[step]),
-               tau=float(r.taus[step]), grad_norm=float(gn),
-               **{k: float(out[k]) for k in ('mask_ratio', 'target_std', 'pred_target_cos') if k in out},
-               samples_per_s=(i + 1) * r.p.batch_size / (time.time() - t_ep), elapsed_s=time.time() - t_run)
+    rec = dict(
+        kind='step',
+        step=step + 1,
+        epoch=step // r.spe + 1,
+        loss=out['loss'].item(),
+        lr=float(r.lrs[step]),
+        tau=float(r.taus[step]),
+        grad_norm=float(gn),
+        **{k: float(out[k]) for k in ('mask_ratio', 'target_std', 'pred_target_cos') if k in out},
+        samples_per_s=(i + 1) * r.p.batch_size / (time.time() - t_ep),
+        elapsed_s=time.time() - t_run,
+    )
     if r.di.main:
         _log(r.metrics, rec)
-        bar.set_postfix(loss=f"{rec['loss']:.4f}", lr=f"{rec['lr']:.2e}", sps=f"{rec['samples_per_s']:.0f}")
+        bar.set_postfix(
+            loss=f"{rec['loss']:.4f}", lr=f"{rec['lr']:.2e}", sps=f"{rec['samples_per_s']:.0f}"
+        )
 
-def _train_epoch(r:_Run, epoch:int, sampler, train_idx, t_ep:float, t_run:float, done:int, stop_after:int|None,
-                 progress:bool) -> tuple:
+
+def _train_epoch(
+    r: _Run,
+    epoch: int,
+    sampler,
+    train_idx,
+    t_ep: float,
+    t_run: float,
+    done: int,
+    stop_after: int | None,
+    progress: bool,
+) -> tuple:
     "The steps of one epoch: (summed loss, steps, steps done in this attempt)."
     p, di, device = r.p, r.di, r.device
-    r.model.train(); ep_loss, ep_n = torch.zeros((), device=device), 0
-    bar = tqdm(epoch_batches(len(r.split.train), p.batch_size, epoch, p.seed), desc=f'epoch {epoch + 1}/{p.epochs}',
-               disable=not (progress and di.main and sys.stderr.isatty()), leave=False, mininterval=2)
+    r.model.train()
+    ep_loss, ep_n = torch.zeros((), device=device), 0
+    bar = tqdm(
+        epoch_batches(len(r.split.train), p.batch_size, epoch, p.seed),
+        desc=f'epoch {epoch + 1}/{p.epochs}',
+        disable=not (progress and di.main and sys.stderr.isatty()),
+        leave=False,
+        mininterval=2,
+    )
     for i, gidx in enumerate(bar):
         step = epoch * r.spe + i
         torch.manual_seed(_step_seed(p.seed, step))
@@ -426,80 +719,167 @@ def _train_epoch(r:_Run, epoch:int, sampler, train_idx, t_ep:float, t_run:float,
         x = random_rotate(sampler.sample(train_idx[g], r.cfg.frames, train=True), 0.3)
         noise = _unwrap(r.model).mask_noise(len(g), device)
         rows = slice(di.rank, None, di.world)
-        try: out, gn = train_step(r.model, r.opt, x[rows], noise[rows], float(r.lrs[step]), float(r.taus[step]),
-                                  p.clip_grad, r.amp, r.fwd, di.world)
+        try:
+            out, gn = train_step(
+                r.model,
+                r.opt,
+                x[rows],
+                noise[rows],
+                float(r.lrs[step]),
+                float(r.taus[step]),
+                p.clip_grad,
+                r.amp,
+                r.fwd,
+                di.world,
+            )
         except NonFiniteLoss as e:
             raise DivergedRun(r.run_dir, e.args[0], step, epoch, r.ckpts.latest(), p) from None
-        ep_loss += out['loss'].detach(); ep_n += 1; done += 1
-        if (step + 1) % p.log_every == 0 or step == r.total - 1: _log_step(r, bar, out, gn, step, i, t_ep, t_run)
-        if stop_after is not None and done >= stop_after: raise RunStopped(f"stopped after {done} steps (as asked)")
+        ep_loss += out['loss'].detach()
+        ep_n += 1
+        done += 1
+        if (step + 1) % p.log_every == 0 or step == r.total - 1:
+            _log_step(r, bar, out, gn, step, i, t_ep, t_run)
+        if stop_after is not None and done >= stop_after:
+            raise RunStopped(f"stopped after {done} steps (as asked)")
     return ep_loss, ep_n, done
 
-def _end_epoch(r:_Run, epoch:int, ep_loss, ep_n:int, t_ep:float, t_run:float, monitor, progress:bool):
-    "The epoch's line (with the monitor's k-NN every monitor_every epochs), a progress line, and the checkpoint."
+
+def _end_epoch(
+    r: _Run, epoch: int, ep_loss, ep_n: int, t_ep: float, t_run: float, monitor, progress: bool
+):
+    """The epoch's line (with the monitor's k-NN every monitor_every epochs), a progress line, and
+    the checkpoint."""
     p, di = r.p, r.di
-    if di.world > 1: dist.all_reduce(ep_loss); ep_loss /= di.world
-    rec = dict(kind='epoch', epoch=epoch + 1, step=(epoch + 1) * r.spe, loss=ep_loss.item() / max(ep_n, 1),
-               epoch_s=time.time() - t_ep, samples_per_s=r.spe * p.batch_size / (time.time() - t_ep),
-               elapsed_s=time.time() - t_run, cpu_s=time.process_time() - r.cpu0)
+    if di.world > 1:
+        dist.all_reduce(ep_loss)
+        ep_loss /= di.world
+    rec = dict(
+        kind='epoch',
+        epoch=epoch + 1,
+        step=(epoch + 1) * r.spe,
+        loss=ep_loss.item() / max(ep_n, 1),
+        epoch_s=time.time() - t_ep,
+        samples_per_s=r.spe * p.batch_size / (time.time() - t_ep),
+        elapsed_s=time.time() - t_run,
+        cpu_s=time.process_time() - r.cpu0,
+    )
     if monitor and ((epoch + 1) % p.monitor_every == 0 or epoch + 1 == p.epochs) and di.main:
         m = _unwrap(r.model)
-        with eval_mode(m): rec.update(monitor({'teacher': m.teacher, 'student': m.encoder}))
+        with eval_mode(m):
+            rec.update(monitor({'teacher': m.teacher, 'student': m.encoder}))
     r.history.append(rec)
     if di.main:
         _log(r.metrics, rec)
         if progress:
             left = (p.epochs - epoch - 1) * rec['elapsed_s'] / (epoch + 1 - r.start_epoch)
-            knn = (f", k-NN teacher {100 * rec['knn_teacher']:.1f}% / student {100 * rec['knn_student']:.1f}%"
-                   if 'knn_teacher' in rec else '')
+            knn = (
+                f", k-NN teacher {100 * rec['knn_teacher']:.1f}% / student "
+                f"{100 * rec['knn_student']:.1f}%"
+                if 'knn_teacher' in rec
+                else ''
+            )
             print(
-                f"epoch {epoch + 1}/{p.epochs}: loss {rec['loss']:.4f}, {rec['samples_per_s']:.0f} samples/s, "
+                f"epoch {epoch + 1}/{p.epochs}: loss {rec['loss']:.4f}, {rec['samples_per_s']:.0f} "
+                "samples/s, "
                 f"{rec['epoch_s']:.1f} s{knn}; "
-                f"about {_fmt_s(left)} left", flush=True)
+                f"about {_fmt_s(left)} left",
+                flush=True,
+            )
         r.ckpts.save(
-            dict(model=_unwrap(r.model).state_dict(), optimizer=r.opt.state_dict(), epoch=epoch,
-                 step=(epoch + 1) * r.spe, config=r.cfg.to_dict(), params=asdict(p), rng=rng_state(),
-                 history=r.history), epoch + 1)
-    if di.world > 1: dist.barrier()
+            dict(
+                model=_unwrap(r.model).state_dict(),
+                optimizer=r.opt.state_dict(),
+                epoch=epoch,
+                step=(epoch + 1) * r.spe,
+                config=r.cfg.to_dict(),
+                params=asdict(p),
+                rng=rng_state(),
+                history=r.history,
+            ),
+            epoch + 1,
+        )
+    if di.world > 1:
+        dist.barrier()
 
-def _finish(r:_Run, t_run:float) -> dict:
+
+def _finish(r: _Run, t_run: float) -> dict:
     "Export both encoders and write summary.json (rank 0); return the summary."
     p, h, m = r.p, r.history, _unwrap(r.model)
-    summary = dict(run_dir=str(r.run_dir), dataset=r.split.name, split=r.split.split, train_size=len(r.split.train),
-                   test_size=len(r.split.test), epochs=p.epochs, steps=r.total, batch_size=p.batch_size,
-                   preset=resolve_preset(p), config=r.cfg.to_dict(), seed=p.seed,
-                   ema=r.ema if has_teacher(r.cfg.target) else None, final_loss=h[-1]['loss'] if h else None,
-                   monitor={k: v for k, v in (h[-1] if h else {}).items() if k.startswith('knn_')},
-                   wall_s=sum(x['epoch_s'] + x.get('monitor_s', 0) for x in h),
-                   wall_s_all_attempts=_attempts_s(r.metrics) + time.time() - t_run if r.di.main else None,
-                   cpu_s_all_attempts=(_attempts_s(r.metrics, 'previous_attempt_cpu_s') + time.process_time() - r.cpu0
-                                       if r.di.main else None),
-                   world_size=r.di.world, precision=str(r.amp or 'fp32'), environment=environment())
+    summary = dict(
+        run_dir=str(r.run_dir),
+        dataset=r.split.name,
+        split=r.split.split,
+        train_size=len(r.split.train),
+        test_size=len(r.split.test),
+        epochs=p.epochs,
+        steps=r.total,
+        batch_size=p.batch_size,
+        preset=resolve_preset(p),
+        config=r.cfg.to_dict(),
+        seed=p.seed,
+        ema=r.ema if has_teacher(r.cfg.target) else None,
+        final_loss=h[-1]['loss'] if h else None,
+        monitor={k: v for k, v in (h[-1] if h else {}).items() if k.startswith('knn_')},
+        wall_s=sum(x['epoch_s'] + x.get('monitor_s', 0) for x in h),
+        wall_s_all_attempts=_attempts_s(r.metrics) + time.time() - t_run if r.di.main else None,
+        cpu_s_all_attempts=(
+            _attempts_s(r.metrics, 'previous_attempt_cpu_s') + time.process_time() - r.cpu0
+            if r.di.main
+            else None
+        ),
+        world_size=r.di.world,
+        precision=str(r.amp or 'fp32'),
+        environment=environment(),
+    )
     if r.di.main:
         run = RunFolder(r.run_dir)
-        export_encoder(m.teacher, r.cfg, run.encoder('teacher'), 'teacher',
-                       extra=dict(run=str(r.run_dir), epochs=p.epochs))
-        export_encoder(m.encoder, r.cfg, run.encoder('student'), 'student',
-                       extra=dict(run=str(r.run_dir), epochs=p.epochs))
-        save_json(summary, run/SUMMARY)
+        export_encoder(
+            m.teacher,
+            r.cfg,
+            run.encoder('teacher'),
+            'teacher',
+            extra=dict(run=str(r.run_dir), epochs=p.epochs),
+        )
+        export_encoder(
+            m.encoder,
+            r.cfg,
+            run.encoder('student'),
+            'student',
+            extra=dict(run=str(r.run_dir), epochs=p.epochs),
+        )
+        save_json(summary, run / SUMMARY)
     return summary
 
-def pretrain(p:PretrainParams, split=None, stop_after_steps:int|None=None, progress:bool=True) -> dict:
-    """Run (or resume) the pretraining described by `p`; returns the run summary. The run folder is locked for the
-    whole run (`RunLock`): a second process on the same folder is refused."""
+
+def pretrain(
+    p: PretrainParams,
+    split=None,
+    stop_after_steps: int | None = None,
+    progress: bool = True,
+) -> dict:
+    """Run (or resume) the pretraining described by `p`; returns the run summary. The run folder is
+    locked for the whole run (`RunLock`): a second process on the same folder is refused."""
     q = resolve_params(check_pretrain_params(p))
-    with RunLock(run_dir_of(q), 'pretraining') if int(os.environ.get('RANK', '0')) == 0 else contextlib.nullcontext():
+    with (
+        RunLock(run_dir_of(q), 'pretraining')
+        if int(os.environ.get('RANK', '0')) == 0
+        else contextlib.nullcontext()
+    ):
         r = _set_up(p, split)
         _build(r)
         sampler = FrameSampler(r.split.data, r.device)
         train_idx = torch.as_tensor(r.split.train, dtype=torch.long, device=r.device)
-        monitor = Monitor(sampler, r.split.train, r.split.test, r.cfg.frames, r.p.monitor_size,
-                          r.p.seed) if r.p.monitor_every else None
+        monitor = (
+            Monitor(sampler, r.split.train, r.split.test, r.cfg.frames, r.p.monitor_size, r.p.seed)
+            if r.p.monitor_every
+            else None
+        )
         t_run, done, r.cpu0 = time.time(), 0, time.process_time()
         for epoch in range(r.start_epoch, r.p.epochs):
             t_ep = time.time()
-            ep_loss, ep_n, done = _train_epoch(r, epoch, sampler, train_idx, t_ep, t_run, done, stop_after_steps,
-                                               progress)
+            ep_loss, ep_n, done = _train_epoch(
+                r, epoch, sampler, train_idx, t_ep, t_run, done, stop_after_steps, progress
+            )
             _end_epoch(r, epoch, ep_loss, ep_n, t_ep, t_run, monitor, progress)
         return _finish(r, t_run)
 
@@ -509,30 +889,45 @@ def run_from_args(args):
     p = params_from_args(args)
     try:
         summary = pretrain(p)
-        if int(os.environ.get('RANK', '0')) == 0: print(json.dumps(summary, indent=1, default=str))
+        if int(os.environ.get('RANK', '0')) == 0:
+            print(json.dumps(summary, indent=1, default=str))
     except KeyboardInterrupt:
-        print("\ns2v pretrain: interrupted; the same command resumes from the last checkpoint in "
-              f"{run_dir_of(resolve_params(p))/'checkpoints'}", file=sys.stderr)
+        print(
+            "\ns2v pretrain: interrupted; the same command resumes from the last checkpoint in "
+            f"{run_dir_of(resolve_params(p)) / 'checkpoints'}",
+            file=sys.stderr,
+        )
         return 130
     finally:
-        if dist.is_initialized(): dist.destroy_process_group()
+        if dist.is_initialized():
+            dist.destroy_process_group()
 
 # %% ../nbs/40_train.ipynb #e34a257b
 def main(argv=None):
     "Command-line pretraining (`python -m s2v.train`, also under torchrun)."
     import argparse
     from s2v.core import UserError
-    args = add_param_args(argparse.ArgumentParser(prog='s2v pretrain',
-                                                  description='Skeleton2vec pretraining')).parse_args(argv)
-    try: sys.exit(run_from_args(args) or 0)
+
+    args = add_param_args(
+        argparse.ArgumentParser(prog='s2v pretrain', description='Skeleton2vec pretraining')
+    ).parse_args(argv)
+    try:
+        sys.exit(run_from_args(args) or 0)
     except (UserError, RunError) as e:
-        if int(os.environ.get('RANK', '0')) == 0: print(f"s2v pretrain: error: {e}", file=sys.stderr)
+        if int(os.environ.get('RANK', '0')) == 0:
+            print(f"s2v pretrain: error: {e}", file=sys.stderr)
         sys.exit(2 if isinstance(e, UserError) else 1)
+
 
 from .cli import register_command
 
-register_command('pretrain', add_param_args, run_from_args,
-                 help='Skeleton2vec pretraining (multi-GPU: torchrun --nproc_per_node=N -m s2v.train ...)')
+register_command(
+    'pretrain',
+    add_param_args,
+    run_from_args,
+    help='Skeleton2vec pretraining (multi-GPU: torchrun --nproc_per_node=N -m s2v.train ...)',
+)
 
 # %% ../nbs/40_train.ipynb #26316228
-if __name__ == '__main__' and '__file__' in globals(): main()   # `python -m s2v.train`, not the notebook
+if __name__ == '__main__' and '__file__' in globals():
+    main()  # `python -m s2v.train`, not the notebook

@@ -13,42 +13,64 @@ __all__ = ['INITS', 'DropPath', 'Attention', 'Block', 'Transformer', 'init_weigh
 
 # %% ../nbs/30_transformer.ipynb #425d0024
 class DropPath(nn.Module):
-    "Stochastic depth: drop the whole residual branch of a sample with probability p (training only)."
-    def __init__(self, p:float=0.): super().__init__(); self.p = p
+    """Stochastic depth: drop the whole residual branch of a sample with probability p (training
+    only)."""
+
+    def __init__(self, p: float = 0.0):
+        super().__init__()
+        self.p = p
+
     def forward(self, x):
-        if not self.training or self.p == 0: return x
+        if not self.training or self.p == 0:
+            return x
         keep = x.new_empty((x.shape[0],) + (1,) * (x.ndim - 1)).bernoulli_(1 - self.p)
         return x * keep / (1 - self.p)
 
 # %% ../nbs/30_transformer.ipynb #7a9c79ac
 class Attention(nn.Module):
     "Multi-head self-attention over (B, N, D)."
+
     # On CPU the bf16 backward of torch's flash-attention kernel is slower than its fp32 backward
-    # (benchmarks/attention.py), so bf16 attention that needs gradients runs in fp32 there; the forward-only
+    # (benchmarks/attention.py), so bf16 attention that needs gradients runs in fp32 there; the
+    # forward-only
     # teacher keeps the faster bf16 kernel. False: always the input dtype.
     cpu_bf16_grad_in_fp32: bool = True
-    def __init__(self, dim:int, heads:int):
+    def __init__(self, dim: int, heads: int):
         super().__init__()
-        if dim % heads: raise ValueError(f"dim {dim} is not divisible by {heads} heads")
+        if dim % heads:
+            raise ValueError(f"dim {dim} is not divisible by {heads} heads")
         self.heads = heads
         self.qkv, self.proj = nn.Linear(dim, 3 * dim), nn.Linear(dim, dim)
-    def forward(self, x, return_attn:bool=False):
+
+    def forward(self, x, return_attn: bool = False):
         B, N, D = x.shape
         q, k, v = self.qkv(x).view(B, N, 3, self.heads, D // self.heads).permute(2, 0, 3, 1, 4)
         if return_attn:
             a = (q @ k.transpose(-2, -1) * (D // self.heads) ** -0.5).softmax(-1)
             o = a @ v
-        elif (self.cpu_bf16_grad_in_fp32 and q.dtype == torch.bfloat16 and q.device.type == 'cpu' and q.requires_grad):
+        elif (
+            self.cpu_bf16_grad_in_fp32
+            and q.dtype == torch.bfloat16
+            and q.device.type == 'cpu'
+            and q.requires_grad
+        ):
             with torch.autocast('cpu', enabled=False):
-                o, a = F.scaled_dot_product_attention(q.float(), k.float(), v.float()).to(q.dtype), None
-        else: o, a = F.scaled_dot_product_attention(q, k, v), None
+                o, a = (
+                    F.scaled_dot_product_attention(q.float(), k.float(), v.float()).to(q.dtype),
+                    None,
+                )
+        else:
+            o, a = F.scaled_dot_product_attention(q, k, v), None
         return self.proj(o.transpose(1, 2).reshape(B, N, D)), a
 
 # %% ../nbs/30_transformer.ipynb #1623df8e
 class Block(nn.Module):
-    """Pre-LN transformer block; `forward` returns (block output, FFN output before the residual add, attention weights
-    or None)."""
-    def __init__(self, dim:int, heads:int, mlp_dim:int, drop_path:float=0., layer_scale:float=0.):
+    """Pre-LN transformer block; `forward` returns (block output, FFN output before the residual
+    add, attention weights or None)."""
+
+    def __init__(
+        self, dim: int, heads: int, mlp_dim: int, drop_path: float = 0.0, layer_scale: float = 0.0
+    ):
         super().__init__()
         self.norm1, self.attn = nn.LayerNorm(dim), Attention(dim, heads)
         self.norm2 = nn.LayerNorm(dim)
@@ -56,58 +78,84 @@ class Block(nn.Module):
         self.drop_path = DropPath(drop_path)
         self.ls1 = nn.Parameter(torch.full((dim,), layer_scale)) if layer_scale else None
         self.ls2 = nn.Parameter(torch.full((dim,), layer_scale)) if layer_scale else None
-    def forward(self, x, return_attn:bool=False):
+
+    def forward(self, x, return_attn: bool = False):
         a, w = self.attn(self.norm1(x), return_attn)
         x = x + self.drop_path(a if self.ls1 is None else a * self.ls1)
         f = self.mlp(self.norm2(x))
-        if self.ls2 is not None: f = f * self.ls2
+        if self.ls2 is not None:
+            f = f * self.ls2
         x = x + self.drop_path(f)
         return x, f, w
 
 # %% ../nbs/30_transformer.ipynb #6c976b0e
 class Transformer(nn.Module):
     "A stack of blocks and a final LayerNorm over (B, N, D)."
-    def __init__(self, dim:int, depth:int, heads:int, mlp_dim:int, drop_path:float=0., layer_scale:float=0.):
+
+    def __init__(
+        self,
+        dim: int,
+        depth: int,
+        heads: int,
+        mlp_dim: int,
+        drop_path: float = 0.0,
+        layer_scale: float = 0.0,
+    ):
         super().__init__()
-        self.blocks = nn.ModuleList(Block(dim, heads, mlp_dim, 0., layer_scale) for _ in range(depth))
+        self.blocks = nn.ModuleList(
+            Block(dim, heads, mlp_dim, 0.0, layer_scale) for _ in range(depth)
+        )
         self.norm = nn.LayerNorm(dim)
         self.set_drop_path(drop_path)
 
-    def set_drop_path(self, rate:float):
+    def set_drop_path(self, rate: float):
         "Drop-path rates rising linearly from 0 to `rate` over the blocks."
-        for i, b in enumerate(self.blocks): b.drop_path.p = rate * i / max(1, len(self.blocks) - 1)
+        for i, b in enumerate(self.blocks):
+            b.drop_path.p = rate * i / max(1, len(self.blocks) - 1)
 
     def forward(self, x):
         "The normalised output of the last block."
-        for b in self.blocks: x, _, _ = b(x)
+        for b in self.blocks:
+            x, _, _ = b(x)
         return self.norm(x)
 
-    def layer_outputs(self, x, which:str='ffn'):
-        "Yield every block's FFN output ('ffn') or block output ('block') in turn, without the final norm."
-        if which not in ('ffn', 'block'): raise ValueError(f"which must be 'ffn' or 'block', not {which!r}")
+    def layer_outputs(self, x, which: str = 'ffn'):
+        """Yield every block's FFN output ('ffn') or block output ('block') in turn, without the
+        final norm."""
+        if which not in ('ffn', 'block'):
+            raise ValueError(f"which must be 'ffn' or 'block', not {which!r}")
         for b in self.blocks:
             x, f, _ = b(x)
             yield f if which == 'ffn' else x
 
     def attention_maps(self, x) -> torch.Tensor:
-        "Attention weights of every block (B, depth, heads, N, N), computed explicitly (slow path, for figures)."
+        """Attention weights of every block (B, depth, heads, N, N), computed explicitly (slow path,
+        for figures)."""
         maps = []
         for b in self.blocks:
-            x, _, w = b(x, return_attn=True); maps.append(w)
+            x, _, w = b(x, return_attn=True)
+            maps.append(w)
         return torch.stack(maps, 1)
 
 # %% ../nbs/30_transformer.ipynb #71ca0301
 INITS = ('trunc_normal', 'torch')
 
-def init_weights(module:nn.Module, how:str='trunc_normal') -> nn.Module:
-    "Initialise every Linear (trunc-normal(0.02), zero bias) and LayerNorm (1, 0) in `module`; 'torch' leaves them."
-    if how not in INITS: raise ValueError(f"init must be one of {INITS}, not {how!r}")
-    if how == 'torch': return module
+
+def init_weights(module: nn.Module, how: str = 'trunc_normal') -> nn.Module:
+    """Initialise every Linear (trunc-normal(0.02), zero bias) and LayerNorm (1, 0) in `module`;
+    'torch' leaves them."""
+    if how not in INITS:
+        raise ValueError(f"init must be one of {INITS}, not {how!r}")
+    if how == 'torch':
+        return module
     for m in module.modules():
         if isinstance(m, nn.Linear):
-            nn.init.trunc_normal_(m.weight, std=.02)
-            if m.bias is not None: nn.init.zeros_(m.bias)
+            nn.init.trunc_normal_(m.weight, std=0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
         elif isinstance(m, nn.LayerNorm):
-            if m.weight is not None: nn.init.ones_(m.weight)
-            if m.bias is not None: nn.init.zeros_(m.bias)
+            if m.weight is not None:
+                nn.init.ones_(m.weight)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
     return module

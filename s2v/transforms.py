@@ -14,127 +14,182 @@ from .data import SkeletonData, LAYOUTS
 __all__ = ['align_bodies', 'prenormalize', 'uniform_indices', 'FrameSampler', 'rotation_matrices', 'random_rotate']
 
 # %% ../nbs/16_transforms.ipynb #4aa4165c
-def _per_seq(d:SkeletonData, per_frame:np.ndarray) -> np.ndarray:
+def _per_seq(d: SkeletonData, per_frame: np.ndarray) -> np.ndarray:
     "Sum a per-frame quantity within each sequence."
-    cs = np.zeros(len(per_frame) + 1, np.int64); np.cumsum(per_frame, out=cs[1:])
+    cs = np.zeros(len(per_frame) + 1, np.int64)
+    np.cumsum(per_frame, out=cs[1:])
     return cs[d.offsets[1:]] - cs[d.offsets[:-1]]
 
-def _rotation_to(a:np.ndarray, b:np.ndarray) -> np.ndarray:
-    "Rotation matrices (N, 3, 3) taking the directions a (N, 3) onto b (3,) (identity where a is zero)."
+
+def _rotation_to(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Rotation matrices (N, 3, 3) taking the directions a (N, 3) onto b (3,) (identity where a is
+    zero)."""
     n = np.linalg.norm(a, axis=1, keepdims=True)
     u = np.where(n > 1e-8, a / np.maximum(n, 1e-8), b)
-    v = np.cross(u, b); c = u @ b; s = np.linalg.norm(v, axis=1)
-    K = np.zeros((len(a), 3, 3)); K[:, 0, 1], K[:, 0, 2], K[:, 1, 2] = -v[:, 2], v[:, 1], -v[:, 0]
+    v = np.cross(u, b)
+    c = u @ b
+    s = np.linalg.norm(v, axis=1)
+    K = np.zeros((len(a), 3, 3))
+    K[:, 0, 1], K[:, 0, 2], K[:, 1, 2] = -v[:, 2], v[:, 1], -v[:, 0]
     K = K - K.transpose(0, 2, 1)
     f = np.where(s > 1e-8, (1 - c) / np.maximum(s, 1e-8) ** 2, 0.5)[:, None, None]
     R = np.eye(3) + K + K @ K * f
     # a points away from b: a half turn about an axis normal to b
     opposite = (s <= 1e-8) & (c < 0)
     if opposite.any():
-        w = np.cross(b, [1., 0, 0] if abs(b[0]) < .9 else [0, 1., 0]); w /= np.linalg.norm(w)
+        w = np.cross(b, [1.0, 0, 0] if abs(b[0]) < 0.9 else [0, 1.0, 0])
+        w /= np.linalg.norm(w)
         R[opposite] = 2 * np.outer(w, w) - np.eye(3)
     return R
 
-def align_bodies(out:np.ndarray, offsets:np.ndarray, layout) -> np.ndarray:
-    """Rotate each sequence (frames of `out`, centred) so that person 0's spine in its first frame points along +z and
-    its shoulders along +x."""
-    first = out[offsets[:-1], 0]                                      # (N, V, 3)
+
+def align_bodies(out: np.ndarray, offsets: np.ndarray, layout) -> np.ndarray:
+    """Rotate each sequence (frames of `out`, centred) so that person 0's spine in its first frame
+    points along +z and its shoulders along +x."""
+    first = out[offsets[:-1], 0]  # (N, V, 3)
     spine = first[:, layout.spine[1]] - first[:, layout.spine[0]]
-    R1 = _rotation_to(spine, np.array([0., 0, 1]))
+    R1 = _rotation_to(spine, np.array([0.0, 0, 1]))
     sh = np.einsum('nij,nj->ni', R1, first[:, layout.shoulders[1]] - first[:, layout.shoulders[0]])
-    sh[:, 2] = 0                                                       # turn about z only: the spine stays on z
-    R = _rotation_to(sh, np.array([1., 0, 0])) @ R1
+    sh[:, 2] = 0  # turn about z only: the spine stays on z
+    R = _rotation_to(sh, np.array([1.0, 0, 0])) @ R1
     seq = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
     nonzero = (out != 0).any(-1, keepdims=True)
-    return (np.einsum('fij,fmvj->fmvi', R[seq].astype(np.float32), out) * nonzero).astype(np.float32)
+    return (np.einsum('fij,fmvj->fmvi', R[seq].astype(np.float32), out) * nonzero).astype(
+        np.float32
+    )
 
 # %% ../nbs/16_transforms.ipynb #24c36816
-def prenormalize(d:SkeletonData, align:bool=False) -> SkeletonData:
-    """Drop all-zero frames, put the most present person first, centre on person 0's spine in frame 0 (`align`: and turn
-    the body upright, facing the camera)."""
+def prenormalize(d: SkeletonData, align: bool = False) -> SkeletonData:
+    """Drop all-zero frames, put the most present person first, centre on person 0's spine in frame
+    0 (`align`: and turn the body upright, facing the camera)."""
     frames = np.asarray(d.frames)
-    present = (frames != 0).any(axis=(2, 3))                          # (F, M): person visible in frame
+    present = (frames != 0).any(axis=(2, 3))  # (F, M): person visible in frame
     keep = present.any(1)
     lengths = _per_seq(d, keep)
     if (lengths == 0).any():
-        i = int(np.argmax(lengths == 0)); raise DataError(d.names[i], "every frame is all zeros")
+        i = int(np.argmax(lengths == 0))
+        raise DataError(d.names[i], "every frame is all zeros")
     seq_of_frame = np.repeat(np.arange(len(d)), d.lengths)[keep]
     out = frames[keep].astype(np.float32, copy=True)
-    offsets = np.zeros(len(d) + 1, np.int64); np.cumsum(lengths, out=offsets[1:])
+    offsets = np.zeros(len(d) + 1, np.int64)
+    np.cumsum(lengths, out=offsets[1:])
     if out.shape[1] > 1:
         counts = np.stack([_per_seq(d, present[:, m] & keep) for m in (0, 1)], 1)
         swap = (counts[:, 1] > counts[:, 0])[seq_of_frame]
         out[swap, :2] = out[swap][:, [1, 0]]
-    origin = out[offsets[:-1], 0, LAYOUTS[d.layout].center]           # (N, 3)
+    origin = out[offsets[:-1], 0, LAYOUTS[d.layout].center]  # (N, 3)
     nonzero = (out != 0).any(-1, keepdims=True)
     out -= origin[seq_of_frame][:, None, None, :]
     out *= nonzero
-    if align: out = align_bodies(out, offsets, LAYOUTS[d.layout])
+    if align:
+        out = align_bodies(out, offsets, LAYOUTS[d.layout])
     dropped = d.lengths - lengths
-    changes = dict(frames_dropped=int(dropped.sum()), sequences_shortened=int(
-        (dropped > 0).sum()), persons_swapped=int(swap[offsets[:-1]].sum()) if out.shape[1] > 1 and len(out) else 0,
-                   aligned=bool(align))
-    return SkeletonData(out, offsets, d.labels, d.meta, d.num_classes, d.layout, d.name, d.splits,
-                        {**d.info, 'prenormalized': True, 'prenormalize': changes})
+    changes = dict(
+        frames_dropped=int(dropped.sum()),
+        sequences_shortened=int((dropped > 0).sum()),
+        persons_swapped=int(swap[offsets[:-1]].sum()) if out.shape[1] > 1 and len(out) else 0,
+        aligned=bool(align),
+    )
+    return SkeletonData(
+        out,
+        offsets,
+        d.labels,
+        d.meta,
+        d.num_classes,
+        d.layout,
+        d.name,
+        d.splits,
+        {**d.info, 'prenormalized': True, 'prenormalize': changes},
+    )
 
 # %% ../nbs/16_transforms.ipynb #178682b2
-def uniform_indices(lengths:torch.Tensor, T:int, train:bool=True, clip:int=0, num_clips:int=1,
-                    generator:torch.Generator|None=None) -> torch.Tensor:
-    "Frame indices (B, T) into sequences of `lengths` (B,): one per equal bin, random (train) or fixed per clip."
+def uniform_indices(
+    lengths: torch.Tensor,
+    T: int,
+    train: bool = True,
+    clip: int = 0,
+    num_clips: int = 1,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Frame indices (B, T) into sequences of `lengths` (B,): one per equal bin, random (train) or
+    fixed per clip."""
     L = lengths.to(torch.float64)[:, None]
     i = torch.arange(T + 1, device=lengths.device, dtype=torch.float64)[None]
     if train:
-        u = torch.rand(len(lengths), T, generator=generator,
-                       device=lengths.device if generator is None else generator.device,
-                       dtype=torch.float64).to(lengths.device)
-    else: u = torch.full((1, T), (clip + 0.5) / num_clips, dtype=torch.float64, device=lengths.device)
-    bounds = torch.floor(i * L / T)                                    # integer bin edges (pyskl)
+        u = torch.rand(
+            len(lengths),
+            T,
+            generator=generator,
+            device=lengths.device if generator is None else generator.device,
+            dtype=torch.float64,
+        ).to(lengths.device)
+    else:
+        u = torch.full((1, T), (clip + 0.5) / num_clips, dtype=torch.float64, device=lengths.device)
+    bounds = torch.floor(i * L / T)  # integer bin edges (pyskl)
     size = bounds[:, 1:] - bounds[:, :-1]
-    long_idx = bounds[:, :-1] + torch.floor(u * size)                  # L >= T: one distinct frame per bin
-    short_idx = torch.floor((i[:, :-1] + u) * L / T)                   # L < T: bins shorter than a frame
+    long_idx = bounds[:, :-1] + torch.floor(u * size)  # L >= T: one distinct frame per bin
+    short_idx = torch.floor((i[:, :-1] + u) * L / T)  # L < T: bins shorter than a frame
     idx = torch.where(L >= T, long_idx, short_idx).long()
     return torch.minimum(idx, lengths[:, None].long() - 1)
 
 # %% ../nbs/16_transforms.ipynb #b8f0ecd9
 class FrameSampler:
     "Batched frame sampling from a `SkeletonData` whose frames live on `device`."
-    def __init__(self, d:SkeletonData, device='cpu', dtype=torch.float32):
+
+    def __init__(self, d: SkeletonData, device='cpu', dtype=torch.float32):
         self.data, self.device = d, torch.device(device)
         frames = np.ascontiguousarray(d.frames)
         # a read-only memory-mapped cache: the tensor shares it and is never written
         with warnings.catch_warnings():
             warnings.filterwarnings('ignore', message='The given NumPy array is not writable')
-            self.frames = torch.as_tensor(frames, dtype=dtype).to(self.device)      # (F, M, V, 3)
+            self.frames = torch.as_tensor(frames, dtype=dtype).to(self.device)  # (F, M, V, 3)
         self.starts = torch.as_tensor(d.offsets[:-1], dtype=torch.long, device=self.device)
         self.lengths = torch.as_tensor(d.lengths, dtype=torch.long, device=self.device)
         self.labels = torch.as_tensor(d.labels, dtype=torch.long, device=self.device)
 
-    def __len__(self): return len(self.lengths)
+    def __len__(self):
+        return len(self.lengths)
 
-    def sample(self, idx, T:int, train:bool=True, clip:int=0, num_clips:int=1, generator=None) -> torch.Tensor:
+    def sample(
+        self, idx, T: int, train: bool = True, clip: int = 0, num_clips: int = 1, generator=None
+    ) -> torch.Tensor:
         "Sequences `idx` (B,) sampled to T frames -> (B, M, T, V, 3)."
         idx = torch.as_tensor(idx, dtype=torch.long, device=self.device)
-        return self.gather(idx, uniform_indices(self.lengths[idx], T, train, clip, num_clips, generator))
+        return self.gather(
+            idx, uniform_indices(self.lengths[idx], T, train, clip, num_clips, generator)
+        )
 
-    def gather(self, idx:torch.Tensor, t:torch.Tensor) -> torch.Tensor:
+    def gather(self, idx: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         "Frames `t` (B, T) of sequences `idx` (B,) -> (B, M, T, V, 3)."
         return self.frames[self.starts[idx, None] + t].permute(0, 2, 1, 3, 4)
 
 # %% ../nbs/16_transforms.ipynb #45c36b11
-def rotation_matrices(angles:torch.Tensor) -> torch.Tensor:
+def rotation_matrices(angles: torch.Tensor) -> torch.Tensor:
     "Rotation matrices (B, 3, 3) = Rz @ Ry @ Rx from angles (B, 3) = (about x, about y, about z)."
     c, s = angles.cos(), angles.sin()
     one, zero = torch.ones_like(c[:, 0]), torch.zeros_like(c[:, 0])
-    rx = torch.stack([one, zero, zero, zero, c[:, 0], -s[:, 0], zero, s[:, 0], c[:, 0]], -1).view(-1, 3, 3)
-    ry = torch.stack([c[:, 1], zero, s[:, 1], zero, one, zero, -s[:, 1], zero, c[:, 1]], -1).view(-1, 3, 3)
-    rz = torch.stack([c[:, 2], -s[:, 2], zero, s[:, 2], c[:, 2], zero, zero, zero, one], -1).view(-1, 3, 3)
+    rx = torch.stack([one, zero, zero, zero, c[:, 0], -s[:, 0], zero, s[:, 0], c[:, 0]], -1).view(
+        -1, 3, 3
+    )
+    ry = torch.stack([c[:, 1], zero, s[:, 1], zero, one, zero, -s[:, 1], zero, c[:, 1]], -1).view(
+        -1, 3, 3
+    )
+    rz = torch.stack([c[:, 2], -s[:, 2], zero, s[:, 2], c[:, 2], zero, zero, zero, one], -1).view(
+        -1, 3, 3
+    )
     return rz @ ry @ rx
 
 # %% ../nbs/16_transforms.ipynb #065a8aab
-def random_rotate(x:torch.Tensor, max_angle:float=0.3, generator=None) -> torch.Tensor:
-    "Rotate each sample of x (B, ..., 3) by its own random rotation, angles U(-max_angle, max_angle) per axis."
+def random_rotate(x: torch.Tensor, max_angle: float = 0.3, generator=None) -> torch.Tensor:
+    """Rotate each sample of x (B, ..., 3) by its own random rotation, angles U(-max_angle,
+    max_angle) per axis."""
     B = x.shape[0]
-    ang = (torch.rand(B, 3, generator=generator, device=x.device if generator is None else generator.device).to(
-        x.device) * 2 - 1) * max_angle
+    ang = (
+        torch.rand(
+            B, 3, generator=generator, device=x.device if generator is None else generator.device
+        ).to(x.device)
+        * 2
+        - 1
+    ) * max_angle
     R = rotation_matrices(ang.to(x.dtype))
     return (x.reshape(B, -1, 3) @ R.transpose(1, 2)).reshape(x.shape)

@@ -14,67 +14,131 @@ from .data import SkeletonData, from_sequences
 __all__ = ['UCLA_ACTIONS', 'UCLA_CLASSES', 'UCLA_JOINTS', 'ucla_name_fields', 'read_ucla', 'load_ucla']
 
 # %% ../nbs/12_ucla.ipynb #d795c463
-UCLA_ACTIONS = (1, 2, 3, 4, 5, 6, 8, 9, 11, 12)   # action numbers in the file names -> labels 0..9
-UCLA_CLASSES = ('pick up with one hand', 'pick up with two hands', 'drop trash', 'walk around', 'sit down',
-                'stand up', 'donning', 'doffing', 'throw', 'carry')
+UCLA_ACTIONS = (1, 2, 3, 4, 5, 6, 8, 9, 11, 12)  # action numbers in the file names -> labels 0..9
+UCLA_CLASSES = (
+    'pick up with one hand',
+    'pick up with two hands',
+    'drop trash',
+    'walk around',
+    'sit down',
+    'stand up',
+    'donning',
+    'doffing',
+    'throw',
+    'carry',
+)
 _UCLA_NAME = re.compile(r'^a(\d+)_s(\d+)_e(\d+)_v(\d+)$')
 
-def ucla_name_fields(name:str) -> dict:
+
+def ucla_name_fields(name: str) -> dict:
     "Action, subject, replication and view of a name `aAA_sSS_eEE_vVV` (with or without `.json`)."
     stem = name[:-5] if name.endswith('.json') else name
     m = _UCLA_NAME.match(stem)
-    if m is None: raise DataError(name, "file name is not of the form aAA_sSS_eEE_vVV.json")
+    if m is None:
+        raise DataError(name, "file name is not of the form aAA_sSS_eEE_vVV.json")
     a, s, e, v = map(int, m.groups())
     return dict(action=a, subject=s, replication=e, view=v)
 
 # %% ../nbs/12_ucla.ipynb #f336c3a5
 UCLA_JOINTS = 20
 
+
 def read_ucla(path) -> np.ndarray:
-    "One N-UCLA JSON file as (1, T, 20, 3) float32; `DataError` naming the file (and JSON line) otherwise."
+    """One N-UCLA JSON file as (1, T, 20, 3) float32; `DataError` naming the file (and JSON line)
+    otherwise."""
     path = Path(path)
-    try: obj = json.loads(path.read_bytes())
+    try:
+        obj = json.loads(path.read_bytes())
     except json.JSONDecodeError as e:
         raise DataError(path, f"invalid JSON: {e.msg} (column {e.colno})", line=e.lineno) from None
-    except UnicodeDecodeError as e: raise DataError(path, f"not UTF-8 text: {e.reason}") from None
-    if not isinstance(obj, dict) or 'skeletons' not in obj: raise DataError(path, "no 'skeletons' key")
-    try: x = np.asarray(obj['skeletons'], dtype=np.float32)
+    except UnicodeDecodeError as e:
+        raise DataError(path, f"not UTF-8 text: {e.reason}") from None
+    if not isinstance(obj, dict) or 'skeletons' not in obj:
+        raise DataError(path, "no 'skeletons' key")
+    try:
+        x = np.asarray(obj['skeletons'], dtype=np.float32)
     except (ValueError, TypeError) as e:
-        raise DataError(path, f"'skeletons' is not a regular frames x joints x 3 array of numbers ({e})") from None
-    if x.ndim == 1 and len(x) == 0: raise DataError(path, "zero frames")
+        raise DataError(
+            path, f"'skeletons' is not a regular frames x joints x 3 array of numbers ({e})"
+        ) from None
+    if x.ndim == 1 and len(x) == 0:
+        raise DataError(path, "zero frames")
     if x.ndim != 3 or x.shape[2] != 3:
-        raise DataError(path, f"'skeletons' has shape {x.shape}, expected (frames, {UCLA_JOINTS}, 3)")
-    if x.shape[1] != UCLA_JOINTS: raise DataError(path, f"{x.shape[1]} joints per frame, expected {UCLA_JOINTS}")
-    if len(x) == 0: raise DataError(path, "zero frames")
+        raise DataError(
+            path, f"'skeletons' has shape {x.shape}, expected (frames, {UCLA_JOINTS}, 3)"
+        )
+    if x.shape[1] != UCLA_JOINTS:
+        raise DataError(path, f"{x.shape[1]} joints per frame, expected {UCLA_JOINTS}")
+    if len(x) == 0:
+        raise DataError(path, "zero frames")
     bad = ~np.isfinite(x).all(axis=(1, 2))
-    if bad.any(): raise DataError(path, f"NaN or infinite coordinates in frame {int(np.argmax(bad))} (0-based)")
+    if bad.any():
+        raise DataError(
+            path, f"NaN or infinite coordinates in frame {int(np.argmax(bad))} (0-based)"
+        )
     return x[None]
 
 # %% ../nbs/12_ucla.ipynb #c0f97d57
-def load_ucla(folder, strict:bool=False, name:str='ucla') -> SkeletonData:
-    "All N-UCLA JSON files of `folder` as a `SkeletonData` (layout ucla20, M=1, 10 classes, split 'xview')."
+def load_ucla(folder, strict: bool = False, name: str = 'ucla') -> SkeletonData:
+    """All N-UCLA JSON files of `folder` as a `SkeletonData` (layout ucla20, M=1, 10 classes, split
+    'xview')."""
     folder = Path(folder)
-    if not folder.is_dir(): raise DataError(folder, "not a folder of N-UCLA JSON files")
+    if not folder.is_dir():
+        raise DataError(folder, "not a folder of N-UCLA JSON files")
     files = sorted(folder.glob('*.json'))
-    if not files: raise DataError(folder, "no *.json files (expected aAA_sSS_eEE_vVV.json)")
+    if not files:
+        raise DataError(folder, "no *.json files (expected aAA_sSS_eEE_vVV.json)")
     seqs, labels, rows, rejected = [], [], [], []
     for f in files:
         try:
             fields = ucla_name_fields(f.name)
             if fields['action'] not in UCLA_ACTIONS:
-                raise DataError(f, f"action {fields['action']} is not one of the ten N-UCLA actions {UCLA_ACTIONS}")
+                raise DataError(
+                    f,
+                    f"action {fields['action']} is not one of the ten N-UCLA actions "
+                    f"{UCLA_ACTIONS}",
+                )
             seqs.append(read_ucla(f))
         except DataError as e:
-            if strict: raise
-            rejected.append({'file': str(f), 'reason': e.problem if e.line is None else f"line {e.line}: {e.problem}"})
+            if strict:
+                raise
+            rejected.append(
+                {
+                    'file': str(f),
+                    'reason': e.problem if e.line is None else f"line {e.line}: {e.problem}",
+                }
+            )
             continue
-        labels.append(UCLA_ACTIONS.index(fields['action'])); rows.append((f.stem, fields))
+        labels.append(UCLA_ACTIONS.index(fields['action']))
+        rows.append((f.stem, fields))
     meta = {'name': np.array([r[0] for r in rows], dtype=str)}
-    for k in ('subject', 'view', 'replication'): meta[k] = np.array([r[1][k] for r in rows], dtype=np.int64)
+    for k in ('subject', 'view', 'replication'):
+        meta[k] = np.array([r[1][k] for r in rows], dtype=np.int64)
     view = meta['view']
-    splits = {'xview': {'train': np.flatnonzero(np.isin(view, (1, 2))), 'test': np.flatnonzero(view == 3)}}
-    notes = [f"{int((~np.isin(view, (1, 2, 3))).sum())} sequences with a view outside 1-3 are in no split"] \
-            if (~np.isin(view, (1, 2, 3))).any() else []
-    return from_sequences(seqs, labels, meta, num_classes=len(UCLA_ACTIONS), layout='ucla20', name=name,
-                          splits=splits, info={'found': len(files), 'rejected': rejected, 'notes': notes,
-                                               'source': str(folder), 'classes': list(UCLA_CLASSES)})
+    splits = {
+        'xview': {'train': np.flatnonzero(np.isin(view, (1, 2))), 'test': np.flatnonzero(view == 3)}
+    }
+    notes = (
+        [
+            f"{int((~np.isin(view, (1, 2, 3))).sum())} sequences with a view outside 1-3 are in no "
+            "split"
+        ]
+        if (~np.isin(view, (1, 2, 3))).any()
+        else []
+    )
+    return from_sequences(
+        seqs,
+        labels,
+        meta,
+        num_classes=len(UCLA_ACTIONS),
+        layout='ucla20',
+        name=name,
+        splits=splits,
+        info={
+            'found': len(files),
+            'rejected': rejected,
+            'notes': notes,
+            'source': str(folder),
+            'classes': list(UCLA_CLASSES),
+        },
+    )

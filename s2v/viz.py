@@ -29,8 +29,11 @@ __all__ = ['SOURCE_LAYOUTS', 'STRATEGY_NAMES', 'ABLATION_PARAMS', 'ABLATION_COLU
 # %% ../nbs/60_viz.ipynb #697ee37a
 class InlineFigure(Figure):
     "A pyplot-free matplotlib figure that a notebook shows as PNG when it is a cell's value."
+
     def _repr_png_(self):
-        buf = io.BytesIO(); self.savefig(buf, format='png', dpi=80, bbox_inches='tight'); return buf.getvalue()
+        buf = io.BytesIO()
+        self.savefig(buf, format='png', dpi=80, bbox_inches='tight')
+        return buf.getvalue()
 
 # %% ../nbs/60_viz.ipynb #70f3d28c
 def new_figure(figsize=(6.4, 4)) -> InlineFigure:
@@ -40,306 +43,539 @@ def new_figure(figsize=(6.4, 4)) -> InlineFigure:
 # %% ../nbs/60_viz.ipynb #b1ff261f
 def save_figure(fig, out) -> list:
     "Save `fig` as out.png and out.pdf; return the paths."
-    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     paths = [out.with_suffix('.png'), out.with_suffix('.pdf')]
-    for p in paths: fig.savefig(p, dpi=150, bbox_inches='tight')
+    for p in paths:
+        fig.savefig(p, dpi=150, bbox_inches='tight')
     return paths
 
 # %% ../nbs/60_viz.ipynb #c2180646
-def plot_teacher_student(metrics_path, out=None, title:str|None=None) -> Figure:
-    """Teacher and student k-NN accuracy over epochs from a run's metrics.jsonl (saved as out.{png,pdf,csv} when `out`
-    is given)."""
+def plot_teacher_student(metrics_path, out=None, title: str | None = None) -> Figure:
+    """Teacher and student k-NN accuracy over epochs from a run's metrics.jsonl (saved as
+    out.{png,pdf,csv} when `out` is given)."""
     recs = [r for r in read_jsonl(metrics_path) if r.get('kind') == 'epoch']
     mon = [r for r in recs if 'knn_teacher' in r]
-    if not mon: raise ValueError(f"{metrics_path}: no monitor records (was monitor_every 0?)")
+    if not mon:
+        raise ValueError(f"{metrics_path}: no monitor records (was monitor_every 0?)")
     if out:
-        write_csv([
-            dict(epoch=r['epoch'], loss=r['loss'], knn_teacher=r['knn_teacher'], knn_student=r['knn_student'])
-            for r in mon
-        ],
-                  Path(out).with_suffix('.csv'))
-    fig = new_figure((5.5, 3.6)); ax = fig.subplots()
-    ax.plot([r['epoch'] for r in mon], [100 * r['knn_teacher'] for r in mon], 'o-', label='teacher (EMA)')
-    ax.plot([r['epoch'] for r in mon], [100 * r['knn_student'] for r in mon], 's--', label='student')
-    ax.set_xlabel('epoch'); ax.set_ylabel('k-NN top-1 (%)'); ax.grid(alpha=.3)
+        write_csv(
+            [
+                dict(
+                    epoch=r['epoch'],
+                    loss=r['loss'],
+                    knn_teacher=r['knn_teacher'],
+                    knn_student=r['knn_student'],
+                )
+                for r in mon
+            ],
+            Path(out).with_suffix('.csv'),
+        )
+    fig = new_figure((5.5, 3.6))
+    ax = fig.subplots()
+    ax.plot(
+        [r['epoch'] for r in mon],
+        [100 * r['knn_teacher'] for r in mon],
+        'o-',
+        label='teacher (EMA)',
+    )
+    ax.plot(
+        [r['epoch'] for r in mon], [100 * r['knn_student'] for r in mon], 's--', label='student'
+    )
+    ax.set_xlabel('epoch')
+    ax.set_ylabel('k-NN top-1 (%)')
+    ax.grid(alpha=0.3)
     ax2 = ax.twinx()
-    ax2.plot([r['epoch'] for r in recs], [r['loss'] for r in recs], color='gray', alpha=.5, lw=1, label='loss')
+    ax2.plot(
+        [r['epoch'] for r in recs],
+        [r['loss'] for r in recs],
+        color='gray',
+        alpha=0.5,
+        lw=1,
+        label='loss',
+    )
     ax2.set_ylabel('pretraining loss', color='gray')
-    h1, l1 = ax.get_legend_handles_labels(); h2, l2 = ax2.get_legend_handles_labels()
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
     ax.legend(h1 + h2, l1 + l2, loc='lower right', fontsize=8)
     ax.set_title(title or Path(metrics_path).parent.name, fontsize=9)
-    if out: save_figure(fig, out)
+    if out:
+        save_figure(fig, out)
     return fig
 
 # %% ../nbs/60_viz.ipynb #051ac975
-def _person_sequences(x:torch.Tensor) -> torch.Tensor:
-    """The person sequences (B, T, V, C) of a batch (N, M, T, V, C), absent (all-zero) persons left out (one kept at
-    least)."""
+def _person_sequences(x: torch.Tensor) -> torch.Tensor:
+    """The person sequences (B, T, V, C) of a batch (N, M, T, V, C), absent (all-zero) persons left
+    out (one kept at least)."""
     xs = x.flatten(0, 1)
     present = present_persons(xs)
     return xs[present] if present.any() else xs[:1]
 
+
 @torch.no_grad()
-def attention_table(encoder, x:torch.Tensor, path) -> dict:
-    """Attention of `encoder` on x (N, M, T, V, C), mean over persons and heads -> path (.npz: tokens, joints, T_e, V,
-    samples)."""
+def attention_table(encoder, x: torch.Tensor, path) -> dict:
+    """Attention of `encoder` on x (N, M, T, V, C), mean over persons and heads -> path (.npz:
+    tokens, joints, T_e, V, samples)."""
     Te, V = encoder.cfg.num_segments, encoder.cfg.num_joints
     xs = _person_sequences(x.to(next(encoder.parameters()).device))
     tokens = 0
     with eval_mode(encoder):
-        for i in range(len(xs)):     # one sequence at a time: a paper-size map is 8 x 8 x 750 x 750 floats
-            tokens = tokens + encoder.attention_maps(xs[i:i+1, None]).float().mean((0, 2)).cpu()
-    tokens = (tokens / len(xs)).numpy().astype(np.float32)                       # (depth, T_e*V, T_e*V)
-    joints = tokens.reshape(-1, Te, V, Te, V).sum(3).mean(1)                     # token order is t*V + v
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+        for i in range(
+            len(xs)
+        ):  # one sequence at a time: a paper-size map is 8 x 8 x 750 x 750 floats
+            tokens = tokens + encoder.attention_maps(xs[i : i + 1, None]).float().mean((0, 2)).cpu()
+    tokens = (tokens / len(xs)).numpy().astype(np.float32)  # (depth, T_e*V, T_e*V)
+    joints = tokens.reshape(-1, Te, V, Te, V).sum(3).mean(1)  # token order is t*V + v
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, tokens=tokens, joints=joints, T_e=Te, V=V, samples=len(xs))
     return dict(tokens=tokens, joints=joints, T_e=Te, V=V, samples=len(xs))
 
 # %% ../nbs/60_viz.ipynb #b689a3b1
-def plot_attention(tables:dict, out=None, level:str='joints') -> Figure:
-    """Per-layer attention from `attention_table` files {label: .npz}: a row per encoder, a column per layer (->
-    out.{png,pdf,csv})."""
-    if level not in ('joints', 'tokens'): raise ValueError(f"level must be 'joints' or 'tokens', not {level!r}")
+def plot_attention(tables: dict, out=None, level: str = 'joints') -> Figure:
+    """Per-layer attention from `attention_table` files {label: .npz}: a row per encoder, a column
+    per layer (-> out.{png,pdf,csv})."""
+    if level not in ('joints', 'tokens'):
+        raise ValueError(f"level must be 'joints' or 'tokens', not {level!r}")
     maps = {k: np.load(p)[level] for k, p in tables.items()}
-    if not maps: raise ValueError("no attention tables given")
+    if not maps:
+        raise ValueError("no attention tables given")
     depth = max(len(m) for m in maps.values())
-    fig = new_figure((1.9 * depth + 1, 2.05 * len(maps))); axes = fig.subplots(len(maps), depth, squeeze=False)
+    fig = new_figure((1.9 * depth + 1, 2.05 * len(maps)))
+    axes = fig.subplots(len(maps), depth, squeeze=False)
     unit = 'joint' if level == 'joints' else 'token'
     for r, (label, m) in enumerate(maps.items()):
         for l, ax in enumerate(axes[r]):
-            if l >= len(m): ax.axis('off'); continue
-            im = ax.imshow(m[l], cmap='viridis', vmin=float(m.min()), vmax=float(m.max()), interpolation='nearest')
-            if r == 0: ax.set_title(f'layer {l + 1}', fontsize=8)
+            if l >= len(m):
+                ax.axis('off')
+                continue
+            im = ax.imshow(
+                m[l],
+                cmap='viridis',
+                vmin=float(m.min()),
+                vmax=float(m.max()),
+                interpolation='nearest',
+            )
+            if r == 0:
+                ax.set_title(f'layer {l + 1}', fontsize=8)
             ax.tick_params(labelsize=6, length=2)
             ticks = np.arange(0, m.shape[-1], 5 if level == 'joints' else max(1, m.shape[-1] // 5))
-            ax.set_xticks(ticks, ticks if r == len(maps) - 1 else []); ax.set_yticks(ticks, ticks if l == 0 else [])
-            if r == len(maps) - 1: ax.set_xlabel(f'key {unit}', fontsize=7)
+            ax.set_xticks(ticks, ticks if r == len(maps) - 1 else [])
+            ax.set_yticks(ticks, ticks if l == 0 else [])
+            if r == len(maps) - 1:
+                ax.set_xlabel(f'key {unit}', fontsize=7)
         axes[r, 0].set_ylabel(f'{label}\nquery {unit}', fontsize=8)
-        fig.colorbar(im, ax=axes[r].tolist(), fraction=.015, pad=.01).ax.tick_params(labelsize=6)
-    if not out: return fig
-    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out.with_suffix('.csv'), 'w', newline='') as f:   # written row by row: token maps are large
-        w = csv.writer(f); w.writerow(['encoder', 'layer', 'query', 'key', 'weight'])
+        fig.colorbar(im, ax=axes[r].tolist(), fraction=0.015, pad=0.01).ax.tick_params(labelsize=6)
+    if not out:
+        return fig
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(
+        out.with_suffix('.csv'), 'w', newline=''
+    ) as f:  # written row by row: token maps are large
+        w = csv.writer(f)
+        w.writerow(['encoder', 'layer', 'query', 'key', 'weight'])
         for label, m in maps.items():
             for l in range(len(m)):
-                for q in range(m.shape[1]): w.writerows([label, l + 1, q, k, f'{v:.6g}'] for k, v in enumerate(m[l, q]))
+                for q in range(m.shape[1]):
+                    w.writerows([label, l + 1, q, k, f'{v:.6g}'] for k, v in enumerate(m[l, q]))
     save_figure(fig, out)
     return fig
 
 # %% ../nbs/60_viz.ipynb #ff3e0413
-def tsne_table(features, labels, path, seed:int=0, perplexity:float=30, threads:int|None=1) -> list:
-    "2-D t-SNE (init 'pca', seeded) of features (n, D) -> path (CSV: x, y, label); returns the rows."
+def tsne_table(
+    features, labels, path, seed: int = 0, perplexity: float = 30, threads: int | None = 1
+) -> list:
+    """2-D t-SNE (init 'pca', seeded) of features (n, D) -> path (CSV: x, y, label); returns the
+    rows."""
     from sklearn.manifold import TSNE
     from threadpoolctl import threadpool_limits
-    f = (features.detach().float().cpu().numpy() if isinstance(features, torch.Tensor) else np.asarray(
-        features, np.float32))
+
+    f = (
+        features.detach().float().cpu().numpy()
+        if isinstance(features, torch.Tensor)
+        else np.asarray(features, np.float32)
+    )
     labels = np.asarray(labels.cpu() if isinstance(labels, torch.Tensor) else labels).astype(int)
-    if len(f) != len(labels): raise ValueError(f"{len(f)} feature rows but {len(labels)} labels")
-    if len(f) < 4: raise ValueError(f"t-SNE needs at least 4 points, got {len(f)}")
-    with threadpool_limits(threads):   # None: the libraries' own thread counts
-        xy = TSNE(n_components=2, perplexity=min(float(perplexity), (len(f) - 1) / 3), init='pca', learning_rate='auto',
-                  random_state=seed).fit_transform(f.astype(np.float32))
-    rows = [dict(x=round(float(a), 5), y=round(float(b), 5), label=int(c)) for (a, b), c in zip(xy, labels)]
+    if len(f) != len(labels):
+        raise ValueError(f"{len(f)} feature rows but {len(labels)} labels")
+    if len(f) < 4:
+        raise ValueError(f"t-SNE needs at least 4 points, got {len(f)}")
+    with threadpool_limits(threads):  # None: the libraries' own thread counts
+        xy = TSNE(
+            n_components=2,
+            perplexity=min(float(perplexity), (len(f) - 1) / 3),
+            init='pca',
+            learning_rate='auto',
+            random_state=seed,
+        ).fit_transform(f.astype(np.float32))
+    rows = [
+        dict(x=round(float(a), 5), y=round(float(b), 5), label=int(c))
+        for (a, b), c in zip(xy, labels)
+    ]
     write_csv(rows, path, ['x', 'y', 'label'])
     return rows
 
 # %% ../nbs/60_viz.ipynb #80b4920b
-def dataset_class_names(name:str) -> tuple|None:
-    """Action names of a dataset name of `s2v.datasets.DATASETS` where the package knows them (N-UCLA, synthetic), else
-    None."""
+def dataset_class_names(name: str) -> tuple | None:
+    """Action names of a dataset name of `s2v.datasets.DATASETS` where the package knows them
+    (N-UCLA, synthetic), else None."""
     if name.startswith('ucla'):
-        from s2v.ucla import UCLA_CLASSES; return UCLA_CLASSES
+        from s2v.ucla import UCLA_CLASSES
+
+        return UCLA_CLASSES
     if name.startswith('synthetic'):
-        from s2v.synthetic import CLASSES; return CLASSES
+        from s2v.synthetic import CLASSES
+
+        return CLASSES
     return None
 
 # %% ../nbs/60_viz.ipynb #196bfa07
-def plot_tsne(tables:dict, out=None, class_names=None) -> Figure:
-    """t-SNE points from `tsne_table` files {label: .csv}, one panel per encoder, coloured by class (->
-    out.{png,pdf,csv})."""
+def plot_tsne(tables: dict, out=None, class_names=None) -> Figure:
+    """t-SNE points from `tsne_table` files {label: .csv}, one panel per encoder, coloured by class
+    (-> out.{png,pdf,csv})."""
     data = {k: list(csv.DictReader(open(p))) for k, p in tables.items()}
-    if not data: raise ValueError("no t-SNE tables given")
+    if not data:
+        raise ValueError("no t-SNE tables given")
     classes = sorted({int(r['label']) for rs in data.values() for r in rs})
     cmap = mpl.colormaps['tab10' if max(classes) < 10 else 'tab20']
-    name = lambda c: class_names[c] if class_names is not None and c < len(class_names) else f'class {c}'
-    fig = new_figure((3.6 * len(data), 3.6)); axes = fig.subplots(1, len(data), squeeze=False)
+    name = lambda c: (
+        class_names[c] if class_names is not None and c < len(class_names) else f'class {c}'
+    )
+    fig = new_figure((3.6 * len(data), 3.6))
+    axes = fig.subplots(1, len(data), squeeze=False)
     for ax, (label, rs) in zip(axes[0], data.items()):
-        xy, c = np.array([[float(r['x']), float(r['y'])] for r in rs]), np.array([int(r['label']) for r in rs])
+        xy, c = (
+            np.array([[float(r['x']), float(r['y'])] for r in rs]),
+            np.array([int(r['label']) for r in rs]),
+        )
         for k in classes:
             ax.scatter(*xy[c == k].T, s=6, color=cmap(k % cmap.N), linewidths=0, label=name(k))
-        ax.set_title(label, fontsize=9); ax.set_xticks([]); ax.set_yticks([])
-    axes[0, -1].legend(*axes[0, 0].get_legend_handles_labels(), loc='center left', bbox_to_anchor=(1.02, .5),
-                       fontsize=7, markerscale=2.5, frameon=False)
-    if not out: return fig
+        ax.set_title(label, fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[0, -1].legend(
+        *axes[0, 0].get_legend_handles_labels(),
+        loc='center left',
+        bbox_to_anchor=(1.02, 0.5),
+        fontsize=7,
+        markerscale=2.5,
+        frameon=False,
+    )
+    if not out:
+        return fig
     out = Path(out)
-    write_csv([
-        dict(encoder=k, x=r['x'], y=r['y'], label=r['label'], name=name(int(r['label']))) for k, rs in data.items()
-        for r in rs
-    ], out.with_suffix('.csv'))
+    write_csv(
+        [
+            dict(encoder=k, x=r['x'], y=r['y'], label=r['label'], name=name(int(r['label'])))
+            for k, rs in data.items()
+            for r in rs
+        ],
+        out.with_suffix('.csv'),
+    )
     save_figure(fig, out)
     return fig
 
 # %% ../nbs/60_viz.ipynb #f85564c8
 SOURCE_LAYOUTS = {'ntu': 'ntu25', 'ucla': 'ucla20'}
 
-def skeleton_sequence(path, source:str='ntu') -> torch.Tensor:
-    """Person 0 of one raw file (`source` 'ntu': .skeleton, 'ucla': .json) as (T, V, 3), zero frames dropped, centred on
-    frame 0's centre joint."""
+
+def skeleton_sequence(path, source: str = 'ntu') -> torch.Tensor:
+    """Person 0 of one raw file (`source` 'ntu': .skeleton, 'ucla': .json) as (T, V, 3), zero frames
+    dropped, centred on frame 0's centre joint."""
     if source == 'ntu':
-        from s2v.ntu import read_skeleton; x = read_skeleton(path, max_bodies=1)[0]
+        from s2v.ntu import read_skeleton
+
+        x = read_skeleton(path, max_bodies=1)[0]
     elif source == 'ucla':
-        from s2v.ucla import read_ucla; x = read_ucla(path)[0]
-    else: raise ValueError(f"source must be one of {list(SOURCE_LAYOUTS)}, not {source!r}")
+        from s2v.ucla import read_ucla
+
+        x = read_ucla(path)[0]
+    else:
+        raise ValueError(f"source must be one of {list(SOURCE_LAYOUTS)}, not {source!r}")
     x = x[(x != 0).any(axis=(1, 2))]
-    if not len(x): raise ValueError(f"{path}: person 0 has no non-zero frame")
+    if not len(x):
+        raise ValueError(f"{path}: person 0 has no non-zero frame")
     return torch.from_numpy(x - x[0, LAYOUTS[SOURCE_LAYOUTS[source]].center]).float()
 
 # %% ../nbs/60_viz.ipynb #f4eaf26f
-def masking_table(x, path, seg_len:int=3, mask_ratio:float=0.9, seed:int=0, frames:int=4) -> dict:
-    """Masks (T_e, V) of every strategy of `MASKING` on one sequence x (T, V, C), seeded, and the x-y of `frames` frames
-    -> path (JSON)."""
-    x = x.detach().float().cpu() if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x), dtype=torch.float32)
+def masking_table(
+    x, path, seg_len: int = 3, mask_ratio: float = 0.9, seed: int = 0, frames: int = 4
+) -> dict:
+    """Masks (T_e, V) of every strategy of `MASKING` on one sequence x (T, V, C), seeded, and the
+    x-y of `frames` frames -> path (JSON)."""
+    x = (
+        x.detach().float().cpu()
+        if isinstance(x, torch.Tensor)
+        else torch.as_tensor(np.asarray(x), dtype=torch.float32)
+    )
     T = len(x) - len(x) % seg_len
-    if T == 0: raise ValueError(f"{len(x)} frames: fewer than one segment of {seg_len}")
-    x = x[:T]; Te, V = T // seg_len, x.shape[1]
+    if T == 0:
+        raise ValueError(f"{len(x)} frames: fewer than one segment of {seg_len}")
+    x = x[:T]
+    Te, V = T // seg_len, x.shape[1]
     masks, ratios = {}, {}
     for name, kw in MASKING.items():
-        mk = mask_sequence(x[None], seg_len, mask_ratio, kw['tube_len'], kw['beta'],
-                           generator=torch.Generator().manual_seed(seed))
+        mk = mask_sequence(
+            x[None],
+            seg_len,
+            mask_ratio,
+            kw['tube_len'],
+            kw['beta'],
+            generator=torch.Generator().manual_seed(seed),
+        )
         m = mk.mask.view(Te, V)
         masks[name], ratios[name] = m.int().tolist(), round(m.float().mean().item(), 6)
     shown = np.linspace(0, T - 1, frames).round().astype(int)
-    d = dict(strategies=list(MASKING), settings=MASKING, seg_len=seg_len, mask_ratio=mask_ratio, seed=seed, frames=T,
-             segments=Te, joints=V, ratios=ratios, masks=masks,
-             intensity=motion_intensity(x[None], seg_len)[0].round(decimals=5).tolist(), shown_frames=shown.tolist(),
-             xy=x[shown, :, :2].round(decimals=5).tolist())
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    d = dict(
+        strategies=list(MASKING),
+        settings=MASKING,
+        seg_len=seg_len,
+        mask_ratio=mask_ratio,
+        seed=seed,
+        frames=T,
+        segments=Te,
+        joints=V,
+        ratios=ratios,
+        masks=masks,
+        intensity=motion_intensity(x[None], seg_len)[0].round(decimals=5).tolist(),
+        shown_frames=shown.tolist(),
+        xy=x[shown, :, :2].round(decimals=5).tolist(),
+    )
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(d))
     return d
 
 # %% ../nbs/60_viz.ipynb #64ae567e
-STRATEGY_NAMES = {'random': 'random', 'single_tube': 'single tube', 'multi_tube': 'multi-tube', 'mamt': 'MAMT'}
+STRATEGY_NAMES = {
+    'random': 'random',
+    'single_tube': 'single tube',
+    'multi_tube': 'multi-tube',
+    'mamt': 'MAMT',
+}
 
-def plot_masking(path, out=None, layout:str='ntu25') -> Figure:
-    """Masks of `masking_table`'s JSON as time-segment x joint maps, and its frames with MAMT's masked joints (->
-    out.{png,pdf,json})."""
+
+def plot_masking(path, out=None, layout: str = 'ntu25') -> Figure:
+    """Masks of `masking_table`'s JSON as time-segment x joint maps, and its frames with MAMT's
+    masked joints (-> out.{png,pdf,json})."""
     d, lay = json.loads(Path(path).read_text()), LAYOUTS[layout]
-    xy, ts = np.array(d['xy']), d['shown_frames']; V = xy.shape[1]
-    if V != lay.num_joints: raise ValueError(f"{path}: {V} joints, layout {layout} has {lay.num_joints}")
-    strategies, shown = d['strategies'], 'mamt' if 'mamt' in d['strategies'] else d['strategies'][-1]
+    xy, ts = np.array(d['xy']), d['shown_frames']
+    V = xy.shape[1]
+    if V != lay.num_joints:
+        raise ValueError(f"{path}: {V} joints, layout {layout} has {lay.num_joints}")
+    strategies, shown = (
+        d['strategies'],
+        'mamt' if 'mamt' in d['strategies'] else d['strategies'][-1],
+    )
     fig = new_figure((2.5 * max(len(strategies), len(ts)), 6.2))
     top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1.15])
-    colours = ListedColormap(['#2b6cb0', '#e2e2e2'])                 # 0 visible, 1 masked
+    colours = ListedColormap(['#2b6cb0', '#e2e2e2'])  # 0 visible, 1 masked
     axes = np.atleast_1d(top.subplots(1, len(strategies), sharey=True))
     for ax, s in zip(axes, strategies):
-        ax.imshow(np.array(d['masks'][s]).T, cmap=colours, vmin=0, vmax=1, aspect='auto', interpolation='nearest')
+        ax.imshow(
+            np.array(d['masks'][s]).T,
+            cmap=colours,
+            vmin=0,
+            vmax=1,
+            aspect='auto',
+            interpolation='nearest',
+        )
         ax.set_title(f"{STRATEGY_NAMES.get(s, s)} ({d['ratios'][s]:.0%} masked)", fontsize=8)
-        ax.set_xlabel('time segment', fontsize=7); ax.tick_params(labelsize=6)
+        ax.set_xlabel('time segment', fontsize=7)
+        ax.tick_params(labelsize=6)
     axes[0].set_ylabel('joint', fontsize=7)
-    top.subplots_adjust(bottom=.2, top=.88, wspace=.08)
-    top.legend([Patch(color='#2b6cb0'), Patch(color='#e2e2e2')], ['visible', 'masked'], loc='upper right', ncol=2,
-               fontsize=7, frameon=False)
-    mask = np.array(d['masks'][shown]); drawn = []
-    lo, hi = xy.reshape(-1, 2).min(0), xy.reshape(-1, 2).max(0); pad = .05 * (hi - lo).max()
+    top.subplots_adjust(bottom=0.2, top=0.88, wspace=0.08)
+    top.legend(
+        [Patch(color='#2b6cb0'), Patch(color='#e2e2e2')],
+        ['visible', 'masked'],
+        loc='upper right',
+        ncol=2,
+        fontsize=7,
+        frameon=False,
+    )
+    mask = np.array(d['masks'][shown])
+    drawn = []
+    lo, hi = xy.reshape(-1, 2).min(0), xy.reshape(-1, 2).max(0)
+    pad = 0.05 * (hi - lo).max()
     frames = np.atleast_1d(bottom.subplots(1, len(ts)))
-    bottom.subplots_adjust(top=.8, bottom=.1)                          # room for the title above the frames' titles
+    bottom.subplots_adjust(top=0.8, bottom=0.1)  # room for the title above the frames' titles
     for ax, t, p in zip(frames, ts, xy):
-        seg = min(t // d['seg_len'], len(mask) - 1); m = mask[seg].astype(bool)
-        for a, b in lay.bones: ax.plot(*p[[a, b]].T, color='#999999', lw=1.2, zorder=1)
+        seg = min(t // d['seg_len'], len(mask) - 1)
+        m = mask[seg].astype(bool)
+        for a, b in lay.bones:
+            ax.plot(*p[[a, b]].T, color='#999999', lw=1.2, zorder=1)
         ax.scatter(*p[~m].T, s=14, color='#2b6cb0', zorder=2, label='visible')
-        ax.scatter(*p[m].T, s=22, color='#d62728', marker='x', linewidths=1.2, zorder=3, label='masked')
+        ax.scatter(
+            *p[m].T, s=22, color='#d62728', marker='x', linewidths=1.2, zorder=3, label='masked'
+        )
         ax.set_xlim(lo[0] - pad, hi[0] + pad)
         ax.set_ylim(lo[1] - pad, hi[1] + pad)
         ax.set_aspect('equal')
         ax.axis('off')
         ax.set_title(f'frame {t} (segment {seg})', fontsize=8)
-        drawn.append(dict(frame=int(t), segment=int(seg), masked=np.flatnonzero(m).tolist(), xy=p.round(5).tolist()))
-    bottom.legend(*ax.get_legend_handles_labels(), loc='lower center', ncol=2, fontsize=7, frameon=False)
-    bottom.suptitle(f"{STRATEGY_NAMES.get(shown, shown)} masking on frames of the sequence (x-y projection)",
-                    fontsize=9)
-    if not out: return fig
-    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix('.json').write_text(json.dumps(dict(strategies=strategies, ratios=d['ratios'], masks=d['masks'],
-                                                        seg_len=d['seg_len'], shown=shown, frames=drawn)))
+        drawn.append(
+            dict(
+                frame=int(t),
+                segment=int(seg),
+                masked=np.flatnonzero(m).tolist(),
+                xy=p.round(5).tolist(),
+            )
+        )
+    bottom.legend(
+        *ax.get_legend_handles_labels(), loc='lower center', ncol=2, fontsize=7, frameon=False
+    )
+    bottom.suptitle(
+        f"{STRATEGY_NAMES.get(shown, shown)} masking on frames of the sequence (x-y projection)",
+        fontsize=9,
+    )
+    if not out:
+        return fig
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix('.json').write_text(
+        json.dumps(
+            dict(
+                strategies=strategies,
+                ratios=d['ratios'],
+                masks=d['masks'],
+                seg_len=d['seg_len'],
+                shown=shown,
+                frames=drawn,
+            )
+        )
+    )
     save_figure(fig, out)
     return fig
 
 # %% ../nbs/60_viz.ipynb #ebc27c87
-def plot_skeleton(x, layout:str='ntu25', frames:int=5, title:str|None=None, out=None) -> Figure:
-    """Evenly spaced frames of x (T, V, C) or (M, T, V, C): each present person's bones and joints, x-y projection (->
-    out.{png,pdf})."""
+def plot_skeleton(
+    x, layout: str = 'ntu25', frames: int = 5, title: str | None = None, out=None
+) -> Figure:
+    """Evenly spaced frames of x (T, V, C) or (M, T, V, C): each present person's bones and joints,
+    x-y projection (-> out.{png,pdf})."""
     x = np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x, dtype=np.float32)
     x = x[None] if x.ndim == 3 else x
     lay = LAYOUTS[layout]
     if x.ndim != 4 or x.shape[2] != lay.num_joints:
-        raise ValueError(f"expected (T, V, C) or (M, T, V, C) with V = {lay.num_joints} ({layout}), got {x.shape}")
+        raise ValueError(
+            f"expected (T, V, C) or (M, T, V, C) with V = {lay.num_joints} ({layout}), got "
+            f"{x.shape}"
+        )
     ts = np.linspace(0, x.shape[1] - 1, frames).round().astype(int)
-    present = np.abs(x).reshape(*x.shape[:2], -1).max(-1) > 0                     # (M, T)
+    present = np.abs(x).reshape(*x.shape[:2], -1).max(-1) > 0  # (M, T)
     pts = x[:, ts][present[:, ts]][..., :2]
-    if not len(pts): raise ValueError("no person is present in the drawn frames")
-    lo, hi = pts.reshape(-1, 2).min(0), pts.reshape(-1, 2).max(0); pad = .05 * (hi - lo).max()
-    fig = new_figure((1.6 * frames, 2.6)); axes = np.atleast_1d(fig.subplots(1, frames))
+    if not len(pts):
+        raise ValueError("no person is present in the drawn frames")
+    lo, hi = pts.reshape(-1, 2).min(0), pts.reshape(-1, 2).max(0)
+    pad = 0.05 * (hi - lo).max()
+    fig = new_figure((1.6 * frames, 2.6))
+    axes = np.atleast_1d(fig.subplots(1, frames))
     for ax, t in zip(axes, ts):
         for m in np.flatnonzero(present[:, t]):
             p = x[m, t, :, :2]
-            for a, b in lay.bones: ax.plot(*p[[a, b]].T, color=f'C{m}', lw=1.2)
+            for a, b in lay.bones:
+                ax.plot(*p[[a, b]].T, color=f'C{m}', lw=1.2)
             ax.scatter(*p.T, s=6, color=f'C{m}', zorder=2)
         ax.set_xlim(lo[0] - pad, hi[0] + pad)
         ax.set_ylim(lo[1] - pad, hi[1] + pad)
         ax.set_aspect('equal')
         ax.axis('off')
         ax.set_title(f'frame {t}', fontsize=8)
-    if title: fig.suptitle(title, fontsize=9)
-    if out: save_figure(fig, out)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    if out:
+        save_figure(fig, out)
     return fig
 
 # %% ../nbs/60_viz.ipynb #e136b902
 ABLATION_PARAMS = ('tube_len', 'beta', 'mask_ratio', 'tau0')
-ABLATION_COLUMNS = ('run', 'pretrain_run', 'dataset', 'protocol', 'target', 'tube_len', 'beta', 'mask_ratio', 'tau0',
-                    'epochs', 'seed', 'top1')
+ABLATION_COLUMNS = (
+    'run',
+    'pretrain_run',
+    'dataset',
+    'protocol',
+    'target',
+    'tube_len',
+    'beta',
+    'mask_ratio',
+    'tau0',
+    'epochs',
+    'seed',
+    'top1',
+)
 
-def _run_folder(checkpoint:str, root:Path, summary:Path) -> RunFolder|None:
-    """The pretraining run a summary's `checkpoint` names, where it is now: as written, in the repository, or by name
-    under `root`."""
+
+def _run_folder(checkpoint: str, root: Path, summary: Path) -> RunFolder | None:
+    """The pretraining run a summary's `checkpoint` names, where it is now: as written, in the
+    repository, or by name under `root`."""
     found = RunFolder.of(checkpoint, bases=(repo_root(),))
-    if found: return found
+    if found:
+        return found
     p = Path(checkpoint)
-    name = (p.parent.parent if p.parent.name == 'checkpoints' else p.parent).name if p.suffix == '.pt' else p.name
+    name = (
+        (p.parent.parent if p.parent.name == 'checkpoints' else p.parent).name
+        if p.suffix == '.pt'
+        else p.name
+    )
     return RunFolder.of(name, bases=(root, summary.parent.parent))
 
+
 def ablation_rows(root) -> list:
-    """One row per linear-evaluation summary under `root`, with the pretraining parameters of the run it evaluated
-    (top1: a fraction)."""
+    """One row per linear-evaluation summary under `root`, with the pretraining parameters of the
+    run it evaluated (top1: a fraction)."""
     root, rows = Path(root), []
-    summaries, notes = collect_runs(root)                  # the evaluations under root, damaged ones left out
-    for n in notes: print(f"skipped {n}")
+    summaries, notes = collect_runs(root)  # the evaluations under root, damaged ones left out
+    for n in notes:
+        print(f"skipped {n}")
     for d in summaries:
-        if d.get('kind') != 'linear': continue
-        s = Path(d['run_dir'])/SUMMARY
+        if d.get('kind') != 'linear':
+            continue
+        s = Path(d['run_dir']) / SUMMARY
         run = _run_folder(d['checkpoint'], root, s) if d.get('checkpoint') else None
         if run is None:
-            print(f"skipped {s}: its checkpoint {d.get('checkpoint') or '(random weights)'!r} has no params.json")
+            print(
+                f"skipped {s}: its checkpoint {d.get('checkpoint') or '(random weights)'!r} has no "
+                "params.json"
+            )
             continue
         p, own = run.params(), run.summary() or {}
         if own.get('target') == 'random':
-            print(f"skipped {s}: {run.name} is a randomly initialised encoder (no pretraining parameters to compare)")
+            print(
+                f"skipped {s}: {run.name} is a randomly initialised encoder (no pretraining "
+                "parameters to compare)"
+            )
             continue
-        rows.append(dict(run=s.parent.name, pretrain_run=run.name, dataset=d['dataset'], protocol=d['protocol'],
-                         target=own.get('target', p['target']), **{k: p[k] for k in ABLATION_PARAMS},
-                         epochs=own.get('epochs', p['epochs']), seed=p['seed'], top1=d['top1_last']))
+        rows.append(
+            dict(
+                run=s.parent.name,
+                pretrain_run=run.name,
+                dataset=d['dataset'],
+                protocol=d['protocol'],
+                target=own.get('target', p['target']),
+                **{k: p[k] for k in ABLATION_PARAMS},
+                epochs=own.get('epochs', p['epochs']),
+                seed=p['seed'],
+                top1=d['top1_last'],
+            )
+        )
     return rows
 
 # %% ../nbs/60_viz.ipynb #5d7914b7
 def _value(s):
     "A CSV cell back as int, float or str."
     for f in (int, float):
-        try: return f(s)
-        except (TypeError, ValueError): pass
+        try:
+            return f(s)
+        except (TypeError, ValueError):
+            pass
     return s
+
 
 def read_rows(rows) -> list:
     "Rows as a list of dicts: given as such, or read from a CSV (numbers parsed)."
-    if isinstance(rows, (str, Path)): return [{k: _value(v) for k, v in r.items()} for r in csv.DictReader(open(rows))]
+    if isinstance(rows, (str, Path)):
+        return [{k: _value(v) for k, v in r.items()} for r in csv.DictReader(open(rows))]
     return list(rows)
 
 # %% ../nbs/60_viz.ipynb #3dcdb62d
@@ -350,112 +586,187 @@ def varying_params(rows, params=ABLATION_PARAMS) -> list:
 
 # %% ../nbs/60_viz.ipynb #1d5fe63a
 def _strategy_tube_lengths() -> dict:
-    "{tube length: strategy name} for the tube lengths that only one masking strategy has (0: single tube, 1: random)."
+    """{tube length: strategy name} for the tube lengths that only one masking strategy has (0:
+    single tube, 1: random)."""
     lens = [m['tube_len'] for m in MASKING.values()]
-    return {m['tube_len']: STRATEGY_NAMES[n] for n, m in MASKING.items() if lens.count(m['tube_len']) == 1}
+    return {
+        m['tube_len']: STRATEGY_NAMES[n]
+        for n, m in MASKING.items()
+        if lens.count(m['tube_len']) == 1
+    }
 
-TICK_NAMES = {'tube_len': _strategy_tube_lengths()}   # parameter values that name a masking strategy
 
-def _tick(param:str, v) -> str:
+TICK_NAMES = {'tube_len': _strategy_tube_lengths()}  # parameter values that name a masking strategy
+
+
+def _tick(param: str, v) -> str:
     name = TICK_NAMES.get(param, {}).get(v)
     return f"{v}\n({name})" if name else str(v)
 
+
 def plot_ablation(rows, out=None, params=ABLATION_PARAMS) -> Figure:
-    """Linear top-1 (%) against each varying pretraining parameter of `rows` (list or `ablation_rows` CSV; ->
-    out.{png,pdf,csv})."""
-    rows = read_rows(rows); vary = varying_params(rows, params)
+    """Linear top-1 (%) against each varying pretraining parameter of `rows` (list or
+    `ablation_rows` CSV; -> out.{png,pdf,csv})."""
+    rows = read_rows(rows)
+    vary = varying_params(rows, params)
     if not vary:
-        raise ValueError(f"none of {list(params)} takes two values among the {len(rows)} runs: no ablation to draw")
-    fig = new_figure((3.6 * len(vary), 3.3)); axes = fig.subplots(1, len(vary), squeeze=False, sharey=True)
+        raise ValueError(
+            f"none of {list(params)} takes two values among the {len(rows)} runs: no ablation to "
+            "draw"
+        )
+    fig = new_figure((3.6 * len(vary), 3.3))
+    axes = fig.subplots(1, len(vary), squeeze=False, sharey=True)
     drawn = []
     for ax, p in zip(axes[0], vary):
         others = [q for q in vary if q != p]
         group = lambda r: ', '.join([str(r['target'])] + [f'{q}={r[q]}' for q in others])
-        values = sorted({r[p] for r in rows}); pos = {v: i for i, v in enumerate(values)}
+        values = sorted({r[p] for r in rows})
+        pos = {v: i for i, v in enumerate(values)}
         for i, gname in enumerate(sorted({group(r) for r in rows})):
             rg = [r for r in rows if group(r) == gname]
-            vs = sorted({r[p] for r in rg}); acc = {v: [100 * r['top1'] for r in rg if r[p] == v] for v in vs}
+            vs = sorted({r[p] for r in rg})
+            acc = {v: [100 * r['top1'] for r in rg if r[p] == v] for v in vs}
             mean = {v: float(np.mean(acc[v])) / 100 for v in vs}
-            lo, hi = [min(acc[v]) for v in vs], [max(acc[v]) for v in vs]        # spread over seeds: min to max
+            lo, hi = (
+                [min(acc[v]) for v in vs],
+                [max(acc[v]) for v in vs],
+            )  # spread over seeds: min to max
             n = max(len(a) for a in acc.values())
-            ax.plot([pos[v] for v in vs], [100 * mean[v] for v in vs], 'o-', color=f'C{i}', ms=4, lw=1.5,
-                    label=f"{gname} ({n} seed{'s' * (n > 1)})")
+            ax.plot(
+                [pos[v] for v in vs],
+                [100 * mean[v] for v in vs],
+                'o-',
+                color=f'C{i}',
+                ms=4,
+                lw=1.5,
+                label=f"{gname} ({n} seed{'s' * (n > 1)})",
+            )
             if n > 1:
                 m = [100 * mean[v] for v in vs]
-                ax.errorbar([pos[v] for v in vs], m, yerr=[np.subtract(m, lo), np.subtract(hi, m)], fmt='none',
-                            ecolor=f'C{i}', elinewidth=1, capsize=2, alpha=.8)
-                ax.fill_between([pos[v] for v in vs], lo, hi, color=f'C{i}', alpha=.12, lw=0)
+                ax.errorbar(
+                    [pos[v] for v in vs],
+                    m,
+                    yerr=[np.subtract(m, lo), np.subtract(hi, m)],
+                    fmt='none',
+                    ecolor=f'C{i}',
+                    elinewidth=1,
+                    capsize=2,
+                    alpha=0.8,
+                )
+                ax.fill_between([pos[v] for v in vs], lo, hi, color=f'C{i}', alpha=0.12, lw=0)
             drawn += [dict(panel=p, group=gname, mean_top1=round(mean[r[p]], 6), **r) for r in rg]
         ax.set_xticks(range(len(values)), [_tick(p, v) for v in values], fontsize=8)
         ax.tick_params(axis='y', labelsize=8)
-        ax.set_xlim(-.3, len(values) - .7); ax.set_xlabel(p, fontsize=9); ax.grid(alpha=.3)
-        ax.legend(fontsize=7, loc='best', framealpha=.7)
+        ax.set_xlim(-0.3, len(values) - 0.7)
+        ax.set_xlabel(p, fontsize=9)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc='best', framealpha=0.7)
     axes[0, 0].set_ylabel('linear top-1 (%)', fontsize=8)
-    if not out: return fig
-    write_csv(drawn, Path(out).with_suffix('.csv'), ['panel', 'group', *ABLATION_COLUMNS, 'mean_top1'])
+    if not out:
+        return fig
+    write_csv(
+        drawn, Path(out).with_suffix('.csv'), ['panel', 'group', *ABLATION_COLUMNS, 'mean_top1']
+    )
     save_figure(fig, out)
     return fig
 
 # %% ../nbs/60_viz.ipynb #56fecf4c
-def plot_learning_curves(table, out=None, title:str|None=None) -> Figure:
-    """Linear top-1 vs pretraining steps per target and encoder, random weights as a band, from a CSV table (->
-    out.{png,pdf})."""
+def plot_learning_curves(table, out=None, title: str | None = None) -> Figure:
+    """Linear top-1 vs pretraining steps per target and encoder, random weights as a band, from a
+    CSV table (-> out.{png,pdf})."""
     rows = read_rows(table)
-    fig = new_figure((6.4, 4)); ax = fig.subplots()
+    fig = new_figure((6.4, 4))
+    ax = fig.subplots()
     rnd = [r['top1'] for r in rows if r['which'] == 'random']
     if rnd:
         ax.axhspan(min(rnd), max(rnd), color='0.85', zorder=0)
-        ax.axhline(float(np.mean(rnd)), color='0.4', lw=1,
-                   label=f'random weights ({len(rnd)} seed{"s" * (len(rnd) > 1)})')
+        ax.axhline(
+            float(np.mean(rnd)),
+            color='0.4',
+            lw=1,
+            label=f'random weights ({len(rnd)} seed{"s" * (len(rnd) > 1)})',
+        )
     targets = list(dict.fromkeys(r['target'] for r in rows if r['which'] != 'random'))
     for i, t in enumerate(targets):
         for which, ls in (('teacher', '-'), ('student', '--')):
-            pts = sorted((r['step'], r['top1']) for r in rows if r['target'] == t and r['which'] == which)
-            if pts: ax.plot(*zip(*pts), ls, marker='o', ms=3, color=f'C{i}', label=f'{t} target, {which}')
-    ax.set_xlabel('pretraining steps'); ax.set_ylabel('linear top-1 (%)'); ax.grid(alpha=.3)
+            pts = sorted(
+                (r['step'], r['top1']) for r in rows if r['target'] == t and r['which'] == which
+            )
+            if pts:
+                ax.plot(
+                    *zip(*pts), ls, marker='o', ms=3, color=f'C{i}', label=f'{t} target, {which}'
+                )
+    ax.set_xlabel('pretraining steps')
+    ax.set_ylabel('linear top-1 (%)')
+    ax.grid(alpha=0.3)
     ys = [r['top1'] for r in rows]
-    if ys: ax.set_ylim(min(ys) - 4, max(ys) + 3)                         # the random-weights line off the edge
+    if ys:
+        ax.set_ylim(min(ys) - 4, max(ys) + 3)  # the random-weights line off the edge
     ax.legend(fontsize=7, loc='lower right')
-    if title: ax.set_title(title, fontsize=9)
-    if out: save_figure(fig, out)
+    if title:
+        ax.set_title(title, fontsize=9)
+    if out:
+        save_figure(fig, out)
     return fig
 
 # %% ../nbs/60_viz.ipynb #17e5566d
 def plot_study(table, out=None) -> Figure:
-    """Bar chart (mean ± std over seeds) of the linear and semi-supervised top-1 per arm of `s2v study`'s JSON table,
-    with the from-scratch lines (-> out.{png,pdf})."""
-    d = json.loads(Path(table).read_text()); rows = d['rows']; frac = d['params']['semi_fraction']
+    """Bar chart (mean ± std over seeds) of the linear and semi-supervised top-1 per arm of `s2v
+    study`'s JSON table, with the from-scratch lines (-> out.{png,pdf})."""
+    d = json.loads(Path(table).read_text())
+    rows = d['rows']
+    frac = d['params']['semi_fraction']
     arms = [r for r in rows if r['part'] != 'reference']
-    fig = new_figure((11, 3.8)); axes = fig.subplots(1, 2, sharey=True)
-    for ax, key, title in ((axes[0], 'linear', 'linear (cached features)'), (axes[1], 'semi',
-                                                                             f'{frac:.0%} labels, fine-tuned')):
+    fig = new_figure((11, 3.8))
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, key, title in (
+        (axes[0], 'linear', 'linear (cached features)'),
+        (axes[1], 'semi', f'{frac:.0%} labels, fine-tuned'),
+    ):
         xs = np.arange(len(arms))
         ys = [r[key]['mean'] if r[key]['mean'] is not None else np.nan for r in arms]
         es = [r[key]['std'] or 0 for r in arms]
-        ax.bar(xs, ys, yerr=es, color=['C0' if r['part'] == 'targets' else 'C1' for r in arms], capsize=3)
-        ax.set_xticks(xs, [f"{r['arm']}\n({r['part']})" for r in arms], rotation=60, ha='right', fontsize=7)
-        ax.set_title(title, fontsize=9); ax.grid(axis='y', alpha=.3)
+        ax.bar(
+            xs,
+            ys,
+            yerr=es,
+            color=['C0' if r['part'] == 'targets' else 'C1' for r in arms],
+            capsize=3,
+        )
+        ax.set_xticks(
+            xs, [f"{r['arm']}\n({r['part']})" for r in arms], rotation=60, ha='right', fontsize=7
+        )
+        ax.set_title(title, fontsize=9)
+        ax.grid(axis='y', alpha=0.3)
         for r, ls in zip([r for r in rows if r['part'] == 'reference'], ('--', ':')):
             if r['semi']['mean'] is not None and (key == 'semi' or ls == '--'):
                 ax.axhline(r['semi']['mean'], color='k', ls=ls, lw=1, label=r['arm'])
-        if ax.get_legend_handles_labels()[0]: ax.legend(fontsize=7, loc='lower right')
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, loc='lower right')
     axes[0].set_ylabel('top-1 on the test split (%)')
-    if out: save_figure(fig, out)
+    if out:
+        save_figure(fig, out)
     return fig
 
 # %% ../nbs/60_viz.ipynb #6697c7b0
-def seeded_subset(idx, n:int, seed:int=0) -> np.ndarray:
-    "A seeded choice of `n` of the indices `idx`, sorted; all of them when n is 0 or at least len(idx)."
+def seeded_subset(idx, n: int, seed: int = 0) -> np.ndarray:
+    """A seeded choice of `n` of the indices `idx`, sorted; all of them when n is 0 or at least
+    len(idx)."""
     idx = np.asarray(idx)
-    if n <= 0 or n >= len(idx): return idx
+    if n <= 0 or n >= len(idx):
+        return idx
     return np.sort(np.random.default_rng(seed).choice(idx, n, replace=False))
 
 # %% ../nbs/60_viz.ipynb #abec76fe
 def require_runs(*paths) -> list:
-    "The run folders `paths` as `Path`s; `DataError` naming the first that does not exist and how to make it."
+    """The run folders `paths` as `Path`s; `DataError` naming the first that does not exist and how
+    to make it."""
     for p in map(Path, paths):
         if not p.is_dir():
             raise DataError(
-                p, "no such run folder. The study's runs are made by `s2v study` (from the repository root; "
-                "it writes runs/ucla_study), or pass the folders of your own runs as parameters.")
+                p,
+                "no such run folder. The study's runs are made by `s2v study` (from the repository "
+                "root; "
+                "it writes runs/ucla_study), or pass the folders of your own runs as parameters.",
+            )
     return [Path(p) for p in paths]
