@@ -182,10 +182,8 @@ class RunLock:
                 f"{self.folder}: its lock file keeps disappearing; is another program removing it?"
             )
         os.ftruncate(fd, 0)
-        os.write(
-            fd,
-            f"process {os.getpid()} ({self.what}, since {time.strftime('%Y-%m-%d %H:%M:%S')})".encode(),
-        )
+        since = time.strftime('%Y-%m-%d %H:%M:%S')
+        os.write(fd, f"process {os.getpid()} ({self.what}, since {since})".encode())
         self.fd = fd
         return self
 
