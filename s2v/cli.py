@@ -134,8 +134,7 @@ def main(argv=None) -> int:
         where = f"{e.filename}: " if e.filename else ''
         print(
             f"s2v {args.command}: error: {where}{e.strerror} (errno "
-            f"{errno.errorcode.get(e.errno, e.errno)}); "
-            "nothing after this was written",
+            f"{errno.errorcode.get(e.errno, e.errno)}); nothing after this was written",
             file=sys.stderr,
         )
         return 1

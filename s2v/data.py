@@ -386,8 +386,7 @@ class SkeletonData:
         return (
             f"SkeletonData({self.name!r}: {len(self)} sequences, {self.num_classes} classes, "
             f"{self.num_persons} persons x {self.num_joints} joints ({self.layout}), "
-            f"{len(self.frames)} frames, "
-            f"splits {sorted(self.splits)})"
+            f"{len(self.frames)} frames, splits {sorted(self.splits)})"
         )
 
 # %% ../nbs/10_data.ipynb #bf74e19e
@@ -514,8 +513,7 @@ def layout_warning(d: SkeletonData) -> str | None:
     same = [n for n in layouts_with(d.num_joints) if n != d.layout]
     return (
         f"the data fits layout {d.layout!r} poorly: its bones are {r:.2f}x the shortest tree "
-        "through the joints "
-        f"(about 1.1 when the order is right); check the joint order"
+        "through the joints (about 1.1 when the order is right); check the joint order"
         + (f" (other {d.num_joints}-joint layouts: {', '.join(same)})" if same else '')
     )
 
@@ -578,8 +576,8 @@ def read_cache_info(path) -> dict:
     if int(m.group(1)) > CACHE_FORMAT:
         raise DataError(
             path,
-            f"written in cache format {m.group(1)} by a newer s2v; "
-            f"this one reads formats up to {CACHE_FORMAT}: update s2v",
+            f"written in cache format {m.group(1)} by a newer s2v; this one reads formats up to "
+            f"{CACHE_FORMAT}: update s2v",
         )
     if isinstance(info['splits'], list):
         info['splits'] = {s: ['train', 'test'] for s in info['splits']}  # format 1

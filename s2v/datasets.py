@@ -33,8 +33,7 @@ class Split:
     def __repr__(self):
         return (
             f"Split({self.name!r}: {len(self.train)} train / {len(self.test)} test, "
-            f"{self.num_classes} classes, "
-            f"{self.data.layout})"
+            f"{self.num_classes} classes, {self.data.layout})"
         )
 
 # %% ../nbs/19_datasets.ipynb #6546f72d
@@ -73,8 +72,8 @@ def cache_dir(dataset: str) -> Path:
         raise ParamError(
             'dataset',
             dataset,
-            f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) "
-            "nor a cache folder made by `s2v prepare`",
+            f"unknown dataset: neither a built-in name ({', '.join(DATASETS)}) nor a cache folder "
+            "made by `s2v prepare`",
         )
     if not is_cache(p):
         raise DataError(
@@ -110,8 +109,8 @@ def load_source(source: str, data_dir=None, synthetic_n: int = 2400, seed: int =
     if not p.exists():
         raise DataError(
             p,
-            f"no data for {source!r}. Build a cache with `s2v prepare {source} --src RAW_DIR "
-            f"--dst {p}` (docs/datasets.md) and pass its folder as data_dir.",
+            f"no data for {source!r}. Build a cache with `s2v prepare {source} --src RAW_DIR --dst "
+            f"{p}` (docs/datasets.md) and pass its folder as data_dir.",
         )
     if is_cache(p):
         d = load_cache(p)

@@ -298,8 +298,7 @@ def train_classifier(
             if not torch.isfinite(loss).item():
                 raise ClassifierDiverged(
                     f"classifier loss became {loss.item()} at epoch {ep + 1}, step {i}; nothing "
-                    "was written: "
-                    f"run it again with a lower learning rate (--lr {s.lr / 2:g})"
+                    f"was written: run it again with a lower learning rate (--lr {s.lr / 2:g})"
                 )
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -320,9 +319,8 @@ def train_classifier(
                 took = time.time() - t0
                 print(
                     f"epoch {ep + 1}/{epochs}: loss {loss.item():.4f}, top-1 "
-                    f"{100 * r['top1']:.1f}%, "
-                    f"{took / 60:.1f} min, about {took / (ep + 1) * (epochs - ep - 1) / 60:.1f} "
-                    "min left",
+                    f"{100 * r['top1']:.1f}%, {took / 60:.1f} min, about "
+                    f"{took / (ep + 1) * (epochs - ep - 1) / 60:.1f} min left",
                     flush=True,
                 )
     return dict(

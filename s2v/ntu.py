@@ -222,8 +222,7 @@ def parse_skeleton(
         if notes is not None:
             notes.append(
                 f"{len(first)} bodies; kept the {max_bodies} most active (bodies "
-                f"{', '.join(str(k + 1) for k in kept)} "
-                f"in order of appearance)"
+                f"{', '.join(str(k + 1) for k in kept)} in order of appearance)"
             )
     s = slot[body]
     keep = s >= 0

@@ -103,8 +103,8 @@ def read_pku_split(path) -> tuple[list, list]:
     if a is None or b is None or b.start() < a.end():
         raise DataError(
             path,
-            "expected a line 'Training videos:' then ids, then 'Validataion videos:' "
-            "(or 'Validation videos:') then ids",
+            "expected a line 'Training videos:' then ids, then 'Validataion videos:' (or "
+            "'Validation videos:') then ids",
         )
     ids = lambda s: [t[:-4] if t.endswith('.txt') else t for t in re.split(r'[,\s]+', s) if t]
     train, test = ids(text[a.end() : b.start()]), ids(text[b.end() :])

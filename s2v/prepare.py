@@ -225,23 +225,21 @@ def report_text(r: dict, max_notes: int | None = None) -> str:
         else f"dataset {r.get('name')} (built in memory) -> {r['dst']}",
         f"  found {r['found']}, read {r['read']}, rejected {len(r['rejected'])}"
         + (f"; {r['excluded']} left out by option" if r.get('excluded') else ''),
-        f"  {r['sequences']} sequences, {r['frames']} frames, {r['num_classes']} classes, "
-        f"layout {r.get('layout', '?')}, "
-        f"splits {', '.join(r['splits']) or '-'}"
+        f"  {r['sequences']} sequences, {r['frames']} frames, {r['num_classes']} classes, layout "
+        f"{r.get('layout', '?')}, splits {', '.join(r['splits']) or '-'}"
         + (", pre-normalised" if r['prenormalized'] else '')
         + (" and aligned" if r.get('aligned') else ''),
         f"  changes: {c.get('sequences_rejected', 0)} sequences rejected as unusable (listed "
-        "below), "
-        f"{c.get('frames_dropped', 0)} all-zero frames dropped from "
-        f"{c.get('sequences_shortened', 0)} sequences, "
-        f"persons swapped in {c.get('persons_swapped', 0)}; "
+        f"below), {c.get('frames_dropped', 0)} all-zero frames dropped from "
+        f"{c.get('sequences_shortened', 0)} sequences, persons swapped in "
+        f"{c.get('persons_swapped', 0)}; "
         + ', '.join(f"{v} sequences shorter than {T} frames" for T, v in short.items())
         + " (their frames repeat when sampled)"
         if c
         else '  changes: not counted',
         f"  {r['seconds']['total']:.1f} s: {r['seconds']['load']:.1f} s reading, "
-        f"{r['seconds']['prenormalize']:.1f} s "
-        f"pre-normalising, {r['seconds']['write']:.1f} s writing"
+        f"{r['seconds']['prenormalize']:.1f} s pre-normalising, {r['seconds']['write']:.1f} s "
+        "writing"
         + (
             f"; {r['bytes_read'] / 1e6:.0f} MB at {r['mb_per_s']:.0f} MB/s end to end"
             if r.get('mb_per_s')
@@ -301,8 +299,9 @@ def check_destination(dst, src=None, overwrite: bool = False) -> None:
     if foreign:
         raise DataError(
             dst,
-            f"holds files that are not an s2v cache ({', '.join(foreign[:3])}"
-            f"{', ...' if len(foreign) > 3 else ''}); write the cache into a new or empty folder",
+            "holds files that are not an s2v cache "
+            f"({', '.join(foreign[:3])}{', ...' if len(foreign) > 3 else ''}); write the cache "
+            "into a new or empty folder",
         )
     if not overwrite:
         raise DataError(dst, "holds an s2v cache already; --overwrite replaces it")

@@ -109,8 +109,7 @@ def layout_for(
     raise DataError(
         path,
         f"{num_joints} joints fit layouts {', '.join(names)}, which order their joints "
-        "differently; "
-        "say which with --layout",
+        "differently; say which with --layout",
     )
 
 # %% ../nbs/14_preprocessed.ipynb #8f874ac9
@@ -141,8 +140,8 @@ def load_ctrgcn_npz(
             if x.ndim != 3 or x.shape[2] == 0:
                 raise DataError(
                     path,
-                    f"x_{part} has shape {x.shape}, expected (N, T, M * V * 3) = "
-                    "(sequences, frames, persons x joints x 3), e.g. (N, 300, 150) for NTU",
+                    f"x_{part} has shape {x.shape}, expected (N, T, M * V * 3) = (sequences, "
+                    "frames, persons x joints x 3), e.g. (N, 300, 150) for NTU",
                 )
             lay = lay or layout_for(path, layout=layout, values=x.shape[2])
             if x.shape[2] % (3 * lay.num_joints):
@@ -309,9 +308,9 @@ def load_pyskl(
     if not trust:
         raise DataError(
             path,
-            "is a Python pickle, and loading a pickle can execute arbitrary code. Load it only "
-            "if it comes from a source you trust, and then say so: --trust (s2v prepare), "
-            "trust=True (load_pyskl)",
+            "is a Python pickle, and loading a pickle can execute arbitrary code. Load it only if "
+            "it comes from a source you trust, and then say so: --trust (s2v prepare), trust=True "
+            "(load_pyskl)",
         )
     try:
         with open(path, 'rb') as f:

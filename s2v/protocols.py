@@ -103,8 +103,8 @@ def _setup(p):
             raise ParamError(
                 'align',
                 p.align,
-                f"{pre.path} was pretrained with align "
-                f"{bool(pre.params().get('align'))}; evaluate it the same way",
+                f"{pre.path} was pretrained with align {bool(pre.params().get('align'))}; evaluate "
+                "it the same way",
             )
     else:
         from s2v.skeleton2vec import S2VConfig
@@ -117,8 +117,8 @@ def _setup(p):
         raise ParamError(
             'checkpoint',
             p.checkpoint,
-            f"its encoder takes {cfg.num_joints} joints, {split.name} has "
-            f"{split.data.num_joints} ({split.data.layout})",
+            f"its encoder takes {cfg.num_joints} joints, {split.name} has {split.data.num_joints} "
+            f"({split.data.layout})",
         )
     return (
         enc.to(device),
@@ -153,8 +153,7 @@ def _run_dir(p, kind: str) -> Path:
     if (d / PARAMS).exists():
         raise UserError(
             f"{d}: a pretraining run; an evaluation writes into a folder of its own: choose "
-            "another "
-            "run_name (or none, for a name of its own)"
+            "another run_name (or none, for a name of its own)"
         )
     old = read_summary(d) if d.is_dir() else None
     which = p.which if p.checkpoint else 'random'
@@ -171,8 +170,8 @@ def _run_dir(p, kind: str) -> Path:
     foreign = [x for x in run_files(d) if x != SUMMARY and not x.endswith('.ipynb')]
     if foreign:
         raise UserError(
-            f"{d}: not an evaluation folder (it holds {', '.join(foreign[:3])}); "
-            "choose another run_name"
+            f"{d}: not an evaluation folder (it holds {', '.join(foreign[:3])}); choose another "
+            "run_name"
         )
     return d
 

@@ -105,8 +105,7 @@ def main_job(
     t_eval, what = time.time(), 'EMA teacher' if has_teacher(pre['config']['target']) else 'student'
     print(
         f"s2v: linear evaluation of the pretrained encoder ({what}; its lines below) and, side by "
-        "side, of the "
-        "same encoder with random weights",
+        "side, of the same encoder with random weights",
         flush=True,
     )
     run_side_by_side(
@@ -159,8 +158,7 @@ def format_result(r: dict) -> str:
     return '\n'.join(
         [
             f"\ns2v main job: {r['dataset']} ({r['split']} split), {r['preset']} preset, "
-            f"{r['epochs']} pretraining epochs, "
-            f"{r['environment']['device']}",
+            f"{r['epochs']} pretraining epochs, {r['environment']['device']}",
             *(
                 [
                     f"  target {r['target']}, mask ratio {r['mask_ratio']}, tube length "
@@ -175,8 +173,7 @@ def format_result(r: dict) -> str:
             f"{100 * r['top1_pretrained']:.1f}%",
             f"    same encoder, random weights    : {100 * r['top1_random']:.1f}%",
             f"  pretraining {r['pretrain_wall_s'] / 60:.1f} min, {ev}everything "
-            f"{r['total_wall_s'] / 60:.1f} min; "
-            f"results in {r['run_dir']}/main_job.json",
+            f"{r['total_wall_s'] / 60:.1f} min; results in {r['run_dir']}/main_job.json",
         ]
     )
 

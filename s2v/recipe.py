@@ -357,9 +357,8 @@ def render_recipe(rows: list, p: RecipeParams, times: list = ()) -> str:
         f"# {p.dataset}: arms x seeds, last-epoch top-1 %\n",
         f"Command: `s2v recipe {_flags(p)}`; {environment()['device']}.\n",
         "linear_top1: linear probe on mean-pooled features (the field's protocol); "
-        "linear_joints_top1: on per-joint "
-        "features (time-averaged, V x D); finetune_top1_f: fine-tuned on a fraction f of the "
-        "labels.\n",
+        "linear_joints_top1: on per-joint features (time-averaged, V x D); finetune_top1_f: "
+        "fine-tuned on a fraction f of the labels.\n",
     ]
     body = []
     for key in dict.fromkeys((r['arm'], r['encoder']) for r in rows):
@@ -378,9 +377,8 @@ def render_recipe(rows: list, p: RecipeParams, times: list = ()) -> str:
     if times:
         out += [
             f"\nPretraining CPU minutes to the first probed checkpoint (every {p.curve_every} "
-            "epochs) at "
-            "random weights + 10 points and at 80 (mean over seeds; '-': not reached by the last "
-            "epoch):\n"
+            "epochs) at random weights + 10 points and at 80 (mean over seeds; '-': not reached "
+            "by the last epoch):\n"
         ]
         fmt = lambda v: '-' if v is None else f"{v:.0f}"
         out += md_table(

@@ -213,10 +213,8 @@ def render_markdown(built: dict, link_from='.') -> str:
         "# Results",
         "",
         f"Generated {time.strftime('%Y-%m-%d %H:%M')} by `s2v results`. Ours: top-1 % at the LAST "
-        "epoch, "
-        "linked to the run directory; '(best-epoch x)' is the best evaluated epoch, selected on "
-        "the test split "
-        "(as MAMP reports), shown only beside the last-epoch value.",
+        "epoch, linked to the run directory; '(best-epoch x)' is the best evaluated epoch, "
+        "selected on the test split (as MAMP reports), shown only beside the last-epoch value.",
         "",
     ]
     for t, spec in TABLES.items():

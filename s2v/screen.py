@@ -186,18 +186,15 @@ def render_screen(rows: list, p: ScreenParams) -> str:
     "The rows as a markdown table, with mean ± std per arm where several seeds ran."
     f = lambda x, d=1: '' if x is None else f"{x:.{d}f}"
     lines = [
-        "| arm | what changes | seed | steps | sum(1 - tau) | teacher | student | random | teacher "
-        "- random | "
-        "student - random | final loss | pretraining min |",
+        "| arm | what changes | seed | steps | sum(1 - tau) | teacher | student | random | "
+        "teacher - random | student - random | final loss | pretraining min |",
         '|' + '---|' * 12,
     ]
     for r in rows:
         lines.append(
             f"| {r['arm']} | {r['what']} | {r['seed']} | {r['steps']} | {f(r['ema_movement'], 2)} "
-            f"| {f(r['teacher'])} | "
-            f"{f(r['student'])} | {f(r['random'])} | {f(r['teacher_gain'])} | "
-            f"{f(r['student_gain'])} | "
-            f"{f(r['final_loss'], 3)} | {f(r['pretrain_min'])} |"
+            f"| {f(r['teacher'])} | {f(r['student'])} | {f(r['random'])} | {f(r['teacher_gain'])} "
+            f"| {f(r['student_gain'])} | {f(r['final_loss'], 3)} | {f(r['pretrain_min'])} |"
         )
     multi = [
         a for a in dict.fromkeys(r['arm'] for r in rows) if sum(r['arm'] == a for r in rows) > 1

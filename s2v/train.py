@@ -109,8 +109,8 @@ def model_config(p: PretrainParams, num_joints: int, num_persons: int):
         raise ParamError(
             'mask_ratio',
             p.mask_ratio,
-            f"leaves no joint of {num_joints} visible per tube; "
-            f"at most {1 - 1 / num_joints:.4f} here",
+            f"leaves no joint of {num_joints} visible per tube; at most {1 - 1 / num_joints:.4f} "
+            "here",
         )
     by_name = {k: getattr(p, k) for k in shared}
     return dataclasses.replace(cfg, **by_name, num_joints=num_joints, num_persons=num_persons)
@@ -342,16 +342,15 @@ def check_run_folder(p: PretrainParams) -> dict:
     if not p.resume and done:
         raise UserError(
             f"{run}: the run exists and resume is off; set overwrite (--overwrite true) to replace "
-            "it, "
-            "or choose another run_name"
+            "it, or choose another run_name"
         )
     _, fixed = run_changes(old, asdict(p))
     if fixed:
         listed = '; '.join(f"{k}: {a!r} there, {b!r} now" for k, (a, b) in fixed.items())
         raise UserError(
             f"{run}: an existing run with other parameters ({listed}); choose another run_name, or "
-            "set overwrite "
-            f"(--overwrite true) to replace it. May change on resume: {', '.join(RESUMABLE)}"
+            "set overwrite (--overwrite true) to replace it. May change on resume: "
+            f"{', '.join(RESUMABLE)}"
         )
     return old
 
@@ -443,14 +442,12 @@ class DivergedRun(RunError, FloatingPointError):
         if checkpoint is None:
             how = (
                 "no epoch had finished, so nothing to resume: start again with a lower learning "
-                "rate, e.g. "
-                f"--lr {p.lr / 2:g} --overwrite true"
+                f"rate, e.g. --lr {p.lr / 2:g} --overwrite true"
             )
         else:
             how = (
                 "to resume from it with a lower learning rate: s2v pretrain --params "
-                f"{Path(run_dir) / PARAMS} "
-                f"--lr {p.lr / 2:g}"
+                f"{Path(run_dir) / PARAMS} --lr {p.lr / 2:g}"
             )
         super().__init__(
             f"{run_dir}: loss became {loss} at step {step} (epoch {epoch + 1}); stopped before the "
@@ -592,8 +589,7 @@ def _set_up(p: PretrainParams, split=None) -> _Run:
     if di.main and has_teacher(cfg.target):
         print(
             f"{run_dir}: {total} steps; EMA tau {p.tau0} -> {p.tau_end} over {ema['anneal_steps']} "
-            "steps, "
-            f"teacher movement sum(1 - tau) = {ema['ema_movement']:.2f}",
+            f"steps, teacher movement sum(1 - tau) = {ema['ema_movement']:.2f}",
             flush=True,
         )
     return _Run(
@@ -780,9 +776,7 @@ def _end_epoch(
             )
             print(
                 f"epoch {epoch + 1}/{p.epochs}: loss {rec['loss']:.4f}, {rec['samples_per_s']:.0f} "
-                "samples/s, "
-                f"{rec['epoch_s']:.1f} s{knn}; "
-                f"about {_fmt_s(left)} left",
+                f"samples/s, {rec['epoch_s']:.1f} s{knn}; about {_fmt_s(left)} left",
                 flush=True,
             )
         r.ckpts.save(

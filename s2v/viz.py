@@ -765,8 +765,8 @@ def require_runs(*paths) -> list:
         if not p.is_dir():
             raise DataError(
                 p,
-                "no such run folder. The study's runs are made by `s2v study` (from the repository "
-                "root; "
-                "it writes runs/ucla_study), or pass the folders of your own runs as parameters.",
+                "no such run folder. The study's runs are made by `s2v study` (from the "
+                "repository root; it writes runs/ucla_study), or pass the folders of your own "
+                "runs as parameters.",
             )
     return [Path(p) for p in paths]
