@@ -386,25 +386,14 @@ def linear_eval_cached(
     fte = extract_features(encoder, sampler, test_idx, T, s.clips, amp_dtype=s.amp_dtype, pool=pool)
     ytr = sampler.labels[torch.as_tensor(np.asarray(train_idx), device=sampler.device)].cpu()
     yte = sampler.labels[torch.as_tensor(np.asarray(test_idx), device=sampler.device)].cpu()
-    r = linear_probe_features(
-        ftr, ytr, fte, yte, sampler.data.num_classes, s.epochs, s.batch_size, s.lr, s.seed
-    )
+    r = linear_probe_features(ftr, ytr, fte, yte, sampler.data.num_classes, s)
     return dict(protocol='linear_cached', **r, clips=s.clips, pool=pool, wall_s=time.time() - t0)
 
 # %% ../nbs/39_evaluate.ipynb #0d7fd4b2
-def linear_probe_features(
-    ftr,
-    ytr,
-    fte,
-    yte,
-    num_classes: int,
-    epochs: int = 100,
-    batch_size: int = 256,
-    lr: float = 0.1,
-    seed: int = 0,
-) -> dict:
-    """BatchNorm(affine=False) + Linear trained with SGD/cosine on fixed features; last and
-    best-epoch results."""
+def linear_probe_features(ftr, ytr, fte, yte, num_classes: int, s: TrainSettings = LINEAR) -> dict:
+    """BatchNorm(affine=False) + Linear trained with SGD/cosine on fixed features (`s`: epochs,
+    batch size, learning rate, seed); last and best-epoch results."""
+    epochs, batch_size, lr, seed = s.epochs, s.batch_size, s.lr, s.seed
     torch.manual_seed(seed)
     head = nn.Sequential(
         nn.BatchNorm1d(ftr.shape[1], affine=False), nn.Linear(ftr.shape[1], num_classes)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json, re, sys
 from pathlib import Path
 from .core import repo_root, atomic_path
-from .runs import md_table
+from .runs import md_table, mean_sd
 
 # %% auto #0
 __all__ = ['JUPYTER_SETTINGS', 'OUTPUT_NOTEBOOKS', 'main', 'install_jupyter_config', 'clean_on_save', 'trust_notebooks',
@@ -191,7 +191,7 @@ def csv_table(path, by: str, mean: str, count: str = 'n') -> str:
     (column `count`); and for each column of `mean` (comma-separated, `name` or `name:digits`, one
     decimal by default) the mean over the row's lines that have a value: `mean ± sd` over several,
     the value over one, '-' over none."""
-    import csv, statistics
+    import csv
 
     with open(path, newline='') as f:
         rows = list(csv.DictReader(f))
@@ -205,10 +205,7 @@ def csv_table(path, by: str, mean: str, count: str = 'n') -> str:
         groups.setdefault(tuple(r[k] for k in keys), []).append(r)
 
     def cell(rs, c, d):
-        xs = [float(r[c]) for r in rs if r[c].strip()]
-        if len(xs) > 1:
-            return f"{statistics.mean(xs):.{d}f} ± {statistics.stdev(xs):.{d}f}"
-        return f"{xs[0]:.{d}f}" if xs else '-'
+        return mean_sd([float(r[c]) for r in rs if r[c].strip()], d) or '-'
 
     head = keys + [count] + [c for c, _ in cols]
     body = [

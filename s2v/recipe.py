@@ -22,7 +22,7 @@ from .protocols import linear_probe, run_finetune, check_protocol_params
 from .study import ucla_data_dir, write_random_encoder
 from .targets import has_teacher
 from .skeleton2vec import POOLS
-from .runs import RunFolder, read_summary, write_csv, read_jsonl, md_table
+from .runs import RunFolder, read_summary, write_csv, read_jsonl, md_table, mean_sd
 from .checkpoint import CheckpointManager
 from .viz import new_figure, save_figure, read_rows, plot_learning_curves
 
@@ -328,13 +328,7 @@ def time_to(curve: list, random_rows: list) -> list:
 # %% ../nbs/80_recipe.ipynb #a10acc82
 def _stat(xs) -> str:
     xs = [x for x in xs if x is not None]
-    if not xs:
-        return ''
-    return (
-        f"{np.mean(xs):.1f} ± {np.std(xs, ddof=1):.1f} (n={len(xs)})"
-        if len(xs) > 1
-        else f"{xs[0]:.1f} (n=1)"
-    )
+    return f"{mean_sd(xs)} (n={len(xs)})" if xs else ''
 
 
 def _flags(p: RecipeParams) -> str:

@@ -5,12 +5,14 @@
 # %% ../nbs/02_runs.ipynb #c0162a2f
 from __future__ import annotations
 import csv, errno, fcntl, json, os, re, shutil, sys, time
+import numpy as np
 from pathlib import Path
 from .core import DataError, UserError
 
 # %% auto #0
 __all__ = ['PARAMS', 'SUMMARY', 'METRICS', 'CHECKPOINTS', 'ENCODERS', 'LOCK', 'read_json', 'read_jsonl', 'write_csv', 'md_table',
-           'RunFolder', 'run_files', 'RunLock', 'clear_folder', 'read_summary', 'folder_seeds', 'evaluated_run']
+           'mean_sd', 'RunFolder', 'run_files', 'RunLock', 'clear_folder', 'read_summary', 'folder_seeds',
+           'evaluated_run']
 
 # %% ../nbs/02_runs.ipynb #648579ad
 PARAMS, SUMMARY, METRICS, CHECKPOINTS = (
@@ -78,6 +80,16 @@ def md_table(head: list, rows: list) -> list:
         '|' + '---|' * len(head),
         *('| ' + ' | '.join(map(str, r)) + ' |' for r in rows),
     ]
+
+
+def mean_sd(xs: list, digits: int = 1) -> str | None:
+    """'mean ± sample standard deviation' of the numbers `xs`, the number itself when there is one,
+    None for none."""
+    if not xs:
+        return None
+    if len(xs) == 1:
+        return f"{xs[0]:.{digits}f}"
+    return f"{np.mean(xs):.{digits}f} ± {np.std(xs, ddof=1):.{digits}f}"
 
 # %% ../nbs/02_runs.ipynb #65e4b474
 class RunFolder:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses, time
 from dataclasses import asdict
 from pathlib import Path
-import numpy as np
 from .core import UserError, comma_list
 from .targets import has_teacher
 from s2v.params import (
@@ -22,7 +21,7 @@ from s2v.params import (
 )
 from .train import pretrain, environment, check_pretrain_params
 from .study import ucla_data_dir, write_random_encoder
-from .runs import RunFolder, folder_seeds, read_summary, write_csv, md_table
+from .runs import RunFolder, folder_seeds, read_summary, write_csv, md_table, mean_sd
 from .protocols import linear_probe
 
 # %% auto #0
@@ -203,7 +202,7 @@ def render_screen(rows: list, p: ScreenParams) -> str:
 
         def ms(rs, k):
             xs = [r[k] for r in rs]
-            return '' if None in xs else f"{np.mean(xs):.1f} ± {np.std(xs, ddof=1):.1f}"
+            return '' if None in xs else mean_sd(xs)
 
         by_arm = {a: [r for r in rows if r['arm'] == a] for a in multi}
         lines += [
