@@ -50,153 +50,35 @@ class Layout:
 
 NTU25 = Layout(
     'ntu25',
-    (
-        'spine_base',
-        'spine_mid',
-        'neck',
-        'head',
-        'l_shoulder',
-        'l_elbow',
-        'l_wrist',
-        'l_hand',
-        'r_shoulder',
-        'r_elbow',
-        'r_wrist',
-        'r_hand',
-        'l_hip',
-        'l_knee',
-        'l_ankle',
-        'l_foot',
-        'r_hip',
-        'r_knee',
-        'r_ankle',
-        'r_foot',
-        'spine_shoulder',
-        'l_hand_tip',
-        'l_thumb',
-        'r_hand_tip',
-        'r_thumb',
-    ),
+    tuple('spine_base spine_mid neck head l_shoulder l_elbow l_wrist l_hand r_shoulder r_elbow '
+          'r_wrist r_hand l_hip l_knee l_ankle l_foot r_hip r_knee r_ankle r_foot spine_shoulder '
+          'l_hand_tip l_thumb r_hand_tip r_thumb'.split()),
     (-1, 0, 20, 2, 20, 4, 5, 6, 20, 8, 9, 10, 0, 12, 13, 14, 0, 16, 17, 18, 1, 7, 7, 11, 11),
-    1,
-    (0, 20),
-    (4, 8),
-)
+    1, (0, 20), (4, 8))
 
 UCLA20 = Layout(
     'ucla20',
-    (
-        'hip_center',
-        'spine',
-        'shoulder_center',
-        'head',
-        'l_shoulder',
-        'l_elbow',
-        'l_wrist',
-        'l_hand',
-        'r_shoulder',
-        'r_elbow',
-        'r_wrist',
-        'r_hand',
-        'l_hip',
-        'l_knee',
-        'l_ankle',
-        'l_foot',
-        'r_hip',
-        'r_knee',
-        'r_ankle',
-        'r_foot',
-    ),
-    (-1, 0, 1, 2, 2, 4, 5, 6, 2, 8, 9, 10, 0, 12, 13, 14, 0, 16, 17, 18),
-    1,
-    (0, 2),
-    (4, 8),
-)
+    tuple('hip_center spine shoulder_center head l_shoulder l_elbow l_wrist l_hand r_shoulder '
+          'r_elbow r_wrist r_hand l_hip l_knee l_ankle l_foot r_hip r_knee r_ankle r_foot'.split()),
+    (-1, 0, 1, 2, 2, 4, 5, 6, 2, 8, 9, 10, 0, 12, 13, 14, 0, 16, 17, 18), 1, (0, 2), (4, 8))
 
 MSR20 = Layout(
     'msr20',
-    (
-        'l_shoulder',
-        'r_shoulder',
-        'neck',
-        'spine',
-        'l_hip',
-        'r_hip',
-        'hip_center',
-        'l_elbow',
-        'r_elbow',
-        'l_wrist',
-        'r_wrist',
-        'l_hand',
-        'r_hand',
-        'l_knee',
-        'r_knee',
-        'l_ankle',
-        'r_ankle',
-        'l_foot',
-        'r_foot',
-        'head',
-    ),
-    (2, 2, 3, 6, 6, 6, -1, 0, 1, 7, 8, 9, 10, 4, 5, 13, 14, 15, 16, 2),
-    3,
-    (6, 2),
-    (0, 1),
-)
+    tuple('l_shoulder r_shoulder neck spine l_hip r_hip hip_center l_elbow r_elbow l_wrist r_wrist '
+          'l_hand r_hand l_knee r_knee l_ankle r_ankle l_foot r_foot head'.split()),
+    (2, 2, 3, 6, 6, 6, -1, 0, 1, 7, 8, 9, 10, 4, 5, 13, 14, 15, 16, 2), 3, (6, 2), (0, 1))
 
 UTD20 = Layout(
     'utd20',
-    (
-        'head',
-        'shoulder_center',
-        'spine',
-        'hip_center',
-        'l_shoulder',
-        'l_elbow',
-        'l_wrist',
-        'l_hand',
-        'r_shoulder',
-        'r_elbow',
-        'r_wrist',
-        'r_hand',
-        'l_hip',
-        'l_knee',
-        'l_ankle',
-        'l_foot',
-        'r_hip',
-        'r_knee',
-        'r_ankle',
-        'r_foot',
-    ),
-    (1, 2, 3, -1, 1, 4, 5, 6, 1, 8, 9, 10, 3, 12, 13, 14, 3, 16, 17, 18),
-    2,
-    (3, 1),
-    (4, 8),
-)
+    tuple('head shoulder_center spine hip_center l_shoulder l_elbow l_wrist l_hand r_shoulder '
+          'r_elbow r_wrist r_hand l_hip l_knee l_ankle l_foot r_hip r_knee r_ankle r_foot'.split()),
+    (1, 2, 3, -1, 1, 4, 5, 6, 1, 8, 9, 10, 3, 12, 13, 14, 3, 16, 17, 18), 2, (3, 1), (4, 8))
 
 SBU15 = Layout(
     'sbu15',
-    (
-        'head',
-        'neck',
-        'torso',
-        'l_shoulder',
-        'l_elbow',
-        'l_hand',
-        'r_shoulder',
-        'r_elbow',
-        'r_hand',
-        'l_hip',
-        'l_knee',
-        'l_foot',
-        'r_hip',
-        'r_knee',
-        'r_foot',
-    ),
-    (1, 2, -1, 1, 3, 4, 1, 6, 7, 2, 9, 10, 2, 12, 13),
-    2,
-    (2, 1),
-    (3, 6),
-)
+    tuple('head neck torso l_shoulder l_elbow l_hand r_shoulder r_elbow r_hand l_hip l_knee l_foot '
+          'r_hip r_knee r_foot'.split()),
+    (1, 2, -1, 1, 3, 4, 1, 6, 7, 2, 9, 10, 2, 12, 13), 2, (2, 1), (3, 6))
 
 LAYOUTS = {l.name: l for l in (NTU25, UCLA20, MSR20, UTD20, SBU15)}
 

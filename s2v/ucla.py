@@ -15,18 +15,8 @@ __all__ = ['UCLA_ACTIONS', 'UCLA_CLASSES', 'UCLA_JOINTS', 'ucla_name_fields', 'r
 
 # %% ../nbs/12_ucla.ipynb #d795c463
 UCLA_ACTIONS = (1, 2, 3, 4, 5, 6, 8, 9, 11, 12)  # action numbers in the file names -> labels 0..9
-UCLA_CLASSES = (
-    'pick up with one hand',
-    'pick up with two hands',
-    'drop trash',
-    'walk around',
-    'sit down',
-    'stand up',
-    'donning',
-    'doffing',
-    'throw',
-    'carry',
-)
+UCLA_CLASSES = ('pick up with one hand', 'pick up with two hands', 'drop trash', 'walk around',
+                'sit down', 'stand up', 'donning', 'doffing', 'throw', 'carry')
 _UCLA_NAME = re.compile(r'^a(\d+)_s(\d+)_e(\d+)_v(\d+)$')
 
 

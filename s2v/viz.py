@@ -490,19 +490,9 @@ def plot_skeleton(
 
 # %% ../nbs/60_viz.ipynb #e136b902
 ABLATION_PARAMS = ('tube_len', 'beta', 'mask_ratio', 'tau0')
-ABLATION_COLUMNS = (
-    'run',
-    'pretrain_run',
-    'dataset',
-    'protocol',
-    'target',
-    'tube_len',
-    'beta',
-    'mask_ratio',
-    'tau0',
-    'epochs',
-    'seed',
-    'top1',
+ABLATION_COLUMNS = tuple(
+    'run pretrain_run dataset protocol target tube_len beta mask_ratio tau0 epochs seed top1'
+    .split()
 )
 
 
