@@ -159,9 +159,8 @@ def _encoder_state(ck: dict, which: str) -> dict:
     if which not in ('teacher', 'student'):
         raise ValueError(f"which must be 'teacher' or 'student', not {which!r}")
     sd = sub('ema.') if which == 'teacher' else {}
-    return sd or sub(
-        'encoder.'
-    )  # runs with motion/joint targets have no EMA teacher: the student is the encoder
+    # runs with motion/joint targets have no EMA teacher: the student is the encoder
+    return sd or sub('encoder.')
 
 
 def load_encoder(path, which: str = 'teacher', map_location='cpu'):

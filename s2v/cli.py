@@ -79,9 +79,8 @@ def build_parser(names=None) -> argparse.ArgumentParser:
         if n not in COMMANDS:
             continue
         c = COMMANDS[n]
-        sp = sub.add_parser(
-            n, help=c.help.replace('%', '%%'), description=c.help
-        )  # argparse %-formats help lines
+        # argparse %-formats help lines
+        sp = sub.add_parser(n, help=c.help.replace('%', '%%'), description=c.help)
         c.add_args(sp)
     return p
 

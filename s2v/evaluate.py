@@ -338,9 +338,8 @@ def train_classifier(
     )
 
 # %% ../nbs/39_evaluate.ipynb #72ccb1fe
-LINEAR = TrainSettings(
-    epochs=100, batch_size=256, lr=0.1, eval_every=10
-)  # the linear protocol's defaults
+# the linear protocol's defaults
+LINEAR = TrainSettings(epochs=100, batch_size=256, lr=0.1, eval_every=10)
 
 
 def linear_eval(

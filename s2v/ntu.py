@@ -153,9 +153,8 @@ def _by_lines(data: bytes):
         return None  # 10 values per body line, 12 per joint line
     ids = [l.split(None, 1)[0] for l in _pick(L, bl.tolist())]
     joints = _pick(L, (bl[:, None] + 2 + np.arange(25)).ravel().tolist())
-    parts = list(
-        chain.from_iterable(map(bytes.split, joints, repeat(b' '), repeat(3)))
-    )  # x, y, z, the rest
+    # x, y, z, the rest
+    parts = list(chain.from_iterable(map(bytes.split, joints, repeat(b' '), repeat(3))))
     if len(parts) != 100 * len(bl):
         return None
     del parts[3::4]
@@ -208,9 +207,8 @@ def parse_skeleton(
     xyz, ids, frame, T = r
     xyz = xyz.reshape(-1, 25, 3)
     first = {}
-    body = np.array(
-        [first.setdefault(b, len(first)) for b in ids]
-    )  # bodies numbered by first appearance
+    # bodies numbered by first appearance
+    body = np.array([first.setdefault(b, len(first)) for b in ids])
     if len(np.unique(frame * len(first) + body)) < len(body) and notes is not None:
         notes.append("a body id appears twice in one frame; the later entry is kept")
     slot = np.arange(len(first))

@@ -172,10 +172,11 @@ def _default_prenormalize() -> bool:
     return importlib.util.find_spec('s2v.transforms') is not None
 
 
+# frames per sample of the model presets (s2v.skeleton2vec.S2VConfig)
 PRESET_FRAMES = {
     'cpu': 30,
     'paper': 90,
-}  # frames per sample of the model presets (s2v.skeleton2vec.S2VConfig)
+}
 
 
 def screen_sequences(d: SkeletonData, min_length: int = 2) -> tuple[SkeletonData, list]:
@@ -503,9 +504,8 @@ def _prepare_args(p):
 def _prepare_run(args) -> int:
     s = SOURCES[args.source]
     all_opts = {k for x in SOURCES.values() for k in x.options}
-    given = {
-        k: v for k in all_opts if (v := getattr(args, k, None)) is not None and v is not False
-    }  # 0 is given
+    # 0 is given
+    given = {k: v for k in all_opts if (v := getattr(args, k, None)) is not None and v is not False}
     wrong = sorted(set(given) - set(s.options))
     if wrong:
         flags = ', '.join('--' + w.replace('_', '-') for w in wrong)

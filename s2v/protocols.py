@@ -350,9 +350,8 @@ def _protocol_command(cls, run, kind: str):
     one line of result."""
 
     def go(args):
-        s = run(
-            params_from_args(args, cls), progress=True
-        )  # a bar on a terminal, else a line per epoch
+        # a bar on a terminal, else a line per epoch
+        s = run(params_from_args(args, cls), progress=True)
         n = len(s.get('runs', [None]))
         print(
             f"{kind} on {s['dataset']}: top-1 {100 * s['top1']:.1f} % at the last epoch"

@@ -31,6 +31,7 @@ __all__ = ['ARMS', 'main', 'RecipeParams', 'arm_run', 'check_recipe', 'finetune_
            'render_recipe', 'run_recipe', 'plot_recipe']
 
 # %% ../nbs/80_recipe.ipynb #c00b728b
+# arm -> pretraining target (None: no pretraining)
 ARMS = {
     'teacher': 'teacher',
     'motion': 'motion',
@@ -38,7 +39,7 @@ ARMS = {
     'joints': 'joints',
     'random': None,
     'scratch': None,
-}  # arm -> pretraining target (None: no pretraining)
+}
 
 
 @dataclass
@@ -162,6 +163,7 @@ def finetune_params(
 ) -> FinetuneParams:
     """The fine-tuning run of one arm and seed (`checkpoint` empty: from scratch, the preset's
     architecture)."""
+    # ten test evaluations: each costs more than an epoch
     return FinetuneParams(
         checkpoint=checkpoint,
         preset=resolve_preset(p),
@@ -177,7 +179,7 @@ def finetune_params(
         run_name=f"ft-{arm}-s{seed}",
         out_dir=p.out_dir,
         eval_every=max(1, p.finetune_epochs // 10),
-    )  # ten test evaluations: each costs more than an epoch
+    )
 
 
 def _finetune(p: RecipeParams, checkpoint: str, arm: str, seed: int, fractions: list) -> dict:
@@ -443,9 +445,8 @@ def plot_recipe(rows, out=None):
     axes = np.atleast_1d(fig.subplots(1, len(cols), sharey=True))
     for ax, col in zip(axes, cols):
         ref_arm = 'random' if col.startswith('linear') else 'scratch'
-        keys = list(
-            dict.fromkeys((r['arm'], r['encoder']) for r in rows if has(r, col))
-        )  # the reference too, in grey
+        # the reference too, in grey
+        keys = list(dict.fromkeys((r['arm'], r['encoder']) for r in rows if has(r, col)))
         for i, key in enumerate(keys):
             ys = [r[col] for r in rows if (r['arm'], r['encoder']) == key and has(r, col)]
             ax.bar(

@@ -162,9 +162,8 @@ class RunLock:
         self.folder, self.what, self.fd = Path(folder), what, None
 
     def __enter__(self):
-        self.made = [
-            p for p in (self.folder, *self.folder.parents) if not p.exists()
-        ]  # removed again if left empty
+        # removed again if left empty
+        self.made = [p for p in (self.folder, *self.folder.parents) if not p.exists()]
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / LOCK
         for _ in range(3):
@@ -181,9 +180,8 @@ class RunLock:
                     "name"
                 )
             try:
-                same = (
-                    os.fstat(fd).st_ino == os.stat(path).st_ino
-                )  # not a lock file removed meanwhile
+                # not a lock file removed meanwhile
+                same = os.fstat(fd).st_ino == os.stat(path).st_ino
             except FileNotFoundError:
                 same = False
             if same:

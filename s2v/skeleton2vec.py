@@ -196,9 +196,8 @@ class SkeletonEncoder(nn.Module):
         present = present_persons(x, 2)  # (N, M)
         if present_only:
             present[:, 0] |= ~present.any(1)  # nobody there: use the first slot
-        h = self._pool(
-            self.transformer(self.embed(x.flatten(0, 1)[present.flatten()])), pool
-        )  # present persons
+        # present persons
+        h = self._pool(self.transformer(self.embed(x.flatten(0, 1)[present.flatten()])), pool)
         sample = torch.arange(N, device=x.device).repeat_interleave(present.sum(1))
         out = torch.zeros(N, h.shape[-1], device=h.device, dtype=h.dtype).index_add_(0, sample, h)
         if present_only:
@@ -336,9 +335,8 @@ def make_targets(self: Skeleton2vec, x: torch.Tensor) -> torch.Tensor:
         return joint_targets(x, c.seg_len)
     with torch.no_grad(), eval_mode(self.ema):  # no graph, no saved activations
         layers = self.ema.transformer.layer_outputs(self.ema.embed(x), c.target_layer_output)
-        y = contextual_targets(
-            layers, c.top_k_layers, num_layers=c.depth
-        )  # accumulated layer by layer
+        # accumulated layer by layer
+        y = contextual_targets(layers, c.top_k_layers, num_layers=c.depth)
     return torch.cat([y, motion_targets(x, c.seg_len)], -1) if c.target == 'teacher+motion' else y
 
 # %% ../nbs/32_skeleton2vec.ipynb #ea733bc1
@@ -357,9 +355,8 @@ def _fold_persons(self: Skeleton2vec, x: torch.Tensor, noise, generator) -> tupl
             f"mask noise {tuple(noise.shape)} does not match the batch {tuple(x.shape)} with {K} "
             "masked views"
         )
-    noise = (
-        noise.view(N, K, M, *noise.shape[2:]).transpose(0, 1).flatten(1, 2)
-    )  # (K, N*M, tubes, V)
+    # (K, N*M, tubes, V)
+    noise = noise.view(N, K, M, *noise.shape[2:]).transpose(0, 1).flatten(1, 2)
     present = present_persons(xs) if M > 1 else None  # absent persons: all zeros
     if present is not None and (present.all() or not present.any()):
         present = None
@@ -452,9 +449,8 @@ def forward(
     latent, mk = self.forward_encoder(xs, noise.flatten(0, 1))
     pred = self.forward_decoder(latent, mk.ids_restore)
     lmask = mk.mask if present is None else mk.mask & present[:, None]  # absent persons never count
-    loss, err_sum, n_masked = self.forward_loss(
-        pred, y, lmask
-    )  # every view masks as many tokens: mean of views
+    # every view masks as many tokens: mean of views
+    loss, err_sum, n_masked = self.forward_loss(pred, y, lmask)
     return dict(
         loss=loss, err_sum=err_sum, n_masked=n_masked, **_diagnostics(pred, y, lmask, mk, B)
     )

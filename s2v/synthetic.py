@@ -17,6 +17,7 @@ __all__ = ['PARENTS', 'REST_OFFSETS', 'FK_ORDER', 'MIRROR', 'L_UP', 'L_FORE', 'L
 
 # %% ../nbs/15_synthetic.ipynb #76855d96
 PARENTS = np.array(NTU25.parents)
+# 20 spine top, tips, thumbs
 REST_OFFSETS = np.array(
     [
         [0, 0, 0],
@@ -45,7 +46,7 @@ REST_OFFSETS = np.array(
         [0, -0.07, 0],
         [-0.025, -0.03, -0.03],
     ]
-)  # 20 spine top, tips, thumbs
+)
 FK_ORDER = np.array(
     [0, 1, 20, 2, 3, 4, 5, 6, 7, 21, 22, 8, 9, 10, 11, 23, 24, 12, 13, 14, 15, 16, 17, 18, 19]
 )
@@ -320,9 +321,8 @@ def _distract(rng, k, A, X, p):
     L = k.length[:, None].astype(float) / FPS  # (P, 1) seconds
     dur = rng.uniform(0.8, 2.5, (P, M))
     st = rng.uniform(0, 1, (P, M)) * np.maximum(L - dur, 0)
-    b = _bell((k.t[..., None] - st[:, None]) / dur[:, None]) * rng.uniform(
-        0.5, 1.2, (P, 1, M)
-    )  # (P, T, M)
+    # (P, T, M)
+    b = _bell((k.t[..., None] - st[:, None]) / dur[:, None]) * rng.uniform(0.5, 1.2, (P, 1, M))
     sd = np.where(rng.random((P, 1, M)) < 0.5, 1.0, -1.0)
     on = lambda i: b * (g == i)[:, None]
     for s, face in ((1, on(0)), (-1, on(1))):  # touch face, lift arm, cross arms
@@ -393,12 +393,10 @@ def _assign(rng, P, num_subjects, num_setups):
     )
     if P > num_subjects * len(combos):
         raise ValueError(f"{P} performances need more than {num_setups} setups")
-    order = rng.permuted(
-        np.tile(np.arange(len(combos)), (num_subjects, 1)), axis=1
-    )  # per subject, its combos
-    rounds = np.stack(
-        [rng.permutation(num_subjects) for _ in range(len(combos))]
-    )  # subject order per round
+    # per subject, its combos
+    order = rng.permuted(np.tile(np.arange(len(combos)), (num_subjects, 1)), axis=1)
+    # subject order per round
+    rounds = np.stack([rng.permutation(num_subjects) for _ in range(len(combos))])
     subj = rounds.ravel()[:P]
     k = np.repeat(np.arange(len(combos)), num_subjects)[:P]
     c = combos[order[subj, k]]
@@ -432,9 +430,8 @@ def _sensor_noise(rng, x, length, noise):
     x += rng.standard_normal(x.shape, dtype=np.float32) * sig
     w = np.cumsum(rng.standard_normal((S, T + 8, M, V, 3), dtype=np.float32), axis=1)
     x += (w[:, 8:] - w[:, :-8]) * np.float32(noise * 0.006 / np.sqrt(8))
-    sp = np.nonzero(
-        rng.random((S, T, M, len(EXTREMITIES)), dtype=np.float32) < 0.003 * noise
-    )  # one-frame spikes
+    # one-frame spikes
+    sp = np.nonzero(rng.random((S, T, M, len(EXTREMITIES)), dtype=np.float32) < 0.003 * noise)
     x[sp[0], sp[1], sp[2], EXTREMITIES[sp[3]]] += rng.normal(0, 0.05, (len(sp[0]), 3)).astype(
         np.float32
     )
@@ -456,9 +453,10 @@ def _perform(r, action, L, sj, sp, rp, bodies, distract, warp):
     fn, kind, base, reps, M, dist = ACTIONS[action]
     P, T = len(L), int(L.max())
     t = np.broadcast_to(np.arange(T) / FPS, (P, T))
+    # uneven pace, monotone
     t = t + (warp * L[:, None] / FPS / (2 * np.pi)) * r.uniform(0, 1, (P, 1)) * np.sin(
         2 * np.pi * np.arange(T) / L[:, None] + r.uniform(0, 2 * np.pi, (P, 1))
-    )  # uneven pace, monotone
+    )
     speed = (r.uniform(0.75, 1.35, P) * bodies['speed'][sj])[:, None]
     amp = (r.uniform(0.75, 1.2, P) * bodies['amp'][sj])[:, None]
     nrep = r.integers(reps[0], reps[1] + 1, P)[:, None]
@@ -514,9 +512,8 @@ def _film(r, pos, L, st, face, keep, setups, noise):
         + face[pi]
         + r.normal(0, 2, keep)
     )
-    R = (_rot_x(setups['tilt'][st[pi]]) @ _rot_y(np.deg2rad(yaw))).astype(
-        np.float32
-    )  # (keep, 3, 3)
+    # (keep, 3, 3)
+    R = (_rot_x(setups['tilt'][st[pi]]) @ _rot_y(np.deg2rad(yaw))).astype(np.float32)
     shift = np.stack(
         [
             np.zeros(keep),
@@ -533,9 +530,8 @@ def _film(r, pos, L, st, face, keep, setups, noise):
     if M == 1:
         x = np.concatenate([x, np.zeros_like(x)], 2)
     else:
-        x = np.where(
-            (r.random(keep) < 0.5)[:, None, None, None, None], x[:, :, ::-1], x
-        )  # body order as tracked
+        # body order as tracked
+        x = np.where((r.random(keep) < 0.5)[:, None, None, None, None], x[:, :, ::-1], x)
     return x, cams, pi, yaw
 
 # %% ../nbs/15_synthetic.ipynb #19989e9d
@@ -581,9 +577,8 @@ def make_synthetic(
     for c in range(num_classes):
         rc = np.random.default_rng([seed, 1, c])
         subject, setup, rep = _assign(rc, int(perf[c]), num_subjects, num_setups)
-        lens = np.sort(
-            rc.integers(min_frames, max_frames + 1, len(subject))
-        )  # similar lengths share a chunk
+        # similar lengths share a chunk
+        lens = np.sort(rc.integers(min_frames, max_frames + 1, len(subject)))
         left = int(counts[c])
         for i0 in range(0, len(subject), chunk):
             r = np.random.default_rng([seed, 2, c, i0])
@@ -652,13 +647,14 @@ def make_synthetic(
     return SkeletonData(frames, offsets, labels, meta, num_classes, 'ntu25', name, splits, info)
 
 # %% ../nbs/15_synthetic.ipynb #81fbec8c
+# joints of other layouts that NTU's 25 name differently
 NTU_ALIASES = {
     'hip_center': 'spine_base',
     'spine': 'spine_mid',
     'torso': 'spine_mid',
     'shoulder_center': 'spine_shoulder',
     'neck': 'spine_shoulder',
-}  # joints of other layouts that NTU's 25 name differently
+}
 
 
 def in_layout(d: SkeletonData, layout: str) -> SkeletonData:
@@ -719,9 +715,8 @@ def ntu_columns(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     rest = REST_OFFSETS.copy()
     rest[0] = REST_OFFSETS[1]
     a = rest / np.linalg.norm(rest, axis=-1, keepdims=True)
-    q = np.concatenate(
-        [1 + (a * b).sum(-1, keepdims=True), np.cross(a, b)], -1
-    )  # shortest arc a -> b
+    # shortest arc a -> b
+    q = np.concatenate([1 + (a * b).sum(-1, keepdims=True), np.cross(a, b)], -1)
     q /= np.maximum(np.linalg.norm(q, axis=-1, keepdims=True), 1e-6)
     base = np.random.default_rng(25).normal(size=(25, 4))
     base /= np.linalg.norm(base, axis=-1, keepdims=True)

@@ -30,9 +30,8 @@ def instance_norm_tokens(z: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
 def contextual_targets(layers, top_k: int = 0, num_layers: int | None = None) -> torch.Tensor:
     """Average of instance-normalised layer outputs (B, N, D) (the top_k of them, 0 = all), then
     LayerNorm -> (B, N, D)."""
-    n = (
-        len(layers) if num_layers is None else num_layers
-    )  # `layers` may be a lazy iterator: then give num_layers
+    # `layers` may be a lazy iterator: then give num_layers
+    n = len(layers) if num_layers is None else num_layers
     k = min(top_k, n) if top_k else n
     acc, seen = None, 0
     for z in layers:

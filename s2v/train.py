@@ -552,9 +552,8 @@ def _set_up(p: PretrainParams, split=None) -> _Run:
     schedules."""
     from s2v.datasets import load_dataset
 
-    p = check_pretrain_params(
-        resolve_params(check_pretrain_params(p))
-    )  # again once the preset's values are in
+    # again once the preset's values are in
+    p = check_pretrain_params(resolve_params(check_pretrain_params(p)))
     old = check_run_folder(p)  # before anything is read or written
     di, device = init_distributed(p.device)
     split = split or load_dataset(

@@ -617,10 +617,11 @@ def plot_ablation(rows, out=None, params=ABLATION_PARAMS) -> Figure:
             vs = sorted({r[p] for r in rg})
             acc = {v: [100 * r['top1'] for r in rg if r[p] == v] for v in vs}
             mean = {v: float(np.mean(acc[v])) / 100 for v in vs}
+            # spread over seeds: min to max
             lo, hi = (
                 [min(acc[v]) for v in vs],
                 [max(acc[v]) for v in vs],
-            )  # spread over seeds: min to max
+            )
             n = max(len(a) for a in acc.values())
             ax.plot(
                 [pos[v] for v in vs],
