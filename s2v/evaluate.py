@@ -253,6 +253,22 @@ class TrainSettings:
     progress: bool = True
 
 
+def _outcome(last, best, history, epochs, train_size, test_size, **extra) -> dict:
+    "A classifier's training: the last evaluation, the best top-1 and its epoch, the history."
+    return dict(
+        top1_last=last['top1'],
+        top5_last=last['top5'],
+        top1_best_epoch=best['top1'],
+        best_epoch=best['epoch'],
+        confusion_last=last['confusion'],
+        history=history,
+        epochs=epochs,
+        train_size=train_size,
+        test_size=test_size,
+        **extra,
+    )
+
+
 def train_classifier(
     model: nn.Module, sampler: FrameSampler, train_idx, test_idx, T: int, opt, s: TrainSettings
 ) -> dict:
@@ -323,18 +339,9 @@ def train_classifier(
                     f"{took / (ep + 1) * (epochs - ep - 1) / 60:.1f} min left",
                     flush=True,
                 )
-    return dict(
-        top1_last=last['top1'],
-        top5_last=last['top5'],
-        top1_best_epoch=best['top1'],
-        best_epoch=best['epoch'],
-        confusion_last=last['confusion'],
-        history=history,
-        epochs=epochs,
-        train_size=len(train_idx),
-        test_size=len(test_idx),
-        clips=clips,
-        wall_s=time.time() - t0,
+    n_train, n_test = len(train_idx), len(test_idx)
+    return _outcome(
+        last, best, history, epochs, n_train, n_test, clips=clips, wall_s=time.time() - t0
     )
 
 # %% ../nbs/39_evaluate.ipynb #72ccb1fe
@@ -420,17 +427,7 @@ def linear_probe_features(ftr, ytr, fte, yte, num_classes: int, s: TrainSettings
         history.append(dict(epoch=ep + 1, top1=r['top1']))
         if best is None or r['top1'] > best['top1']:
             best = dict(epoch=ep + 1, top1=r['top1'])
-    return dict(
-        top1_last=r['top1'],
-        top5_last=r['top5'],
-        top1_best_epoch=best['top1'],
-        best_epoch=best['epoch'],
-        confusion_last=r['confusion'],
-        history=history,
-        epochs=epochs,
-        train_size=len(ftr),
-        test_size=len(fte),
-    )
+    return _outcome(r, best, history, epochs, len(ftr), len(fte))
 
 # %% ../nbs/39_evaluate.ipynb #1813fc5a
 FINETUNE = TrainSettings(

@@ -96,17 +96,10 @@ def tube_mask(
     return Masking(ids_shuffle[:, : keep * Te], mask, ids_shuffle.argsort(1))
 
 # %% ../nbs/21_masking.ipynb #206116d8
-def mask_sequence(
-    x: torch.Tensor,
-    seg_len: int = 3,
-    mask_ratio: float = 0.9,
-    tube_len: int = 5,
-    beta: float = 0.1,
-    noise: torch.Tensor | None = None,
-    generator: torch.Generator | None = None,
-) -> Masking:
-    """Masks for person sequences x (B, T, V, C): motion intensity (skipped when beta = 0), then
-    `tube_mask`."""
+def mask_sequence(x: torch.Tensor, seg_len: int = 3, beta: float = 0.1, **kw) -> Masking:
+    """Masks for person sequences x (B, T, V, C): motion intensity over segments of `seg_len`
+    frames (skipped when beta = 0), then `tube_mask` with `beta` and its other arguments `kw`
+    (mask_ratio, tube_len, noise, generator)."""
     B, T, V, _ = x.shape
     inten = motion_intensity(x, seg_len) if beta else x.new_zeros(B, T // seg_len, V)
-    return tube_mask(inten, mask_ratio, tube_len, beta, noise, generator)
+    return tube_mask(inten, beta=beta, **kw)

@@ -370,7 +370,9 @@ def forward_encoder(self: Skeleton2vec, xs: torch.Tensor, noise: torch.Tensor) -
     """MAMT masks of xs (B, T, V, C) from `noise` (B, tubes, V); the student encoder over the
     visible tokens -> (latent, masks)."""
     c = self.cfg
-    mk = mask_sequence(xs, c.seg_len, c.mask_ratio, c.tube_len, c.beta, noise=noise)
+    mk = mask_sequence(
+        xs, c.seg_len, c.beta, mask_ratio=c.mask_ratio, tube_len=c.tube_len, noise=noise
+    )
     tokens = self.encoder.embed(xs)  # (B, T_e*V, D)
     vis = tokens.gather(1, mk.ids_keep[..., None].expand(-1, -1, tokens.shape[-1]))
     return self.encoder.forward_tokens(vis), mk

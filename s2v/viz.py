@@ -316,14 +316,8 @@ def masking_table(
     Te, V = T // seg_len, x.shape[1]
     masks, ratios = {}, {}
     for name, kw in MASKING.items():
-        mk = mask_sequence(
-            x[None],
-            seg_len,
-            mask_ratio,
-            kw['tube_len'],
-            kw['beta'],
-            generator=torch.Generator().manual_seed(seed),
-        )
+        gen = torch.Generator().manual_seed(seed)
+        mk = mask_sequence(x[None], seg_len, mask_ratio=mask_ratio, generator=gen, **kw)
         m = mk.mask.view(Te, V)
         masks[name], ratios[name] = m.int().tolist(), round(m.float().mean().item(), 6)
     shown = np.linspace(0, T - 1, frames).round().astype(int)
@@ -491,8 +485,8 @@ def plot_skeleton(
 # %% ../nbs/60_viz.ipynb #e136b902
 ABLATION_PARAMS = ('tube_len', 'beta', 'mask_ratio', 'tau0')
 ABLATION_COLUMNS = tuple(
-    'run pretrain_run dataset protocol target tube_len beta mask_ratio tau0 epochs seed top1'
-    .split()
+    'run pretrain_run dataset protocol target tube_len beta mask_ratio '
+    'tau0 epochs seed top1'.split()
 )
 
 
