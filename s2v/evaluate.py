@@ -329,9 +329,8 @@ def train_classifier(
             if best is None or r['top1'] > best['top1']:
                 best = dict(epoch=ep + 1, **{k: r[k] for k in ('top1', 'top5')})
             last = r
-            if (
-                progress and bar
-            ):  # no terminal for a bar (a log file, a pipe): one line per evaluated epoch
+            # no terminal for a bar (a log file, a pipe): one line per evaluated epoch
+            if progress and bar:
                 took = time.time() - t0
                 print(
                     f"epoch {ep + 1}/{epochs}: loss {loss.item():.4f}, top-1 "

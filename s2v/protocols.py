@@ -34,9 +34,8 @@ def check_protocol_params(p):
 
     check_run_params(p)
 
-    def need(
-        name, ok, allowed
-    ):  # ParamError.check for the fields `p` has: linear and fine-tuning runs differ
+    # ParamError.check for the fields `p` has: linear and fine-tuning runs differ
+    def need(name, ok, allowed):
         if hasattr(p, name):
             ParamError.check(
                 p, name, ok(getattr(p, name)), allowed() if callable(allowed) else allowed

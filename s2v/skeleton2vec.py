@@ -203,9 +203,8 @@ class SkeletonEncoder(nn.Module):
         if present_only:
             return out / present.sum(1, keepdim=True).to(h.dtype)
         absent = M - present.sum(1, keepdim=True)
-        if (
-            absent.any()
-        ):  # every empty slot is the same all-zero input: its features are computed once
+        # every empty slot is the same all-zero input: its features are computed once
+        if absent.any():
             out = out + absent.to(h.dtype) * self._pool(
                 self.transformer(self.embed(torch.zeros_like(x[:1, 0]))), pool
             )

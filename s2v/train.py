@@ -103,9 +103,8 @@ def model_config(p: PretrainParams, num_joints: int, num_persons: int):
         raise ParamError(
             'frames', p.frames, f"must be a multiple of the segment length {cfg.seg_len}"
         )
-    if (
-        num_kept(num_joints, p.mask_ratio) < 1
-    ):  # the masking's own count (with its rounding tolerance)
+    # the masking's own count (with its rounding tolerance)
+    if num_kept(num_joints, p.mask_ratio) < 1:
         raise ParamError(
             'mask_ratio',
             p.mask_ratio,
@@ -326,9 +325,8 @@ def check_run_folder(p: PretrainParams) -> dict:
     if p.overwrite or not run.exists():
         return {}
     if not f.exists():
-        if any(
-            x.suffix != '.ipynb' and x.name != LOCK for x in run.iterdir()
-        ):  # runner notebooks may come first
+        # runner notebooks may come first
+        if any(x.suffix != '.ipynb' and x.name != LOCK for x in run.iterdir()):
             raise UserError(
                 f"{run}: a folder that is not a pretraining run (no params.json); choose another "
                 "run_name or out_dir"

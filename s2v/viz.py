@@ -120,9 +120,8 @@ def attention_table(encoder, x: torch.Tensor, path) -> dict:
     xs = _person_sequences(x.to(next(encoder.parameters()).device))
     tokens = 0
     with eval_mode(encoder):
-        for i in range(
-            len(xs)
-        ):  # one sequence at a time: a paper-size map is 8 x 8 x 750 x 750 floats
+        # one sequence at a time: a paper-size map is 8 x 8 x 750 x 750 floats
+        for i in range(len(xs)):
             tokens = tokens + encoder.attention_maps(xs[i : i + 1, None]).float().mean((0, 2)).cpu()
     tokens = (tokens / len(xs)).numpy().astype(np.float32)  # (depth, T_e*V, T_e*V)
     joints = tokens.reshape(-1, Te, V, Te, V).sum(3).mean(1)  # token order is t*V + v
