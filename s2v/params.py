@@ -11,7 +11,7 @@ from typing import ClassVar
 from .core import ParamError
 
 # %% auto #0
-__all__ = ['RECIPES', 'RUNNERS', 'field_help', 'checked_params', 'check_types', 'param_changes', 'Params', 'RunParams',
+__all__ = ['PRESETS', 'RUNNERS', 'field_help', 'checked_params', 'check_types', 'param_changes', 'Params', 'RunParams',
            'PretrainParams', 'resolve_preset', 'resolve_params', 'warmup_epochs_of', 'resolve_record', 'LinearParams',
            'FinetuneParams', 'StudyParams', 'ScreenParams', 'CurveParams', 'add_param_args', 'params_from_args',
            'params_from_globals', 'parameters_cell']
@@ -182,10 +182,18 @@ class PretrainParams(RunParams):
     what: ClassVar[str] = 'pretraining'
 
 # %% ../nbs/25_params.ipynb #b30720c4
-RECIPES = {
-    'paper': dict(batch_size=128, tau0=0.9999, frames=90),
-    'cpu': dict(batch_size=32, tau0=0.98, frames=30),
-    'tiny': dict(batch_size=16, tau0=0.99, frames=12),
+def _model(dim: int, depth: int, heads: int, mlp_dim: int, dec_depth: int) -> dict:
+    "A preset's model sizes (`S2VConfig` fields): an encoder and a decoder of the same width."
+    enc = dict(dim=dim, heads=heads, mlp_dim=mlp_dim)
+    return dict(**enc, depth=depth, **{f"dec_{k}": v for k, v in enc.items()}, dec_depth=dec_depth)
+
+
+# The presets, in one table: each one's model, and the values PretrainParams' 0-valued
+# batch_size, tau0 and frames take under it.
+PRESETS = {
+    'paper': dict(model=_model(256, 8, 8, 1024, 3), batch_size=128, tau0=0.9999, frames=90),
+    'cpu': dict(model=_model(128, 4, 4, 512, 2), batch_size=32, tau0=0.98, frames=30),
+    'tiny': dict(model=_model(32, 2, 2, 64, 1), batch_size=16, tau0=0.99, frames=12),
 }
 
 
@@ -205,7 +213,7 @@ def resolve_params(p: PretrainParams) -> PretrainParams:
     """`p` with its special values resolved: the preset, and batch size, initial EMA decay and
     frames (0 = the preset's)."""
     preset = resolve_preset(p)
-    r = RECIPES[preset]
+    r = PRESETS[preset]
     return dataclasses.replace(
         p,
         preset=preset,

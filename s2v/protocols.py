@@ -108,7 +108,8 @@ def _setup(p):
     else:
         from s2v.skeleton2vec import S2VConfig
 
-        cfg = getattr(S2VConfig, p.preset)(
+        cfg = S2VConfig.preset(
+            p.preset,
             num_joints=split.data.num_joints, num_persons=split.data.num_persons
         )
         enc, source = random_encoder(cfg, seed=0), f"random weights ({p.preset} preset)"

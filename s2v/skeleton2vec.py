@@ -106,46 +106,23 @@ class S2VConfig:
         return cls(**d)
 
     @classmethod
+    def preset(cls, name: str, **kw):
+        "The model of the preset `name` (`s2v.params.PRESETS`: sizes and frames), `kw` changed."
+        from s2v.params import PRESETS
+
+        return cls(**{**PRESETS[name]['model'], 'frames': PRESETS[name]['frames'], **kw})
+
+    @classmethod
     def paper(cls, **kw):
-        return cls(**kw)
+        return cls.preset('paper', **kw)
 
     @classmethod
     def cpu(cls, **kw):
-        return cls(
-            **{
-                **dict(
-                    frames=30,
-                    dim=128,
-                    depth=4,
-                    heads=4,
-                    mlp_dim=512,
-                    dec_dim=128,
-                    dec_depth=2,
-                    dec_heads=4,
-                    dec_mlp_dim=512,
-                ),
-                **kw,
-            }
-        )
+        return cls.preset('cpu', **kw)
 
     @classmethod
     def tiny(cls, **kw):
-        return cls(
-            **{
-                **dict(
-                    frames=12,
-                    dim=32,
-                    depth=2,
-                    heads=2,
-                    mlp_dim=64,
-                    dec_dim=32,
-                    dec_depth=1,
-                    dec_heads=2,
-                    dec_mlp_dim=64,
-                ),
-                **kw,
-            }
-        )
+        return cls.preset('tiny', **kw)
 
 # %% ../nbs/32_skeleton2vec.ipynb #a3171678
 POOLS = ('mean', 'joints')  # how `SkeletonEncoder.features` pools the tokens

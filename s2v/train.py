@@ -25,7 +25,7 @@ from s2v.core import (
 )
 from s2v.params import (
     PretrainParams,
-    RECIPES,
+    PRESETS,
     resolve_params,
     resolve_preset,
     resolve_record,
@@ -95,7 +95,7 @@ def model_config(p: PretrainParams, num_joints: int, num_persons: int):
     from s2v.skeleton2vec import S2VConfig
 
     p = resolve_params(p)
-    cfg = getattr(S2VConfig, p.preset)()
+    cfg = S2VConfig.preset(p.preset)
     shared = {f.name for f in dataclasses.fields(S2VConfig)} & {
         f.name for f in dataclasses.fields(PretrainParams)
     }
@@ -285,7 +285,7 @@ def check_pretrain_params(p: PretrainParams) -> PretrainParams:
         'target_layer_output', p.target_layer_output in ('block', 'ffn'), "must be 'block' or 'ffn'"
     )
     need('init', p.init in INITS, f"must be one of {', '.join(INITS)}")
-    need('preset', p.preset in ('auto', *RECIPES), f"must be one of auto, {', '.join(RECIPES)}")
+    need('preset', p.preset in ('auto', *PRESETS), f"must be one of auto, {', '.join(PRESETS)}")
     need('monitor_size', p.monitor_size >= 2, 'must be >= 2')
     return p
 
