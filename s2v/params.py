@@ -13,8 +13,8 @@ from .core import ParamError
 # %% auto #0
 __all__ = ['PRESETS', 'RUNNERS', 'field_help', 'checked_params', 'check_types', 'param_changes', 'Params', 'RunParams',
            'PretrainParams', 'resolve_preset', 'resolve_params', 'warmup_epochs_of', 'resolve_record', 'LinearParams',
-           'FinetuneParams', 'StudyParams', 'ScreenParams', 'CurveParams', 'add_param_args', 'params_from_args',
-           'params_from_globals', 'parameters_cell']
+           'FinetuneParams', 'ExperimentParams', 'StudyParams', 'ScreenParams', 'CurveParams', 'add_param_args',
+           'params_from_args', 'params_from_globals', 'parameters_cell']
 
 # %% ../nbs/25_params.ipynb #ce1d3989
 _FIELD = re.compile(r'^\s+(\w+)\s*:\s*[\w\[\]|, ]+=.*?#\s*(.+)$')
@@ -106,8 +106,8 @@ class RunParams(Params):
     split: str = ''                     # split of a cache folder (pretraining reads its training
                                         # part; evaluations train and test on it); empty means its
                                         # only split
-    data_dir: str = ''                  # folder of a built-in dataset (an `s2v prepare` cache);
-                                        # empty means data/<source>
+    data_dir: str = ''                  # folder of a built-in dataset (an `s2v prepare` cache, or
+                                        # N-UCLA's JSON files); empty means data/<source>
     synthetic_n: int = 2400             # number of sequences of the built-in synthetic dataset
     align: bool = False                 # turn every sequence upright, shoulders along x, from its
                                         # first frame (view normalisation); an encoder is evaluated
@@ -290,95 +290,72 @@ class FinetuneParams(RunParams):
 
 # %% ../nbs/25_params.ipynb #ede6185b
 @dataclass
-class StudyParams(Params):
+class ExperimentParams(PretrainParams):
+    """Settings of a comparison (study, screen, learning curves, recipe): every pretraining field,
+    shared by its arms (each arm changes a few), and how the encoders are probed."""
+
+    dataset: str = 'ucla'               # a built-in dataset name or a cache folder ('synthetic' for
+                                        # smoke runs)
+    preset: str = 'cpu'                 # model size of every arm
+    monitor_every: int = 0              # teacher-vs-student k-NN monitor every this many epochs; 0
+                                        # means off
+    linear_epochs: int = 100            # linear classifier epochs (cached features)
+    linear_clips: int = 10              # test clips averaged per sequence in the linear probes
+    figures_dir: str = ''               # where the table goes; empty means out_dir ('figures'
+                                        # updates the repository's published one)
+
+    what: ClassVar[str] = 'experiment'
+
+
+@dataclass
+class StudyParams(ExperimentParams):
     "Settings of the N-UCLA study (defaults: 3,100 steps per arm)."
 
-    data_dir: str = ''                  # N-UCLA folder of JSON files (all_sqe); empty means
-                                        # ../shared/data/nw_ucla
     out_dir: str = 'runs/ucla_study'    # where every run of the study goes
-    figures_dir: str = ''               # where the table and figure go; empty means out_dir
-                                        # ('figures' updates the repository's published ones)
     parts: str = 'targets,masking,reference'  # comma-separated parts to run (the table is always
                                               # rewritten)
     seeds: str = '0,1,2'                # pretraining seeds (also the seeds of the label subsets)
-    preset: str = 'cpu'                 # model size of every arm
     frames: int = 30                    # frames T per sample
     epochs: int = 100                   # pretraining epochs of every arm (100 = 3,100 steps; the
                                         # teacher clears random weights by 10+ points)
     batch_size: int = 32                # pretraining batch size
     tau0: float = 0.9935                # initial EMA decay (-> tau_end over the run): sum(1 - tau)
                                         # = 10 over 3,100 steps, the paper's 9.4; 0: the preset's
-    tau_end: float = 1.0                # EMA decay at the end of the anneal, then held
-    tau_anneal_steps: int = 0           # steps of the EMA anneal; 0 means the whole run
-    init: str = 'trunc_normal'          # Linear init: 'trunc_normal' (authors' code) or 'torch'
-    layer_scale: float = 1e-4           # LayerScale init of the encoder blocks; 0 means off
-    dec_layer_scale: float = 0.0        # LayerScale init of the decoder blocks; 0 means off
-    target_layer_output: str = 'block'  # teacher targets from 'block' outputs (authors' code) or
-                                        # 'ffn' outputs (paper)
-    num_masked_views: int = 1           # masked views per sample (the teacher runs once per sample)
-    mask_ratio: float = 0.9             # mask ratio m of every arm
     monitor_every: int = 20             # teacher-vs-student k-NN monitor every this many epochs
-    linear_epochs: int = 100            # linear classifier epochs (cached features)
-    linear_clips: int = 10              # test clips averaged per sequence in the linear evaluation
     semi_fraction: float = 0.1          # labelled fraction of the semi-supervised protocol
     semi_epochs: int = 50               # fine-tuning epochs of the semi-supervised protocol
     scratch_epochs: int = 30            # epochs of supervised training from scratch on 100% of the
                                         # labels
     clips: int = 5                      # test clips averaged per sequence in fine-tuning
                                         # evaluations
-    dataset: str = 'ucla'               # dataset: a built-in name or a cache folder (the study is
-                                        # written for N-UCLA; 'synthetic' for smoke runs)
-    split: str = ''                     # split of a cache folder; empty means its only split
-    synthetic_n: int = 2400             # sequences of the synthetic dataset when dataset is
-                                        # 'synthetic'
 
     what: ClassVar[str] = 'study'
 
 # %% ../nbs/25_params.ipynb #16a8997a
 @dataclass
-class ScreenParams(Params):
+class ScreenParams(ExperimentParams):
     "Settings of one screen: the arms, the budget, the seeds and where runs and tables go."
 
     arms: str = 'all'                   # comma-separated names of SCREEN_ARMS, or 'all'
     epochs: int = 15                    # pretraining epochs of every arm (N-UCLA: 31 steps each; 15
                                         # -> 465 steps)
     seeds: str = '0'                    # comma-separated pretraining seeds
-    data_dir: str = ''                  # N-UCLA folder (all_sqe JSON files); empty means
-                                        # ../shared/data/nw_ucla
     out_dir: str = 'runs/screen'        # runs go to <out_dir>/e<epochs>/
-    figures_dir: str = ''               # the table goes to <figures_dir>/screen_<dataset>.{md,csv};
-                                        # empty means out_dir ('figures' updates the repository's
-                                        # published one)
-    linear_epochs: int = 100            # linear classifier epochs (cached features)
-    linear_clips: int = 10              # test clips averaged per sequence
-    dataset: str = 'ucla'               # dataset name ('synthetic' for smoke runs)
-    synthetic_n: int = 2400             # sequences of the synthetic dataset when dataset is
-                                        # 'synthetic'
 
     what: ClassVar[str] = 'screen'
 
 # %% ../nbs/25_params.ipynb #4c72ebb0
 @dataclass
-class CurveParams(Params):
-    "Settings of the learning curves."
+class CurveParams(ExperimentParams):
+    "Settings of the learning curves: one pretraining run per target, seed `seed`."
 
     targets: str = 'teacher,joints,motion'  # comma-separated targets, one pretraining run each
     epochs: int = 650                   # pretraining epochs per run (N-UCLA: 31 steps each; 650 ->
                                         # 20,150 steps)
     every: int = 65                     # keep and probe a checkpoint every this many epochs (65 ->
                                         # 2,015 steps)
-    seed: int = 0                       # pretraining seed (and the random reference's)
     probe_only: bool = False            # only probe the checkpoints that exist; no pretraining
-    data_dir: str = ''                  # N-UCLA folder; empty means ../shared/data/nw_ucla
     out_dir: str = 'runs/curves'        # runs and probes
-    figures_dir: str = ''               # learning_curves.{csv,png,pdf} go here; empty means out_dir
-                                        # ('figures' updates the repository's published ones)
-    linear_epochs: int = 100            # linear classifier epochs (cached features)
-    linear_clips: int = 10              # test clips averaged per sequence
-    dataset: str = 'ucla'               # dataset name ('synthetic' for smoke runs)
-    synthetic_n: int = 2400             # sequences of the synthetic dataset
-    preset: str = 'cpu'                 # model size
-    frames: int = 0                     # frames per sample; 0 means the preset's
     tau0: float = 0.999                 # initial EMA decay (-> 1): sum(1 - tau) = 10 over 20,150
                                         # steps, the paper's 9.4; 0 means the preset's
 

@@ -4,28 +4,18 @@
 
 # %% ../nbs/66_screen.ipynb #038f19f0
 from __future__ import annotations
-import dataclasses, time
+import dataclasses
 from dataclasses import asdict
 from pathlib import Path
-from .core import UserError, comma_list
+from .core import comma_list
 from .targets import has_teacher
-from s2v.params import (
-    PretrainParams,
-    ScreenParams,
-    resolve_params,
-    resolve_record,
-    param_changes,
-    check_types,
-    add_param_args,
-    params_from_args,
-)
-from .train import pretrain, environment, check_pretrain_params
-from .study import ucla_data_dir, write_random_encoder
-from .runs import RunFolder, folder_seeds, read_summary, write_csv, md_table, mean_sd
-from .protocols import linear_probe
+from .params import PretrainParams, ScreenParams, check_types, add_param_args, params_from_args
+from .train import check_pretrain_params, environment
+from .experiment import arm_pretraining, probe, random_reference, pretrained, run_arms
+from .runs import folder_seeds, read_summary, write_csv, md_table, mean_sd
 
 # %% auto #0
-__all__ = ['OLD', 'SCREEN_ARMS', 'main', 'screen_arms', 'arm_params', 'random_key', 'random_reference', 'screen_arm',
+__all__ = ['OLD', 'SCREEN_ARMS', 'main', 'screen_arms', 'arm_params', 'random_key', 'screen_reference', 'screen_arm',
            'screen_rows', 'render_screen', 'write_screen_table', 'run_screen']
 
 # %% ../nbs/66_screen.ipynb #656ff9e4
@@ -73,74 +63,38 @@ def screen_arms(p: ScreenParams) -> list:
 
 # %% ../nbs/66_screen.ipynb #475aafe0
 def arm_params(p: ScreenParams, arm: str, seed: int) -> PretrainParams:
-    "The pretraining parameters of one arm and seed."
-    base = dict(
-        dataset=p.dataset,
-        data_dir=ucla_data_dir(p),
-        synthetic_n=p.synthetic_n,
-        epochs=p.epochs,
-        preset='cpu',
-        seed=seed,
-        run_name=f"pre-{arm}-s{seed}",
-        out_dir=str(Path(p.out_dir) / f"e{p.epochs}"),
-        monitor_every=0,
-    )
-    return PretrainParams(**{**base, **SCREEN_ARMS[arm][0]})
+    "The pretraining parameters of one arm and seed: the screen's settings and the arm's changes."
+    return arm_pretraining(p, f"pre-{arm}-s{seed}", seed, out_dir=str(_budget(p)), **SCREEN_ARMS[arm][0])
+
+
+def _budget(p: ScreenParams) -> Path:
+    "The folder of the screen's runs at its budget."
+    return Path(p.out_dir) / f"e{p.epochs}"
 
 # %% ../nbs/66_screen.ipynb #6a186878
-def _check_same(run: Path, pp: PretrainParams):
-    if not RunFolder(run).exists():
-        return
-    old, new = resolve_record(RunFolder(run).params()), asdict(resolve_params(pp))
-    diff = {k: d for k, d in param_changes(PretrainParams, old, new).items() if k != 'data_dir'}
-    if diff:
-        raise UserError(f"{run}: made with other parameters {diff} (old, new); use another out_dir")
-
-
-def _linear(p: ScreenParams, checkpoint: Path, which: str, name: str, seed: int) -> dict:
-    return linear_probe(
-        checkpoint,
-        Path(p.out_dir) / f"e{p.epochs}",
-        name,
-        which=which,
-        dataset=p.dataset,
-        data_dir=ucla_data_dir(p),
-        synthetic_n=p.synthetic_n,
-        epochs=p.linear_epochs,
-        clips=p.linear_clips,
-        seed=seed,
-    )
-
-
 def random_key(pp: PretrainParams) -> str:
     """The name of the random reference of a run: what decides the encoder's architecture and
     initial weights."""
     return f"random-{pp.init}-ls{pp.layer_scale:g}-f{pp.frames or 'cpu'}-s{pp.seed}"
 
 # %% ../nbs/66_screen.ipynb #8f002436
-def random_reference(p: ScreenParams, arm: str, seed: int) -> dict:
+def screen_reference(p: ScreenParams, arm: str, seed: int) -> dict:
     """Linear top-1 of the arm's architecture and initialisation with random weights (one encoder
     per init, frames, seed)."""
     pp = arm_params(p, arm, seed)
-    key = random_key(pp)
-    run = Path(p.out_dir) / f"e{p.epochs}" / key
-    if not (RunFolder(run).encoder()).exists():
-        write_random_encoder(pp, RunFolder(run).encoder())
-    return _linear(p, RunFolder(run).encoder(), 'teacher', f"lin-{key}", seed)
+    return random_reference(p, pp, _budget(p), random_key(pp))
 
 # %% ../nbs/66_screen.ipynb #1b659aa1
 def screen_arm(p: ScreenParams, arm: str, seed: int) -> dict:
     """Pretrain one arm for one seed (unless done), evaluate teacher and student and the random
     reference."""
     pp = arm_params(p, arm, seed)
-    run = Path(pp.out_dir) / pp.run_name
-    _check_same(run, pp)
-    pre = read_summary(run) or pretrain(pp, progress=False)
+    pre, run = pretrained(pp), Path(pp.out_dir) / pp.run_name
     lin = {
-        w: _linear(p, run, w, f"lin-{arm}-s{seed}-{w}", seed)
+        w: probe(p, run, pp.out_dir, f"lin-{arm}-s{seed}-{w}", w, seed)
         for w in (('teacher', 'student') if has_teacher(pre['config']['target']) else ('student',))
     }
-    return dict(pretrain=pre, linear=lin, random=random_reference(p, arm, seed))
+    return dict(pretrain=pre, linear=lin, random=screen_reference(p, arm, seed))
 
 # %% ../nbs/66_screen.ipynb #2364763a
 def screen_rows(p: ScreenParams) -> list:
@@ -253,16 +207,14 @@ def run_screen(p: ScreenParams) -> dict:
     seeds = comma_list(p.seeds, int, 'seeds')
     for arm in names:
         check_pretrain_params(arm_params(p, arm, seeds[0]))  # before anything is written
-    for seed in seeds:
-        for arm in names:
-            t = time.time()
-            r = screen_arm(p, arm, seed)
-            lin = ', '.join(f"{w} {100 * s['top1_last']:.1f}" for w, s in r['linear'].items())
-            print(
-                f"screen: {arm} seed {seed}: {lin}, random {100 * r['random']['top1_last']:.1f} "
-                f"({time.time() - t:.0f} s)",
-                flush=True,
-            )
+
+    def one(arm, seed):
+        r = screen_arm(p, arm, seed)
+        lin = ', '.join(f"{w} {100 * s['top1_last']:.1f}" for w, s in r['linear'].items())
+        print(f"screen: {arm} seed {seed}: {lin}, random {100 * r['random']['top1_last']:.1f}")
+        return [r]
+
+    run_arms(p, names, seeds, one, 'screen_params.json')
     return write_screen_table(p)
 
 
