@@ -4,63 +4,28 @@
 
 # %% ../nbs/67_curves.ipynb #15c2fe3b
 from __future__ import annotations
-import time
-from dataclasses import asdict
 from pathlib import Path
-from .core import save_json, comma_list
+from .core import comma_list
 from .params import PretrainParams, CurveParams, check_types, add_param_args, params_from_args
-from .train import pretrain, environment, check_pretrain_params
+from .train import pretrain, check_pretrain_params
 from .checkpoint import CheckpointManager, load_checkpoint
-from .study import ucla_data_dir, write_random_encoder
+from .experiment import arm_pretraining, probe, random_reference, run_arms
 from .runs import RunFolder, write_csv
-from .protocols import linear_probe
 
 # %% auto #0
 __all__ = ['main', 'curve_params', 'random_probe', 'probe_run', 'run_curves']
 
 # %% ../nbs/67_curves.ipynb #d50b8172
 def curve_params(p: CurveParams, target: str) -> PretrainParams:
-    "The pretraining run behind one curve."
-    return PretrainParams(
-        dataset=p.dataset,
-        data_dir=ucla_data_dir(p),
-        synthetic_n=p.synthetic_n,
-        epochs=p.epochs,
-        target=target,
-        preset=p.preset,
-        frames=p.frames,
-        tau0=p.tau0,
-        seed=p.seed,
-        run_name=f"pre-{target}-s{p.seed}",
-        out_dir=p.out_dir,
-        keep_every=p.every,
-        keep_last=2,
-        monitor_every=0,
-    )
+    "The pretraining run behind one curve: the settings of `p`, its target, a checkpoint kept every `p.every` epochs."
+    return arm_pretraining(p, f"pre-{target}-s{p.seed}", p.seed, target=target, keep_every=p.every)
 
 # %% ../nbs/67_curves.ipynb #d0af4b20
-def _linear(p: CurveParams, checkpoint, which: str, name: str) -> dict:
-    return linear_probe(
-        checkpoint,
-        p.out_dir,
-        name,
-        which=which,
-        dataset=p.dataset,
-        data_dir=ucla_data_dir(p),
-        synthetic_n=p.synthetic_n,
-        epochs=p.linear_epochs,
-        clips=p.linear_clips,
-        seed=p.seed,
-    )
-
-
 def random_probe(p: CurveParams) -> dict:
     """The random-weights reference: the curves' architecture and initialisation (seed `p.seed`),
     untrained."""
-    run = Path(p.out_dir) / f"random-s{p.seed}"
-    if not (RunFolder(run).encoder()).exists():
-        write_random_encoder(curve_params(p, 'teacher'), RunFolder(run).encoder())
-    return _linear(p, RunFolder(run).encoder(), 'teacher', f"lin-random-s{p.seed}")
+    return random_reference(p, curve_params(p, 'teacher'), p.out_dir, f"random-s{p.seed}")
+
 
 # %% ../nbs/67_curves.ipynb #6552cd67
 def probe_run(p: CurveParams, target: str) -> list:
@@ -78,7 +43,7 @@ def probe_run(p: CurveParams, target: str) -> list:
         ck = ckpts.path(e)
         whichs = ('teacher', 'student') if target == 'teacher' else ('student',)
         for w in whichs:
-            s = _linear(p, ck, w, f"lin-{target}-s{p.seed}-e{e:04d}-{w}")
+            s = probe(p, ck, p.out_dir, f"lin-{target}-s{p.seed}-e{e:04d}-{w}", w, p.seed)
             if spe is None:
                 spe = load_checkpoint(ck)['step'] // e  # steps per epoch of this run
             rows.append(
@@ -107,9 +72,6 @@ def run_curves(p: CurveParams) -> dict:
     check_types(p)
     for t in _targets(p):
         check_pretrain_params(curve_params(p, t))  # before anything is written
-    out = Path(p.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    save_json(dict(params=asdict(p), environment=environment()), out / 'curve_params.json')
     rnd = random_probe(p)
     rows = [
         dict(
@@ -122,17 +84,15 @@ def run_curves(p: CurveParams) -> dict:
             batch_size=None,
         )
     ]
-    for t in _targets(p):
+
+    def one(t, seed):
         if not p.probe_only:
-            t0 = time.time()
             pretrain(curve_params(p, t), progress=False)
-            print(f"curves: {t} target pretrained ({(time.time() - t0) / 60:.1f} min)", flush=True)
         r = probe_run(p, t)
-        rows += r
-        print(
-            f"curves: {t}: " + ', '.join(f"{x['which']} {x['step']}: {x['top1']:.1f}" for x in r),
-            flush=True,
-        )
+        print(f"curves: {t}: " + ', '.join(f"{x['which']} {x['step']}: {x['top1']:.1f}" for x in r))
+        return r
+
+    rows += run_arms(p, _targets(p), [p.seed], one, 'curve_params.json', lambda t: f"{t} target")
     fig = Path(p.figures_dir or p.out_dir)
     fig.mkdir(parents=True, exist_ok=True)
     write_csv(rows, fig / 'learning_curves.csv', list(rows[0]))

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from .core import UserError, save_json
 from .params import PretrainParams, ExperimentParams, resolve_params, resolve_record, param_changes
-from .train import pretrain, environment, model_config, run_dir_of
+from .train import pretrain, environment, model_config, run_dir_of, RESUMABLE
 from .checkpoint import export_encoder, random_encoder
 from .runs import RunFolder, read_summary
 from .protocols import linear_probe
@@ -63,14 +63,15 @@ def random_reference(p: ExperimentParams, pp: PretrainParams, folder, key: str) 
 
 # %% ../nbs/64_experiment.ipynb #f54f65e1
 def check_same_run(pp: PretrainParams):
-    """UserError when the folder of `pp` holds a run made with other settings (the data folder and
-    the number of epochs aside)."""
+    """UserError when the folder of `pp` holds a run made with other settings: any but those a run
+    may resume with (`RESUMABLE`: where the data is read from, epochs, what is logged and kept) save
+    the learning rate."""
     run = run_dir_of(pp)
     if not RunFolder(run).exists():
         return
     old, new = resolve_record(RunFolder(run).params()), asdict(resolve_params(pp))
     diff = param_changes(PretrainParams, old, new)
-    diff = {k: d for k, d in diff.items() if k not in ('data_dir', 'epochs')}
+    diff = {k: d for k, d in diff.items() if k == 'lr' or k not in RESUMABLE}
     if diff:
         raise UserError(f"{run}: made with other parameters {diff} (old, new); use another out_dir")
 
