@@ -15,7 +15,8 @@ from .runs import RunFolder, read_summary
 from .protocols import linear_probe
 
 # %% auto #0
-__all__ = ['arm_pretraining', 'write_random_encoder', 'probe', 'random_reference', 'check_same_run', 'pretrained', 'run_arms']
+__all__ = ['arm_pretraining', 'write_random_encoder', 'data_of', 'probe', 'random_reference', 'check_same_run', 'pretrained',
+           'run_arms']
 
 # %% ../nbs/64_experiment.ipynb #59b0556f
 def arm_pretraining(p: ExperimentParams, name: str, seed: int, **changes) -> PretrainParams:
@@ -40,6 +41,11 @@ def write_random_encoder(pp: PretrainParams, path):
     return cfg
 
 # %% ../nbs/64_experiment.ipynb #c862bc29
+def data_of(p: ExperimentParams) -> dict:
+    "Where the data of `p` comes from and how it is read, as every run of a comparison takes it."
+    return dict(dataset=p.dataset, split=p.split, data_dir=p.data_dir, synthetic_n=p.synthetic_n, align=p.align)
+
+
 def probe(
     p: ExperimentParams, encoder, folder, name: str, which: str = 'teacher', seed: int = 0,
     pool: str = 'mean',
@@ -47,9 +53,8 @@ def probe(
     """The summary of the cached linear probe `folder/name` of `encoder` (a run folder, checkpoint
     or encoder.pt; `which` of a run): `p`'s data and linear settings."""
     return linear_probe(
-        encoder, folder, name, which=which, pool=pool, dataset=p.dataset, split=p.split,
-        data_dir=p.data_dir, synthetic_n=p.synthetic_n, align=p.align, epochs=p.linear_epochs,
-        clips=p.linear_clips, seed=seed,
+        encoder, folder, name, which=which, pool=pool, epochs=p.linear_epochs, clips=p.linear_clips,
+        seed=seed, **data_of(p),
     )
 
 

@@ -9,17 +9,18 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import ClassVar
 import numpy as np
-from .core import save_json, comma_list, ParamError, UserError
+from .core import save_json, comma_list, ParamError
 from s2v.params import (
     PretrainParams,
+    ExperimentParams,
     FinetuneParams,
     add_param_args,
     params_from_args,
     resolve_preset,
 )
-from .train import pretrain, environment, check_pretrain_params
-from .protocols import linear_probe, run_finetune, check_protocol_params
-from .study import ucla_data_dir, write_random_encoder
+from .train import check_pretrain_params, environment
+from .protocols import run_finetune, check_protocol_params
+from .experiment import arm_pretraining, data_of, probe, write_random_encoder, pretrained, run_arms
 from .targets import has_teacher
 from .skeleton2vec import POOLS
 from .runs import RunFolder, read_summary, write_csv, read_jsonl, md_table, mean_sd
@@ -43,22 +44,18 @@ ARMS = {
 
 
 @dataclass
-class RecipeParams(PretrainParams):
+class RecipeParams(ExperimentParams):
     """The comparison's settings: every pretraining field (the arms share them but the target) and
     its own."""
 
-    dataset: str = 'ucla'               # a built-in dataset name or a cache folder
     align: bool = True                  # turn every sequence upright, shoulders along x (view
                                         # normalisation)
     epochs: int = 100                   # pretraining epochs of every arm
     tau0: float = 0.9935                # initial EMA decay of the teacher arms
     target_layer_output: str = 'ffn'    # teacher layer output averaged: 'ffn' or 'block'
     out_dir: str = 'runs/recipe'        # where every run of the comparison goes
-    monitor_every: int = 0              # k-NN monitor every this many epochs; 0 means off
     arms: str = 'teacher,motion,hybrid,joints,random,scratch'  # comma-separated arms of ARMS
     seeds: str = '0,1,2'                # comma-separated seeds (pretraining, probes, fine-tuning)
-    linear_epochs: int = 100            # linear classifier epochs (cached features)
-    linear_clips: int = 10              # test clips averaged per sequence in the linear probes
     linear_pools: str = 'mean,joints'   # features probed: 'mean' (the field's linear probe; always)
                                         # and 'joints' (time-averaged per joint, V x D), column
                                         # linear_joints_top1
@@ -69,7 +66,6 @@ class RecipeParams(PretrainParams):
                                         # random
     curve_every: int = 25               # keep and probe a checkpoint every this many epochs (the
                                         # learning curve); 0 means none
-    figures_dir: str = ''               # where the table goes; empty means out_dir
 
     what: ClassVar[str] = 'recipe'
 
@@ -77,19 +73,8 @@ class RecipeParams(PretrainParams):
 def arm_run(p: RecipeParams, arm: str, seed: int) -> PretrainParams:
     """The pretraining run of one arm and seed: the shared fields of `p`, the arm's target, its own
     name and seed."""
-    shared = {f.name: getattr(p, f.name) for f in dataclasses.fields(PretrainParams)}
-    return PretrainParams(
-        **{
-            **shared,
-            'target': ARMS[arm] or 'teacher',
-            'seed': seed,
-            'run_name': f"pre-{'random' if ARMS[arm] is None else arm}-s{seed}",
-            'data_dir': ucla_data_dir(p),
-            'resume': True,
-            'overwrite': False,
-            'keep_every': p.curve_every,
-        }
-    )
+    name = f"pre-{'random' if ARMS[arm] is None else arm}-s{seed}"
+    return arm_pretraining(p, name, seed, target=ARMS[arm] or 'teacher', keep_every=p.curve_every)
 
 # %% ../nbs/80_recipe.ipynb #35164553
 def check_recipe(p: RecipeParams) -> tuple:
@@ -141,21 +126,7 @@ def _probe(
         if pool == 'mean'
         else f"lin-{pool}-{arm}-s{seed}{at}-{which}"
     )
-    return linear_probe(
-        encoder,
-        p.out_dir,
-        name,
-        which=which,
-        dataset=p.dataset,
-        pool=pool,
-        split=p.split,
-        data_dir=ucla_data_dir(p),
-        synthetic_n=p.synthetic_n,
-        align=p.align,
-        epochs=p.linear_epochs,
-        clips=p.linear_clips,
-        seed=seed,
-    )
+    return probe(p, encoder, p.out_dir, name, which, seed, pool)
 
 
 def finetune_params(
@@ -167,11 +138,7 @@ def finetune_params(
     return FinetuneParams(
         checkpoint=checkpoint,
         preset=resolve_preset(p),
-        dataset=p.dataset,
-        split=p.split,
-        data_dir=ucla_data_dir(p),
-        synthetic_n=p.synthetic_n,
-        align=p.align,
+        **data_of(p),
         fractions=','.join(map(str, fractions)),
         seeds=str(seed),
         epochs=p.finetune_epochs,
@@ -204,9 +171,7 @@ def run_arm(p: RecipeParams, arm: str, seed: int, fractions: list) -> list:
             ('teacher',) if arm == 'random' else (),
         )
     else:
-        pre = read_summary(run) if (run / 'summary.json').exists() else None
-        if pre is None or pre.get('epochs') != pp.epochs:
-            pre = pretrain(pp, progress=False)
+        pre = pretrained(pp)
         encoder, whichs = run, ('teacher', 'student') if has_teacher(pp.target) else ('student',)
     base = dict(
         arm=arm,
@@ -398,17 +363,14 @@ def run_recipe(p: RecipeParams) -> dict:
     table; returns it."""
     t0 = time.time()
     arms, seeds, fractions = check_recipe(p)
-    out = Path(p.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    save_json(dict(params=asdict(p), environment=environment()), out / 'recipe_params.json')
-    rows, curve = [], []
-    for seed in seeds:
-        for arm in arms:
-            t = time.time()
-            new = run_arm(p, arm, seed, fractions)
-            rows += new
-            curve += curve_rows(p, arm, seed, new)
-            print(f"recipe: {arm} seed {seed} done ({time.time() - t:.0f} s)", flush=True)
+    curve = []
+
+    def one(arm, seed):
+        new = run_arm(p, arm, seed, fractions)
+        curve.extend(curve_rows(p, arm, seed, new))
+        return new
+
+    rows = run_arms(p, arms, seeds, one, 'recipe_params.json')
     fig = Path(p.figures_dir or p.out_dir)
     fig.mkdir(parents=True, exist_ok=True)
     write_csv(rows, fig / 'ucla_recipe.csv', list(dict.fromkeys(k for r in rows for k in r)))
