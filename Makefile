@@ -7,6 +7,8 @@ STAMP := $(VENV)/.s2v-installed
 # glibc malloc without mmap for big blocks: ~2.5x faster CPU training steps (docs/development.md)
 CPU_MALLOC := MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=1073741824
 RUN ?= default
+# N-UCLA's JSON files, for `make study` (any folder of aAA_sSS_eEE_vVV.json files)
+UCLA ?= ../shared/data/nw_ucla
 TEST_FLAGS ?=
 
 .PHONY: setup pretrain test test-slow export clean-nbs bench study figures lab outputs readme
@@ -62,7 +64,7 @@ bench: setup
 # The N-UCLA study (about 80 minutes on 2 cores; finished steps are skipped, FRESH=1 reruns from nothing),
 # then every figure from its runs.
 study: setup
-	$(CPU_MALLOC) $(BIN)/s2v study --figures_dir figures $(if $(FRESH),--fresh,)
+	$(CPU_MALLOC) $(BIN)/s2v study --data_dir $(UCLA) --figures_dir figures $(if $(FRESH),--fresh,)
 	$(MAKE) figures
 
 figures: setup

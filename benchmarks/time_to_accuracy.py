@@ -11,31 +11,36 @@ random + 10 points (first reached, and held by every later probe: single probes 
 ratio to the first configuration, and writes <figures>/time_to_accuracy.{csv,md,png,pdf}.
 
     MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 MALLOC_TOP_PAD_=1073741824 \\
-        python benchmarks/time_to_accuracy.py [--configs teacher,views2,joints,motion] [--epochs 195] [--every 13] [--tau0 0.9967]
+        python benchmarks/time_to_accuracy.py --data_dir ../shared/data/nw_ucla [--configs teacher,views2,joints,motion] [--epochs 195] [--every 13] [--tau0 0.9967]
 
 Configurations: `teacher` (the defaults, M = 1), `viewsM` (M masked views per sample), `joints`, `motion`.
 Runs resume and finished probes are skipped: rerunning the command completes or extends a measurement.
 """
 from __future__ import annotations
 import argparse, json, os, subprocess, sys, time
+from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def config_params(name: str, a) -> dict:
-    "Pretraining flags of one configuration."
-    kw = dict(dataset=a.dataset, synthetic_n=a.synthetic_n, epochs=a.epochs, preset=a.preset, seed=a.seed, keep_every=a.every,
-              keep_last=2, monitor_every=0, out_dir=a.out_dir, run_name=f"tta-{name}-s{a.seed}", device='cpu')
-    if a.frames: kw['frames'] = a.frames
-    if a.tau0: kw['tau0'] = a.tau0
-    if a.data_dir: kw['data_dir'] = a.data_dir
-    if name == 'teacher': pass
-    elif name.startswith('views') and name[5:].isdigit(): kw['num_masked_views'] = int(name[5:])
-    elif name in ('joints', 'motion'): kw['target'] = name
+def settings(a):
+    "The comparison's settings (s2v.experiment): every configuration is a pretraining run made from them."
+    from s2v.params import ExperimentParams
+    return ExperimentParams(dataset=a.dataset, data_dir=a.data_dir, synthetic_n=a.synthetic_n, epochs=a.epochs,
+                            preset=a.preset, frames=a.frames, tau0=a.tau0, seed=a.seed, keep_every=a.every,
+                            out_dir=a.out_dir, device='cpu', linear_epochs=a.linear_epochs, linear_clips=a.linear_clips)
+
+
+def config_params(name: str, a):
+    "The pretraining run (PretrainParams) of one configuration."
+    from s2v.experiment import arm_pretraining
+    if name == 'teacher': kw = {}
+    elif name.startswith('views') and name[5:].isdigit(): kw = dict(num_masked_views=int(name[5:]))
+    elif name in ('joints', 'motion'): kw = dict(target=name)
     else: raise SystemExit(f"time_to_accuracy: unknown configuration {name!r} (teacher, viewsM, joints, motion)")
-    return kw
+    return arm_pretraining(settings(a), f"tta-{name}-s{a.seed}", a.seed, **kw)
 
 
 def run_all(names, a):
@@ -43,9 +48,10 @@ def run_all(names, a):
     env = {**os.environ, 'OMP_NUM_THREADS': str(a.threads), 'MKL_NUM_THREADS': str(a.threads), 'PYTHONPATH': str(ROOT)}
     procs = {}
     for n in names:
-        args = [x for k, v in config_params(n, a).items() for x in (f'--{k}', str(v))]
+        params = Path(a.out_dir)/f"tta-{n}-params.json"
+        params.write_text(json.dumps(dict(params=asdict(config_params(n, a)))))
         log = open(Path(a.out_dir)/f"tta-{n}.log", 'a')
-        cmd = (['nice', '-n', str(a.nice)] if a.nice else []) + [sys.executable, '-m', 's2v.train', *args]
+        cmd = (['nice', '-n', str(a.nice)] if a.nice else []) + [sys.executable, '-m', 's2v.train', '--params', str(params)]
         procs[n] = (subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT), log)
     for n, (p, log) in procs.items():
         if p.wait(): raise SystemExit(f"time_to_accuracy: the {n} run failed (exit {p.returncode}); see {log.name}")
@@ -63,10 +69,8 @@ def run_seconds(run: Path) -> dict:
 
 
 def probe(a, checkpoint, which: str, name: str) -> float:
-    from s2v.protocols import linear_probe
-    s = linear_probe(checkpoint, a.out_dir, name, which=which, dataset=a.dataset, data_dir=a.data_dir,
-                     synthetic_n=a.synthetic_n, epochs=a.linear_epochs, clips=a.linear_clips, seed=a.seed, device='cpu')
-    return 100 * s['top1_last']
+    from s2v.experiment import probe
+    return 100 * probe(settings(a), checkpoint, a.out_dir, name, which, a.seed)['top1_last']
 
 
 def first_time(points, level: float):
@@ -100,20 +104,17 @@ def main(argv=None):
     ap.add_argument('--figures_dir', default=str(ROOT/'figures'))
     ap.add_argument('--probe_only', action='store_true', help='only probe the checkpoints there')
     a = ap.parse_args(argv)
-    from s2v.study import ucla_data_dir, write_random_encoder
-    from s2v.params import PretrainParams
+    from s2v.experiment import random_reference
     from s2v.train import check_pretrain_params, environment
     from s2v.runs import write_csv
     from s2v.viz import new_figure, save_figure
-    a.data_dir = ucla_data_dir(a) if a.dataset == 'ucla' else a.data_dir
     names = [n.strip() for n in a.configs.split(',') if n.strip()]
-    for n in names: check_pretrain_params(PretrainParams(**config_params(n, a)))
+    for n in names: check_pretrain_params(config_params(n, a))
     Path(a.out_dir).mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     if not a.probe_only: run_all(names, a)
-    rnd = Path(a.out_dir)/f"random-s{a.seed}"/'encoder.pt'
-    if not rnd.exists(): write_random_encoder(PretrainParams(**config_params(names[0], a)), rnd)
-    random = probe(a, rnd, 'teacher', f"lin-random-s{a.seed}")
+    rnd = random_reference(settings(a), config_params(names[0], a), a.out_dir, f"random-s{a.seed}")
+    random = 100 * rnd['top1_last']
     rows, curves = [], {}
     for n in names:
         run = Path(a.out_dir)/f"tta-{n}-s{a.seed}"; secs = run_seconds(run)

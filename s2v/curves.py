@@ -9,7 +9,7 @@ from .core import comma_list
 from .params import PretrainParams, CurveParams, check_types, add_param_args, params_from_args
 from .train import pretrain, check_pretrain_params
 from .checkpoint import CheckpointManager, load_checkpoint
-from .experiment import arm_pretraining, probe, random_reference, run_arms
+from .experiment import arm_pretraining, probe, random_reference, run_arms, experiment_cli
 from .runs import RunFolder, write_csv
 
 # %% auto #0
@@ -107,25 +107,15 @@ def run_curves(p: CurveParams) -> dict:
     return dict(rows=rows, files=files)
 
 
-def _add_args(ap):
-    return add_param_args(ap, CurveParams)
-
-
-def _run(a):
-    p = params_from_args(a, CurveParams)
-    res = run_curves(p)
-    print(
-        f"curves: {len(res['rows'])} points in "
-        f"{Path(p.figures_dir or p.out_dir) / 'learning_curves.csv'}"
-    )
-    return 0
+def _report(p: CurveParams, res: dict) -> str:
+    table = Path(p.figures_dir or p.out_dir) / 'learning_curves.csv'
+    return f"curves: {len(res['rows'])} points in {table}"
 
 
 from .cli import register_command
 
 main = register_command(
     'curves',
-    _add_args,
-    _run,
+    *experiment_cli(CurveParams, run_curves, _report),
     help='learning curves: linear top-1 of teacher and student vs pretraining steps',
 ).main

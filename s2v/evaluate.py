@@ -69,36 +69,20 @@ def clip_mean(
 
 # %% ../nbs/39_evaluate.ipynb #2f0e2656
 def extract_features(
-    encoder: nn.Module,
-    sampler: FrameSampler,
-    idx,
-    T: int,
-    clips: int = 1,
-    batch_size: int = 256,
-    amp_dtype=None,
-    pool: str = 'mean',
+    encoder: nn.Module, sampler: FrameSampler, idx, T: int, clips: int = 1, pool: str = 'mean', **kw
 ) -> torch.Tensor:
     """Pooled features (n, D) (`pool` 'joints': (n, V x D)) of sequences `idx`: the mean over
-    `clips` deterministic test clips (1 = bin centres)."""
-    return clip_mean(
-        partial(encoder.features, pool=pool), encoder, sampler, idx, T, clips, batch_size, amp_dtype
-    )
+    `clips` deterministic test clips (1 = bin centres); `kw`: `clip_mean`'s batch_size and
+    amp_dtype."""
+    return clip_mean(partial(encoder.features, pool=pool), encoder, sampler, idx, T, clips, **kw)
 
 # %% ../nbs/39_evaluate.ipynb #d0e11cc0
 def clip_scores(
-    model: nn.Module,
-    sampler: FrameSampler,
-    idx,
-    T: int,
-    clips: int = 10,
-    batch_size: int = 256,
-    amp_dtype=None,
+    model: nn.Module, sampler: FrameSampler, idx, T: int, clips: int = 10, **kw
 ) -> torch.Tensor:
     """Class scores (n, K) of a classifier `model` on (B, M, T, V, C), averaged (softmax) over
-    `clips` test clips."""
-    return clip_mean(
-        lambda x: model(x).float().softmax(-1), model, sampler, idx, T, clips, batch_size, amp_dtype
-    )
+    `clips` test clips; `kw`: `clip_mean`'s batch_size, amp_dtype."""
+    return clip_mean(lambda x: model(x).float().softmax(-1), model, sampler, idx, T, clips, **kw)
 
 # %% ../nbs/39_evaluate.ipynb #e43fb07f
 def knn_accuracy(

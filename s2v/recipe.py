@@ -20,7 +20,15 @@ from s2v.params import (
 )
 from .train import check_pretrain_params, environment
 from .protocols import run_finetune, check_protocol_params
-from .experiment import arm_pretraining, data_of, probe, write_random_encoder, pretrained, run_arms
+from s2v.experiment import (
+    arm_pretraining,
+    data_of,
+    probe,
+    write_random_encoder,
+    pretrained,
+    run_arms,
+)
+from .experiment import experiment_cli
 from .targets import has_teacher
 from .skeleton2vec import POOLS
 from .runs import RunFolder, read_summary, write_csv, read_jsonl, md_table, mean_sd
@@ -449,26 +457,15 @@ def plot_recipe(rows, out=None):
 
 
 # %% ../nbs/80_recipe.ipynb #aa971532
-def _add_args(ap):
-    return add_param_args(ap, RecipeParams)
-
-
-def _run(a):
-    p = params_from_args(a, RecipeParams)
-    res = run_recipe(p)
-    print(res['markdown'])
-    print(
-        f"recipe: {res['wall_s'] / 60:.1f} min; table in "
-        f"{Path(p.figures_dir or p.out_dir) / 'ucla_recipe.md'}"
-    )
-    return 0
+def _report(p: RecipeParams, res: dict) -> str:
+    table = Path(p.figures_dir or p.out_dir) / 'ucla_recipe.md'
+    return f"{res['markdown']}\nrecipe: {res['wall_s'] / 60:.1f} min; table in {table}"
 
 
 from .cli import register_command
 
 main = register_command(
     'recipe',
-    _add_args,
-    _run,
+    *experiment_cli(RecipeParams, run_recipe, _report),
     help='the N-UCLA comparison: arms x seeds, linear probes, random and scratch references',
 ).main

@@ -11,7 +11,14 @@ from .core import comma_list
 from .targets import has_teacher
 from .params import PretrainParams, ScreenParams, check_types, add_param_args, params_from_args
 from .train import check_pretrain_params, environment
-from .experiment import arm_pretraining, probe, random_reference, pretrained, run_arms
+from s2v.experiment import (
+    arm_pretraining,
+    probe,
+    random_reference,
+    pretrained,
+    run_arms,
+    experiment_cli,
+)
 from .runs import folder_seeds, read_summary, write_csv, md_table, mean_sd
 
 # %% auto #0
@@ -64,7 +71,8 @@ def screen_arms(p: ScreenParams) -> list:
 # %% ../nbs/66_screen.ipynb #475aafe0
 def arm_params(p: ScreenParams, arm: str, seed: int) -> PretrainParams:
     "The pretraining parameters of one arm and seed: the screen's settings and the arm's changes."
-    return arm_pretraining(p, f"pre-{arm}-s{seed}", seed, out_dir=str(_budget(p)), **SCREEN_ARMS[arm][0])
+    changes = SCREEN_ARMS[arm][0]
+    return arm_pretraining(p, f"pre-{arm}-s{seed}", seed, out_dir=str(_budget(p)), **changes)
 
 
 def _budget(p: ScreenParams) -> Path:
@@ -218,22 +226,10 @@ def run_screen(p: ScreenParams) -> dict:
     return write_screen_table(p)
 
 
-def _add_args(ap):
-    return add_param_args(ap, ScreenParams)
-
-
-def _run(a):
-    p = params_from_args(a, ScreenParams)
-    res = run_screen(p)
-    print(res['markdown'])
-    return 0
-
-
 from .cli import register_command
 
 main = register_command(
     'screen',
-    _add_args,
-    _run,
+    *experiment_cli(ScreenParams, run_screen, lambda p, res: res['markdown']),
     help='which pretraining choice makes the teacher learn: arms x seeds on N-UCLA',
 ).main

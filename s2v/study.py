@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import torch
-from .core import save_json, shared_data, ParamError, UserError, DataError, comma_list
+from .core import save_json, ParamError, UserError, comma_list
 from .masking import MASKING
 from s2v.params import (
     PretrainParams,
@@ -20,9 +20,10 @@ from s2v.params import (
     params_from_args,
     add_param_args,
 )
-from .train import pretrain, environment, model_config, check_pretrain_params
-from .checkpoint import export_encoder, random_encoder, load_checkpoint, CheckpointManager
-from .protocols import linear_probe, run_finetune
+from .train import pretrain, environment, check_pretrain_params
+from .checkpoint import load_checkpoint, CheckpointManager
+from .protocols import run_finetune
+from .experiment import arm_pretraining, data_of, probe, write_random_encoder, run_arms
 from s2v.runs import (
     RunFolder,
     RunLock,
@@ -37,9 +38,9 @@ from s2v.runs import (
 )
 
 # %% auto #0
-__all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'main', 'arm_name', 'ucla_data_dir', 'write_random_encoder', 'arm_params',
-           'pretrain_arm', 'evaluate_arm', 'reference_runs', 'target_position_share', 'run_diagnostics', 'remove_study',
-           'check_settings', 'run_study', 'table_seeds', 'study_rows', 'render_study', 'write_study_table']
+__all__ = ['TARGET_ARMS', 'MASKING_ARMS', 'main', 'arm_name', 'arm_params', 'pretrain_arm', 'evaluate_arm', 'reference_runs',
+           'target_position_share', 'run_diagnostics', 'remove_study', 'check_settings', 'run_study', 'table_seeds',
+           'study_rows', 'render_study', 'write_study_table']
 
 # %% ../nbs/65_study.ipynb #47d11c4d
 TARGET_ARMS = [('teacher', 'mamt'), ('motion', 'mamt'), ('joints', 'mamt'), ('random', None)]
@@ -63,70 +64,11 @@ def _parts(p):
     return [s.strip() for s in p.parts.split(',') if s.strip()]
 
 
-def ucla_data_dir(p) -> str:
-    "`p.data_dir`, or for N-UCLA without one the shared copy (`../shared/data/nw_ucla`)."
-    if p.dataset != 'ucla' or p.data_dir:
-        return p.data_dir
-    d = shared_data('nw_ucla')
-    if d is None:
-        raise DataError(
-            Path('../shared/data/nw_ucla'),
-            "N-UCLA not found there: pass data_dir (the folder of aAA_sSS_eEE_vVV.json files)",
-        )
-    return str(d)
-
-# %% ../nbs/65_study.ipynb #07714311
-def write_random_encoder(pp: PretrainParams, path):
-    """Export the encoder of the run `pp` describes, with its initial weights (seed `pp.seed`), to
-    `path`; returns its config."""
-    from s2v.datasets import load_dataset
-
-    split = load_dataset(
-        pp.dataset, pp.data_dir or None, synthetic_n=pp.synthetic_n, split=pp.split, align=pp.align
-    )
-    cfg = model_config(pp, split.data.num_joints, split.data.num_persons)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    export_encoder(random_encoder(cfg, pp.seed), cfg, path, 'random', extra=dict(seed=pp.seed))
-    return cfg
-
 # %% ../nbs/65_study.ipynb #224a3736
-def _model_choices(p: StudyParams) -> dict:
-    "The model choices every arm shares (its random encoder too)."
-    return dict(
-        init=p.init,
-        layer_scale=p.layer_scale,
-        dec_layer_scale=p.dec_layer_scale,
-        target_layer_output=p.target_layer_output,
-        num_masked_views=p.num_masked_views,
-    )
-
-
 def arm_params(p: StudyParams, target: str, masking: str, seed: int) -> PretrainParams:
-    "The pretraining run of one (pretrained) arm and seed."
-    m, name = MASKING[masking], f"pre-{arm_name(target, masking)}-s{seed}"
-    return PretrainParams(
-        dataset=p.dataset,
-        split=p.split,
-        data_dir=ucla_data_dir(p),
-        synthetic_n=p.synthetic_n,
-        epochs=p.epochs,
-        batch_size=p.batch_size,
-        mask_ratio=p.mask_ratio,
-        tube_len=m['tube_len'],
-        beta=m['beta'],
-        tau0=p.tau0,
-        tau_end=p.tau_end,
-        tau_anneal_steps=p.tau_anneal_steps,
-        target=target,
-        preset=p.preset,
-        frames=p.frames,
-        seed=seed,
-        run_name=name,
-        out_dir=str(p.out_dir),
-        monitor_every=p.monitor_every,
-        monitor_size=500,
-        **_model_choices(p),
-    )
+    "The pretraining run of one arm and seed: the study's settings, the arm's target and masking."
+    name = f"pre-{arm_name(target, masking)}-s{seed}"
+    return arm_pretraining(p, name, seed, target=target, **MASKING[masking])
 
 # %% ../nbs/65_study.ipynb #1141275c
 def pretrain_arm(
@@ -148,16 +90,7 @@ def pretrain_arm(
 
 def _write_random_arm(p: StudyParams, run: Path, seed: int):
     "The random-weights arm of one seed: its encoder, summary and parameters."
-    pp = PretrainParams(
-        dataset=p.dataset,
-        split=p.split,
-        data_dir=ucla_data_dir(p),
-        synthetic_n=p.synthetic_n,
-        preset=p.preset,
-        frames=p.frames,
-        seed=seed,
-        **_model_choices(p),
-    )
+    pp = arm_pretraining(p, run.name, seed)
     cfg = write_random_encoder(pp, RunFolder(run).encoder())
     save_json(
         dict(
@@ -183,10 +116,7 @@ def _finetune(
         FinetuneParams(
             checkpoint=str(run),
             which='teacher',
-            dataset=p.dataset,
-            split=p.split,
-            data_dir=ucla_data_dir(p),
-            synthetic_n=p.synthetic_n,
+            **data_of(p),
             fractions=str(fraction),
             seeds=str(seed),
             epochs=epochs,
@@ -204,19 +134,7 @@ def evaluate_arm(p: StudyParams, run: Path, seed: int) -> dict:
     """Linear (cached) and semi-supervised evaluation of a pretrained (or random) encoder; returns
     both summaries."""
     arm = run.name[len('pre-') :]
-    lin = linear_probe(
-        run,
-        p.out_dir,
-        f"lin-{arm}",
-        which='teacher',
-        dataset=p.dataset,
-        split=p.split,
-        data_dir=ucla_data_dir(p),
-        synthetic_n=p.synthetic_n,
-        epochs=p.linear_epochs,
-        clips=p.linear_clips,
-        seed=seed,
-    )
+    lin = probe(p, run, p.out_dir, f"lin-{arm}", 'teacher', seed)
     return dict(
         linear=lin, semi=_finetune(p, run, f"semi-{arm}", p.semi_fraction, p.semi_epochs, seed)
     )
@@ -277,7 +195,7 @@ def run_diagnostics(run: Path, p: StudyParams, n: int = 256) -> dict:
         m.load_state_dict(c['model'])
         m.eval()
         split = load_dataset(
-            p.dataset, ucla_data_dir(p) or None, synthetic_n=p.synthetic_n, split=p.split
+            p.dataset, p.data_dir or None, synthetic_n=p.synthetic_n, split=p.split
         )
         x = FrameSampler(split.data).sample(split.test[:n], cfg.frames, train=False)[:, 0]
         d.update(target_position_share(m, x))
@@ -373,23 +291,17 @@ def run_study(p: StudyParams, progress: bool = False, fresh: bool = False) -> di
         remove_study(out)
     out.mkdir(parents=True, exist_ok=True)
     check_settings(p)
-    save_json(dict(params=asdict(p), environment=environment()), out / 'study_params.json')
-    for seed in seeds:  # seed by seed: every arm has a first result early
-        for target, masking in arms:
-            t = time.time()
-            run = pretrain_arm(p, target, masking, seed, progress)
-            evaluate_arm(p, run, seed)
-            print(
-                f"study: {arm_name(target, masking)} seed {seed} done ({time.time() - t:.0f} s)",
-                flush=True,
-            )
-        if 'reference' in parts:
-            t = time.time()
+
+    def one(arm, seed):
+        if arm == 'reference':
             reference_runs(p, seed)
-            print(
-                f"study: from-scratch reference seed {seed} done ({time.time() - t:.0f} s)",
-                flush=True,
-            )
+        else:
+            evaluate_arm(p, pretrain_arm(p, *arm, seed, progress), seed)
+        return []
+
+    ref = ['reference'] if 'reference' in parts else []  # after the arms of each seed
+    label = lambda a: 'from-scratch reference' if a == 'reference' else arm_name(*a)
+    run_arms(p, arms + ref, seeds, one, 'study_params.json', label)
     res = write_study_table(p)
     res['wall_s'] = time.time() - t0
     return res
