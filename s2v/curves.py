@@ -17,7 +17,8 @@ __all__ = ['main', 'curve_params', 'random_probe', 'probe_run', 'run_curves']
 
 # %% ../nbs/67_curves.ipynb #d50b8172
 def curve_params(p: CurveParams, target: str) -> PretrainParams:
-    "The pretraining run behind one curve: the settings of `p`, its target, a checkpoint kept every `p.every` epochs."
+    """The pretraining run behind one curve: the settings of `p`, its target, a checkpoint kept
+    every `p.every` epochs."""
     return arm_pretraining(p, f"pre-{target}-s{p.seed}", p.seed, target=target, keep_every=p.every)
 
 # %% ../nbs/67_curves.ipynb #d0af4b20
