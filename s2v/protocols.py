@@ -4,7 +4,7 @@
 
 # %% ../nbs/55_protocols.ipynb #ac6ebbd4
 from __future__ import annotations
-import hashlib, time
+import dataclasses, hashlib, time
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np
@@ -24,7 +24,7 @@ from s2v.evaluate import (
 from .runs import RunFolder, read_summary, run_files, RunLock, PARAMS, SUMMARY
 
 # %% auto #0
-__all__ = ['check_protocol_params', 'run_linear', 'linear_probe', 'run_finetune']
+__all__ = ['check_protocol_params', 'train_settings', 'run_linear', 'linear_probe', 'run_finetune']
 
 # %% ../nbs/55_protocols.ipynb #95762ea5
 def check_protocol_params(p):
@@ -109,8 +109,7 @@ def _setup(p):
         from s2v.skeleton2vec import S2VConfig
 
         cfg = S2VConfig.preset(
-            p.preset,
-            num_joints=split.data.num_joints, num_persons=split.data.num_persons
+            p.preset, num_joints=split.data.num_joints, num_persons=split.data.num_persons
         )
         enc, source = random_encoder(cfg, seed=0), f"random weights ({p.preset} preset)"
     if cfg.num_joints != split.data.num_joints:
@@ -176,6 +175,14 @@ def _run_dir(p, kind: str) -> Path:
     return d
 
 # %% ../nbs/55_protocols.ipynb #e0048ce8
+def train_settings(p: LinearParams | FinetuneParams, **kw) -> TrainSettings:
+    "The classifier settings of a linear or fine-tuning run `p` (the fields they share), `kw` changed."
+    shared = {f.name for f in dataclasses.fields(TrainSettings)} & {
+        f.name for f in dataclasses.fields(p)
+    }
+    return TrainSettings(**{k: getattr(p, k) for k in shared}, **kw)
+
+
 def run_linear(p: LinearParams, progress: bool = True) -> dict:
     """Linear evaluation as described by `p`; writes and returns summary.json (its folder locked
     meanwhile)."""
@@ -189,16 +196,7 @@ def _run_linear(p: LinearParams, run_dir: Path, progress: bool) -> dict:
     t0 = time.time()
     seed_everything(p.seed)
     enc, cfg, split, fs, device, amp, source = _setup(p)
-    s = TrainSettings(
-        epochs=p.epochs,
-        batch_size=p.batch_size,
-        lr=p.lr,
-        clips=p.clips,
-        eval_every=p.eval_every,
-        seed=p.seed,
-        amp_dtype=amp,
-        progress=progress,
-    )
+    s = train_settings(p, amp_dtype=amp, progress=progress)
     if p.protocol == 'full':
         r = linear_eval(enc, fs, split.train, split.test, cfg.frames, s, p.pool)
     elif p.protocol == 'cached':
@@ -286,19 +284,7 @@ def _run_finetune(
                 if f >= 1
                 else semi_supervised_subset(split.data.labels, split.train, f, seed=s)
             )
-            ts = TrainSettings(
-                epochs=p.epochs,
-                batch_size=p.batch_size,
-                lr=p.lr,
-                min_lr=p.min_lr,
-                warmup_epochs=p.warmup_epochs,
-                label_smoothing=p.label_smoothing,
-                clips=p.clips,
-                eval_every=p.eval_every,
-                seed=s,
-                amp_dtype=amp,
-                progress=progress,
-            )
+            ts = train_settings(p, seed=s, amp_dtype=amp, progress=progress)
             r = finetune(enc, fs, idx, split.test, cfg.frames, ts, p.layer_decay, 0.05, p.drop_path)
             runs.append(
                 dict(
