@@ -176,7 +176,7 @@ def _run_dir(p, kind: str) -> Path:
 
 # %% ../nbs/55_protocols.ipynb #e0048ce8
 def train_settings(p: LinearParams | FinetuneParams, **kw) -> TrainSettings:
-    "The classifier settings of a linear or fine-tuning run `p` (the fields they share), `kw` changed."
+    "The classifier settings of a linear or fine-tuning run `p`: the fields both have, then `kw`."
     shared = {f.name for f in dataclasses.fields(TrainSettings)} & {
         f.name for f in dataclasses.fields(p)
     }
