@@ -232,6 +232,9 @@ class TrainSettings:
                                    # the last)
     rotate: float = 0.3            # random rotation of the training clips (radians, each axis); 0
                                    # means off
+    weight_decay: float = 0.       # AdamW weight decay of fine-tuning (the linear head has none)
+    layer_decay: float = 1.        # layer-wise learning-rate decay of fine-tuning; 1 means none
+    drop_path: float = 0.          # stochastic depth rate of the last block in fine-tuning
     seed: int = 0
     amp_dtype: torch.dtype | None = None
     progress: bool = True
@@ -414,7 +417,15 @@ def linear_probe_features(ftr, ytr, fte, yte, num_classes: int, s: TrainSettings
 
 # %% ../nbs/39_evaluate.ipynb #1813fc5a
 FINETUNE = TrainSettings(
-    epochs=100, batch_size=48, lr=3e-4, min_lr=1e-5, warmup_epochs=5, label_smoothing=0.1
+    epochs=100,
+    batch_size=48,
+    lr=3e-4,
+    min_lr=1e-5,
+    warmup_epochs=5,
+    label_smoothing=0.1,
+    weight_decay=0.05,
+    layer_decay=0.8,
+    drop_path=0.3,
 )
 
 
@@ -425,9 +436,6 @@ def finetune(
     test_idx,
     T: int,
     s: TrainSettings = FINETUNE,
-    layer_decay: float = 0.8,
-    weight_decay: float = 0.05,
-    drop_path: float = 0.3,
 ) -> dict:
     """Fine-tune encoder + MLP head end to end (fine-tuning, semi-supervised, from scratch,
     transfer)."""
@@ -435,10 +443,10 @@ def finetune(
     enc = copy.deepcopy(encoder)
     for p in enc.parameters():
         p.requires_grad_(True)
-    enc.set_drop_path(drop_path)
+    enc.set_drop_path(s.drop_path)
     model = FineTuneClassifier(enc, sampler.data.num_classes).to(sampler.device)
     opt = torch.optim.AdamW(
-        layer_decay_groups(model, s.lr, weight_decay, layer_decay), lr=s.lr, betas=(0.9, 0.999)
+        layer_decay_groups(model, s.lr, s.weight_decay, s.layer_decay), lr=s.lr, betas=(0.9, 0.999)
     )
     r = train_classifier(
         model,

@@ -284,8 +284,8 @@ def _run_finetune(
                 if f >= 1
                 else semi_supervised_subset(split.data.labels, split.train, f, seed=s)
             )
-            ts = train_settings(p, seed=s, amp_dtype=amp, progress=progress)
-            r = finetune(enc, fs, idx, split.test, cfg.frames, ts, p.layer_decay, 0.05, p.drop_path)
+            ts = train_settings(p, seed=s, weight_decay=0.05, amp_dtype=amp, progress=progress)
+            r = finetune(enc, fs, idx, split.test, cfg.frames, ts)
             runs.append(
                 dict(
                     fraction=f,
