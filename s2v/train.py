@@ -474,7 +474,6 @@ def train_step(
     clip_grad: float = 0.0,
     amp=None,
     fwd=None,
-    world: int = 1,
 ) -> tuple[dict, torch.Tensor]:
     """One step on x (B, M, T, V, C) with masks `noise`: loss over the global batch, backward,
     clipping (0: off), AdamW, EMA."""
@@ -483,7 +482,7 @@ def train_step(
         grp['lr'] = lr
     with torch.autocast(x.device.type, dtype=amp, enabled=amp is not None):
         out = (fwd or model)(x, noise=noise)
-    loss = out['loss']
+    loss, world = out['loss'], dist.get_world_size() if dist.is_initialized() else 1
     if world > 1:  # mean over the masked tokens of the global batch, whatever each rank holds
         n = out['n_masked'].detach().float()
         dist.all_reduce(n)
@@ -524,7 +523,11 @@ class _Run:
     fwd: object = None
     start_epoch: int = 0
     history: list = None
+    sampler: object = None
+    train_idx: object = None
     cpu0: float = 0.0   # process CPU time at the start of this attempt
+    t_run: float = 0.0  # wall time at the start of this attempt
+    done: int = 0       # steps done in this attempt
     @property
     def metrics(self) -> Path:
         return RunFolder(self.run_dir) / METRICS
@@ -662,7 +665,7 @@ def _build(r: _Run):
     r.fwd = torch.compile(ddp) if p.compile else ddp
 
 # %% ../nbs/40_train.ipynb #0e08e61c
-def _log_step(r: _Run, bar, out: dict, gn, step: int, i: int, t_ep: float, t_run: float):
+def _log_step(r: _Run, bar, out: dict, gn, step: int, i: int, t_ep: float):
     "A `step` line of metrics.jsonl (and the progress bar's numbers)."
     rec = dict(
         kind='step',
@@ -674,7 +677,7 @@ def _log_step(r: _Run, bar, out: dict, gn, step: int, i: int, t_ep: float, t_run
         grad_norm=float(gn),
         **{k: float(out[k]) for k in ('mask_ratio', 'target_std', 'pred_target_cos') if k in out},
         samples_per_s=(i + 1) * r.p.batch_size / (time.time() - t_ep),
-        elapsed_s=time.time() - t_run,
+        elapsed_s=time.time() - r.t_run,
     )
     if r.di.main:
         _log(r.metrics, rec)
@@ -683,18 +686,8 @@ def _log_step(r: _Run, bar, out: dict, gn, step: int, i: int, t_ep: float, t_run
         )
 
 
-def _train_epoch(
-    r: _Run,
-    epoch: int,
-    sampler,
-    train_idx,
-    t_ep: float,
-    t_run: float,
-    done: int,
-    stop_after: int | None,
-    progress: bool,
-) -> tuple:
-    "The steps of one epoch: (summed loss, steps, steps done in this attempt)."
+def _train_epoch(r: _Run, epoch: int, t_ep: float, stop_after: int | None, progress: bool) -> tuple:
+    "The steps of one epoch: (summed loss, steps); `r.done` counts the steps of this attempt."
     p, di, device = r.p, r.di, r.device
     r.model.train()
     ep_loss, ep_n = torch.zeros((), device=device), 0
@@ -709,7 +702,7 @@ def _train_epoch(
         step = epoch * r.spe + i
         torch.manual_seed(_step_seed(p.seed, step))
         g = gidx.to(device)
-        x = random_rotate(sampler.sample(train_idx[g], r.cfg.frames, train=True), 0.3)
+        x = random_rotate(r.sampler.sample(r.train_idx[g], r.cfg.frames, train=True), 0.3)
         noise = _unwrap(r.model).mask_noise(len(g), device)
         rows = slice(di.rank, None, di.world)
         try:
@@ -723,23 +716,20 @@ def _train_epoch(
                 p.clip_grad,
                 r.amp,
                 r.fwd,
-                di.world,
             )
         except NonFiniteLoss as e:
             raise DivergedRun(r.run_dir, e.args[0], step, epoch, r.ckpts.latest(), p) from None
         ep_loss += out['loss'].detach()
         ep_n += 1
-        done += 1
+        r.done += 1
         if (step + 1) % p.log_every == 0 or step == r.total - 1:
-            _log_step(r, bar, out, gn, step, i, t_ep, t_run)
-        if stop_after is not None and done >= stop_after:
-            raise RunStopped(f"stopped after {done} steps (as asked)")
-    return ep_loss, ep_n, done
+            _log_step(r, bar, out, gn, step, i, t_ep)
+        if stop_after is not None and r.done >= stop_after:
+            raise RunStopped(f"stopped after {r.done} steps (as asked)")
+    return ep_loss, ep_n
 
 
-def _end_epoch(
-    r: _Run, epoch: int, ep_loss, ep_n: int, t_ep: float, t_run: float, monitor, progress: bool
-):
+def _end_epoch(r: _Run, epoch: int, ep_loss, ep_n: int, t_ep: float, monitor, progress: bool):
     """The epoch's line (with the monitor's k-NN every monitor_every epochs), a progress line, and
     the checkpoint."""
     p, di = r.p, r.di
@@ -753,7 +743,7 @@ def _end_epoch(
         loss=ep_loss.item() / max(ep_n, 1),
         epoch_s=time.time() - t_ep,
         samples_per_s=r.spe * p.batch_size / (time.time() - t_ep),
-        elapsed_s=time.time() - t_run,
+        elapsed_s=time.time() - r.t_run,
         cpu_s=time.process_time() - r.cpu0,
     )
     if monitor and ((epoch + 1) % p.monitor_every == 0 or epoch + 1 == p.epochs) and di.main:
@@ -793,7 +783,7 @@ def _end_epoch(
         dist.barrier()
 
 
-def _finish(r: _Run, t_run: float) -> dict:
+def _finish(r: _Run) -> dict:
     "Export both encoders and write summary.json (rank 0); return the summary."
     p, h, m = r.p, r.history, _unwrap(r.model)
     summary = dict(
@@ -812,7 +802,7 @@ def _finish(r: _Run, t_run: float) -> dict:
         final_loss=h[-1]['loss'] if h else None,
         monitor={k: v for k, v in (h[-1] if h else {}).items() if k.startswith('knn_')},
         wall_s=sum(x['epoch_s'] + x.get('monitor_s', 0) for x in h),
-        wall_s_all_attempts=_attempts_s(r.metrics) + time.time() - t_run if r.di.main else None,
+        wall_s_all_attempts=_attempts_s(r.metrics) + time.time() - r.t_run if r.di.main else None,
         cpu_s_all_attempts=(
             _attempts_s(r.metrics, 'previous_attempt_cpu_s') + time.process_time() - r.cpu0
             if r.di.main
@@ -858,21 +848,21 @@ def pretrain(
     ):
         r = _set_up(p, split)
         _build(r)
-        sampler = FrameSampler(r.split.data, r.device)
-        train_idx = torch.as_tensor(r.split.train, dtype=torch.long, device=r.device)
+        r.sampler = FrameSampler(r.split.data, r.device)
+        r.train_idx = torch.as_tensor(r.split.train, dtype=torch.long, device=r.device)
         monitor = (
-            Monitor(sampler, r.split.train, r.split.test, r.cfg.frames, r.p.monitor_size, r.p.seed)
+            Monitor(
+                r.sampler, r.split.train, r.split.test, r.cfg.frames, r.p.monitor_size, r.p.seed
+            )
             if r.p.monitor_every
             else None
         )
-        t_run, done, r.cpu0 = time.time(), 0, time.process_time()
+        r.t_run, r.done, r.cpu0 = time.time(), 0, time.process_time()
         for epoch in range(r.start_epoch, r.p.epochs):
             t_ep = time.time()
-            ep_loss, ep_n, done = _train_epoch(
-                r, epoch, sampler, train_idx, t_ep, t_run, done, stop_after_steps, progress
-            )
-            _end_epoch(r, epoch, ep_loss, ep_n, t_ep, t_run, monitor, progress)
-        return _finish(r, t_run)
+            ep_loss, ep_n = _train_epoch(r, epoch, t_ep, stop_after_steps, progress)
+            _end_epoch(r, epoch, ep_loss, ep_n, t_ep, monitor, progress)
+        return _finish(r)
 
 # %% ../nbs/40_train.ipynb #f6bac4bd
 def run_from_args(args):
