@@ -314,16 +314,16 @@ def write_dataset(
     prenormalize: bool | None = None,
     min_length: int = 2,
     verbose: bool = True,
-    source: str = 'arrays',
     src=None,
-    options: dict | None = None,
-    workers: int | None = None,
-    load_s: float = 0.0,
     align: bool = False,
     overwrite: bool = False,
+    origin: dict | None = None,
 ) -> dict:
     """Check, screen, pre-normalise and write `d` (from a reader or built in memory) as the cache
-    `dst` (a new or empty folder, or an s2v cache replaced with `overwrite`); return the report."""
+    `dst` (a new or empty folder, or an s2v cache replaced with `overwrite`); return the report.
+    `src`: the raw data read (never overwritten); `origin`: how it was read, for the report (source,
+    options, workers, load_s: the reading time)."""
+    o = {**dict(source='arrays', options={}, workers=None, load_s=0.0), **(origin or {})}
     _check_output(d.name or '', min_length)
     check_destination(dst, src, overwrite)
     dst, t1 = Path(dst), time.perf_counter()
@@ -341,8 +341,9 @@ def write_dataset(
     found = int(info.get('found', len(d) + len(rejected)))
     nbytes = int(info.get('bytes_read', 0))
     warning = layout_warning(d) if len(d) else None
+    load_s = o['load_s']
     r = dict(
-        source=source,
+        source=o['source'],
         src=str(src) if src is not None else None,
         dst=str(dst),
         name=d.name,
@@ -361,8 +362,8 @@ def write_dataset(
         prenormalized=bool(prenormalize),
         aligned=bool(align),
         min_length=min_length,
-        options=dict(options or {}),
-        workers=workers,
+        options=dict(o['options']),
+        workers=o['workers'],
         bytes_read=nbytes,
         seconds=dict(load=load_s, prenormalize=t2 - t1),
     )
@@ -431,20 +432,8 @@ def prepare(
     d = s.load(src, workers=workers, progress=progress, **options)
     if name:
         d.name = name
-    return write_dataset(
-        d,
-        dst,
-        prenormalize,
-        min_length,
-        verbose,
-        source,
-        src,
-        options,
-        workers,
-        time.perf_counter() - t0,
-        align,
-        overwrite,
-    )
+    how = dict(source=source, options=options, workers=workers, load_s=time.perf_counter() - t0)
+    return write_dataset(d, dst, prenormalize, min_length, verbose, src, align, overwrite, how)
 
 # %% ../nbs/17_prepare.ipynb #8019718a
 def _prepare_args(p):
