@@ -522,17 +522,14 @@ def subset(d: SkeletonData, idx) -> SkeletonData:
         if len(idx)
         else np.zeros(0, np.int64)
     )
-    return SkeletonData(
-        np.ascontiguousarray(d.frames[src]),
-        offsets,
-        d.labels[idx].copy(),
-        {k: v[idx] for k, v in d.meta.items()},
-        d.num_classes,
-        d.layout,
-        d.name,
-        {},
-        dict(d.info),
-    )
+    return _rebuilt(d, idx, d.frames[src], offsets, {})
+
+
+def _rebuilt(d: SkeletonData, idx, frames, offsets, splits: dict) -> SkeletonData:
+    "The sequences `idx` of `d` as a new `SkeletonData`: their `frames` and `offsets`, `splits`."
+    labels, meta = d.labels[idx].copy(), {k: v[idx] for k, v in d.meta.items()}
+    frames, info = np.ascontiguousarray(frames), dict(d.info)
+    return SkeletonData(frames, offsets, labels, meta, d.num_classes, d.layout, d.name, splits, info)
 
 # %% ../nbs/10_data.ipynb #71d29a43
 def drop_sequences(d: SkeletonData, drop) -> SkeletonData:
@@ -549,14 +546,4 @@ def drop_sequences(d: SkeletonData, drop) -> SkeletonData:
     splits = {
         s: {p: new[idx][new[idx] >= 0] for p, idx in parts.items()} for s, parts in d.splits.items()
     }
-    return SkeletonData(
-        np.ascontiguousarray(np.asarray(d.frames)[np.repeat(~drop, d.lengths)]),
-        offsets,
-        d.labels[keep].copy(),
-        {k: v[keep] for k, v in d.meta.items()},
-        d.num_classes,
-        d.layout,
-        d.name,
-        splits,
-        dict(d.info),
-    )
+    return _rebuilt(d, keep, np.asarray(d.frames)[np.repeat(~drop, d.lengths)], offsets, splits)
