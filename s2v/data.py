@@ -526,10 +526,11 @@ def subset(d: SkeletonData, idx) -> SkeletonData:
 
 
 def _rebuilt(d: SkeletonData, idx, frames, offsets, splits: dict) -> SkeletonData:
-    "The sequences `idx` of `d` as a new `SkeletonData`: their `frames` and `offsets`, `splits`."
+    "The sequences `idx` of `d` as a new `SkeletonData` with their `frames`, `offsets`, `splits`."
     labels, meta = d.labels[idx].copy(), {k: v[idx] for k, v in d.meta.items()}
     frames, info = np.ascontiguousarray(frames), dict(d.info)
-    return SkeletonData(frames, offsets, labels, meta, d.num_classes, d.layout, d.name, splits, info)
+    k, layout = d.num_classes, d.layout
+    return SkeletonData(frames, offsets, labels, meta, k, layout, d.name, splits, info)
 
 # %% ../nbs/10_data.ipynb #71d29a43
 def drop_sequences(d: SkeletonData, drop) -> SkeletonData:
