@@ -13,7 +13,7 @@ from fastcore.basics import patch
 from .core import eval_mode, present_persons
 from .embedding import JointEmbedding
 from .masking import mask_sequence, num_tubes
-from .transformer import Transformer, init_weights, INITS
+from .transformer import Transformer, init_weights, INITS, LAYER_OUTPUTS
 from s2v.targets import (
     TARGETS,
     has_teacher,
@@ -70,7 +70,7 @@ class S2VConfig:
     def __post_init__(self):
         if self.target not in TARGETS:
             raise ValueError(f"target must be one of {TARGETS}, not {self.target!r}")
-        if self.target_layer_output not in ('ffn', 'block'):
+        if self.target_layer_output not in LAYER_OUTPUTS:
             raise ValueError("target_layer_output must be 'ffn' or 'block'")
         if self.init not in INITS:
             raise ValueError(f"init must be one of {INITS}, not {self.init!r}")

@@ -241,7 +241,7 @@ def check_pretrain_params(p: PretrainParams) -> PretrainParams:
     """`p` if every parameter is of the right type and allowed; ParamError (one line: name, value,
     what is allowed) otherwise."""
     from s2v.targets import TARGETS
-    from s2v.transformer import INITS
+    from s2v.transformer import INITS, LAYER_OUTPUTS
 
     check_run_params(p)
     need = partial(ParamError.check, p)
@@ -282,7 +282,7 @@ def check_pretrain_params(p: PretrainParams) -> PretrainParams:
     )
     need('target', p.target in TARGETS, f"must be one of {', '.join(TARGETS)}")
     need(
-        'target_layer_output', p.target_layer_output in ('block', 'ffn'), "must be 'block' or 'ffn'"
+        'target_layer_output', p.target_layer_output in LAYER_OUTPUTS, "must be 'block' or 'ffn'"
     )
     need('init', p.init in INITS, f"must be one of {', '.join(INITS)}")
     need('preset', p.preset in ('auto', *PRESETS), f"must be one of auto, {', '.join(PRESETS)}")

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 
 # %% auto #0
-__all__ = ['INITS', 'DropPath', 'Attention', 'Block', 'Transformer', 'init_weights']
+__all__ = ['LAYER_OUTPUTS', 'INITS', 'DropPath', 'Attention', 'Block', 'Transformer', 'init_weights']
 
 # %% ../nbs/30_transformer.ipynb #425d0024
 class DropPath(nn.Module):
@@ -89,6 +89,9 @@ class Block(nn.Module):
         return x, f, w
 
 # %% ../nbs/30_transformer.ipynb #6c976b0e
+LAYER_OUTPUTS = ('ffn', 'block')  # what a block gives the teacher's targets: FFN output or its own
+
+
 class Transformer(nn.Module):
     "A stack of blocks and a final LayerNorm over (B, N, D)."
 
@@ -122,7 +125,7 @@ class Transformer(nn.Module):
     def layer_outputs(self, x, which: str = 'ffn'):
         """Yield every block's FFN output ('ffn') or block output ('block') in turn, without the
         final norm."""
-        if which not in ('ffn', 'block'):
+        if which not in LAYER_OUTPUTS:
             raise ValueError(f"which must be 'ffn' or 'block', not {which!r}")
         for b in self.blocks:
             x, f, _ = b(x)
