@@ -198,7 +198,7 @@ def run_arm(p: RecipeParams, arm: str, seed: int, fractions: list) -> list:
             **{
                 f'linear_{pool}_top1': 100
                 * _probe(p, encoder, arm, seed, w, pool=pool)['top1_last']
-                for pool in p.linear_pools.split(',')
+                for pool in comma_list(p.linear_pools, str, 'linear_pools')
                 if pool != 'mean'
             },
         )
@@ -207,7 +207,7 @@ def run_arm(p: RecipeParams, arm: str, seed: int, fractions: list) -> list:
     if (
         p.finetune_epochs
         and arm != 'random'
-        and (not p.finetune_arms or arm in p.finetune_arms.split(','))
+        and (not p.finetune_arms or arm in comma_list(p.finetune_arms, str, 'finetune_arms'))
     ):
         ft = _finetune(p, '' if arm == 'scratch' else str(run), arm, seed, fractions)
         tops = {

@@ -55,15 +55,6 @@ MASKING_ARMS = [
 def arm_name(target: str, masking: str | None) -> str:
     return target if masking is None else f"{target}-{masking}"
 
-# %% ../nbs/65_study.ipynb #89740c6d
-def _seeds(p):
-    return [int(s) for s in str(p.seeds).split(',') if s.strip() != '']
-
-
-def _parts(p):
-    return [s.strip() for s in p.parts.split(',') if s.strip()]
-
-
 # %% ../nbs/65_study.ipynb #224a3736
 def arm_params(p: StudyParams, target: str, masking: str, seed: int) -> PretrainParams:
     "The pretraining run of one arm and seed: the study's settings, the arm's target and masking."
@@ -323,7 +314,8 @@ def _fmt(s):
 def table_seeds(p: StudyParams) -> list:
     """The seeds of `p` and of every run already under `p.out_dir` (folders named ...-s<seed>): a
     table written after `--seeds 1,2` keeps seed 0."""
-    return sorted(set(_seeds(p)) | set(folder_seeds(p.out_dir)))
+    named = comma_list(p.seeds, int, 'seeds') if str(p.seeds).strip() else []
+    return sorted(set(named) | set(folder_seeds(p.out_dir)))
 
 
 def study_rows(p: StudyParams) -> list:
