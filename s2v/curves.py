@@ -105,18 +105,13 @@ def run_curves(p: CurveParams) -> dict:
         for e in ('csv', 'png', 'pdf')
         if (fig / f'learning_curves.{e}').exists()
     ]
-    return dict(rows=rows, files=files)
-
-
-def _report(p: CurveParams, res: dict) -> str:
-    table = Path(p.figures_dir or p.out_dir) / 'learning_curves.csv'
-    return f"curves: {len(res['rows'])} points in {table}"
+    return dict(rows=rows, files=files, table=fig / 'learning_curves.csv')
 
 
 from .cli import register_command
 
 main = register_command(
     'curves',
-    *experiment_cli(CurveParams, run_curves, _report),
+    *experiment_cli(CurveParams, run_curves),
     help='learning curves: linear top-1 of teacher and student vs pretraining steps',
 ).main

@@ -131,13 +131,16 @@ def run_arms(p: ExperimentParams, arms: list, seeds: list, one, record: str, lab
     return rows
 
 # %% ../nbs/64_experiment.ipynb #ab2adb14
-def experiment_cli(cls, run, report) -> tuple:
+def experiment_cli(cls, run) -> tuple:
     """(add_args, run_args) of the command of a comparison: a flag per field of `cls`; `run(p)`,
-    then `report(p, result)` printed."""
+    its markdown table printed (when it has one), then the time it took and where the table is."""
 
     def run_args(a):
-        p = params_from_args(a, cls)
-        print(report(p, run(p)))
+        p, t0 = params_from_args(a, cls), time.time()
+        res = run(p)
+        if res.get('markdown'):
+            print(res['markdown'])
+        print(f"{p.what}: {(time.time() - t0) / 60:.1f} min; table in {res['table']}")
         return 0
 
     return partial(add_param_args, cls=cls), run_args

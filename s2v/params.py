@@ -359,7 +359,7 @@ class CurveParams(ExperimentParams):
     tau0: float = 0.999                 # initial EMA decay (-> 1): sum(1 - tau) = 10 over 20,150
                                         # steps, the paper's 9.4; 0 means the preset's
 
-    what: ClassVar[str] = 'curve'
+    what: ClassVar[str] = 'curves'
 
 # %% ../nbs/25_params.ipynb #7d701dec
 def _parse_bool(s: str) -> bool:

@@ -400,7 +400,8 @@ def run_recipe(p: RecipeParams) -> dict:
         plot_learning_curves(
             pts, fig / 'ucla_recipe_curve', title=f"{p.dataset}: linear top-1 during pretraining"
         )
-    return dict(rows=rows, curve=curve, times=times, markdown=md, wall_s=time.time() - t0)
+    table, wall_s = fig / 'ucla_recipe.md', time.time() - t0
+    return dict(rows=rows, curve=curve, times=times, markdown=md, table=table, wall_s=wall_s)
 
 # %% ../nbs/80_recipe.ipynb #fd6aa3d8
 def plot_recipe(rows, out=None):
@@ -457,15 +458,10 @@ def plot_recipe(rows, out=None):
 
 
 # %% ../nbs/80_recipe.ipynb #aa971532
-def _report(p: RecipeParams, res: dict) -> str:
-    table = Path(p.figures_dir or p.out_dir) / 'ucla_recipe.md'
-    return f"{res['markdown']}\nrecipe: {res['wall_s'] / 60:.1f} min; table in {table}"
-
-
 from .cli import register_command
 
 main = register_command(
     'recipe',
-    *experiment_cli(RecipeParams, run_recipe, _report),
+    *experiment_cli(RecipeParams, run_recipe),
     help='the N-UCLA comparison: arms x seeds, linear probes, random and scratch references',
 ).main

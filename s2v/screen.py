@@ -205,7 +205,7 @@ def write_screen_table(p: ScreenParams, stem: str = '') -> dict:
     if all_rows:
         write_csv(all_rows, fig / f'{stem}.csv', list(all_rows[0]))
     (fig / f'{stem}.md').write_text('\n'.join(md))
-    return dict(rows=all_rows, markdown='\n'.join(md))
+    return dict(rows=all_rows, markdown='\n'.join(md), table=fig / f'{stem}.md')
 
 # %% ../nbs/66_screen.ipynb #d8659e3d
 def run_screen(p: ScreenParams) -> dict:
@@ -230,6 +230,6 @@ from .cli import register_command
 
 main = register_command(
     'screen',
-    *experiment_cli(ScreenParams, run_screen, lambda p, res: res['markdown']),
+    *experiment_cli(ScreenParams, run_screen),
     help='which pretraining choice makes the teacher learn: arms x seeds on N-UCLA',
 ).main
