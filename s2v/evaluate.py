@@ -18,8 +18,8 @@ from .core import RunError, eval_mode
 # %% auto #0
 __all__ = ['LINEAR', 'FINETUNE', 'distinct_clips', 'clip_mean', 'extract_features', 'clip_scores', 'knn_accuracy', 'summarize',
            'LinearClassifier', 'FineTuneClassifier', 'layer_id', 'layer_decay_groups', 'lr_schedule',
-           'ClassifierDiverged', 'TrainSettings', 'train_classifier', 'linear_eval', 'linear_eval_cached',
-           'linear_probe_features', 'finetune', 'semi_supervised_subset']
+           'ClassifierDiverged', 'TrainSettings', 'train_classifier', 'linear_eval', 'linear_probe_features',
+           'finetune', 'semi_supervised_subset']
 
 # %% ../nbs/39_evaluate.ipynb #c9e9188c
 def distinct_clips(lengths: torch.Tensor, T: int, clips: int) -> tuple:
@@ -343,9 +343,13 @@ def linear_eval(
     T: int,
     s: TrainSettings = LINEAR,
     pool: str = 'mean',
+    cached: bool = False,
 ) -> dict:
-    """The full linear protocol on a frozen encoder (`pool`: its features,
-    `SkeletonEncoder.features`)."""
+    """The linear protocol on a frozen encoder (`pool`: its features, `SkeletonEncoder.features`):
+    augmented training clips through the encoder every epoch, or with `cached` its features
+    extracted once (no augmentation) and the head trained on them."""
+    if cached:
+        return _linear_cached(encoder, sampler, train_idx, test_idx, T, s, pool)
     torch.manual_seed(s.seed)
     flags = [p.requires_grad for p in encoder.parameters()]
     for p in encoder.parameters():
@@ -362,17 +366,8 @@ def linear_eval(
     return dict(protocol='linear', **r, pool=pool)
 
 # %% ../nbs/39_evaluate.ipynb #bdb17566
-def linear_eval_cached(
-    encoder: nn.Module,
-    sampler: FrameSampler,
-    train_idx,
-    test_idx,
-    T: int,
-    s: TrainSettings = LINEAR,
-    pool: str = 'mean',
-) -> dict:
-    """Linear protocol on features extracted once (no augmentation); `pool`: which features
-    (`SkeletonEncoder.features`)."""
+def _linear_cached(encoder: nn.Module, sampler: FrameSampler, train_idx, test_idx, T, s, pool):
+    "The cached linear protocol (`linear_eval` with `cached`): features once, then the head."
     t0 = time.time()
     ftr = extract_features(encoder, sampler, train_idx, T, 1, amp_dtype=s.amp_dtype, pool=pool)
     fte = extract_features(encoder, sampler, test_idx, T, s.clips, amp_dtype=s.amp_dtype, pool=pool)

@@ -17,7 +17,6 @@ from .train import autocast_dtype, environment, init_distributed, check_run_para
 from s2v.evaluate import (
     TrainSettings,
     linear_eval,
-    linear_eval_cached,
     finetune,
     semi_supervised_subset,
 )
@@ -197,12 +196,10 @@ def _run_linear(p: LinearParams, run_dir: Path, progress: bool) -> dict:
     seed_everything(p.seed)
     enc, cfg, split, fs, device, amp, source = _setup(p)
     s = train_settings(p, amp_dtype=amp, progress=progress)
-    if p.protocol == 'full':
-        r = linear_eval(enc, fs, split.train, split.test, cfg.frames, s, p.pool)
-    elif p.protocol == 'cached':
-        r = linear_eval_cached(enc, fs, split.train, split.test, cfg.frames, s, p.pool)
-    else:
+    if p.protocol not in ('full', 'cached'):
         raise ValueError(f"protocol must be 'full' or 'cached', not {p.protocol!r}")
+    cached = p.protocol == 'cached'
+    r = linear_eval(enc, fs, split.train, split.test, cfg.frames, s, p.pool, cached)
     summary = dict(
         kind='linear',
         protocol=r['protocol'],
