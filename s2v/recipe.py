@@ -249,17 +249,8 @@ def curve_rows(p: RecipeParams, arm: str, seed: int, final: list) -> list:
             continue
         top1 = 100 * _probe(p, ck.path(e), arm, seed, which, at=f"-e{e:04d}")['top1_last']
         steps, cpu = marks.get(e, (None, None))
-        rows.append(
-            dict(
-                arm=arm,
-                seed=seed,
-                epoch=e,
-                steps=steps,
-                encoder=encoder,
-                linear_top1=top1,
-                pretrain_cpu_min=None if cpu is None else cpu / 60,
-            )
-        )
+        row = dict(arm=arm, seed=seed, epoch=e, steps=steps, encoder=encoder, linear_top1=top1)
+        rows.append(dict(row, pretrain_cpu_min=None if cpu is None else cpu / 60))
     cols = ('arm', 'seed', 'epochs', 'steps', 'encoder', 'linear_top1', 'pretrain_cpu_min')
     last = [
         {('epoch' if k == 'epochs' else k): r[k] for k in cols}

@@ -17,13 +17,9 @@ __all__ = ['TABLES', 'EVAL_KINDS', 'collect_runs', 'pretrain_dataset', 'run_cell
 TABLES = {
     'linear': dict(
         title='Table 1: linear evaluation (top-1 %)',
-        columns=[
-            ('ntu60_xsub', 'NTU-60 XSub'),
-            ('ntu60_xview', 'NTU-60 XView'),
-            ('ntu120_xsub', 'NTU-120 XSub'),
-            ('ntu120_xset', 'NTU-120 XSet'),
-            ('pku2_xsub', 'PKU-II XSub'),
-        ],
+        columns=[('ntu60_xsub', 'NTU-60 XSub'), ('ntu60_xview', 'NTU-60 XView'),
+                 ('ntu120_xsub', 'NTU-120 XSub'), ('ntu120_xset', 'NTU-120 XSet'),
+                 ('pku2_xsub', 'PKU-II XSub')],
         published={
             'MAMP (published)': [84.9, 89.1, 78.6, 79.1, 53.8],
             'Skeleton2vec (paper)': [85.7, 90.3, 79.7, 81.3, 55.6],
@@ -31,30 +27,20 @@ TABLES = {
     ),
     'semi': dict(
         title='Table 2: semi-supervised fine-tuning on NTU-60 (top-1 %, mean ± std over seeds)',
-        columns=[
-            ('ntu60_xsub@0.01', 'XSub 1%'),
-            ('ntu60_xsub@0.1', 'XSub 10%'),
-            ('ntu60_xview@0.01', 'XView 1%'),
-            ('ntu60_xview@0.1', 'XView 10%'),
-        ],
+        columns=[('ntu60_xsub@0.01', 'XSub 1%'), ('ntu60_xsub@0.1', 'XSub 10%'),
+                 ('ntu60_xview@0.01', 'XView 1%'), ('ntu60_xview@0.1', 'XView 10%')],
         published={'Skeleton2vec (paper)': [75.7, 89.2, 76.2, 92.9]},
     ),
     'finetune': dict(
         title='Table 3: fine-tuning on 100% of the training set (top-1 %)',
-        columns=[
-            ('ntu60_xsub', 'NTU-60 XSub'),
-            ('ntu60_xview', 'NTU-60 XView'),
-            ('ntu120_xsub', 'NTU-120 XSub'),
-            ('ntu120_xset', 'NTU-120 XSet'),
-        ],
+        columns=[('ntu60_xsub', 'NTU-60 XSub'), ('ntu60_xview', 'NTU-60 XView'),
+                 ('ntu120_xsub', 'NTU-120 XSub'), ('ntu120_xset', 'NTU-120 XSet')],
         published={'Skeleton2vec (paper)': [93.2, 97.8, 89.8, 91.3]},
     ),
     'transfer': dict(
         title='Table 4: transfer to PKU-MMD II XSub (pretrained on, fine-tuned on PKU-II; top-1 %)',
-        columns=[
-            ('ntu60->pku2_xsub', 'NTU-60 → PKU-II'),
-            ('ntu120->pku2_xsub', 'NTU-120 → PKU-II'),
-        ],
+        columns=[('ntu60->pku2_xsub', 'NTU-60 → PKU-II'),
+                 ('ntu120->pku2_xsub', 'NTU-120 → PKU-II')],
         published={'Skeleton2vec (paper)': [73.0, 75.1]},
     ),
 }
