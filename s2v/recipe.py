@@ -33,7 +33,7 @@ from .targets import has_teacher
 from .skeleton2vec import POOLS
 from .runs import RunFolder, read_summary, write_csv, read_jsonl, md_table, mean_sd
 from .checkpoint import CheckpointManager
-from .viz import new_figure, save_figure, read_rows, plot_learning_curves
+from .viz import new_figure, finish_panels, read_rows, plot_learning_curves
 
 # %% auto #0
 __all__ = ['ARMS', 'main', 'RecipeParams', 'arm_run', 'check_recipe', 'finetune_params', 'run_arm', 'curve_rows', 'time_to',
@@ -439,13 +439,7 @@ def plot_recipe(rows, out=None):
             else f"fine-tuned on {float(col.rsplit('_', 1)[1]):.0%} of the labels",
             fontsize=9,
         )
-        ax.grid(axis='y', alpha=0.3)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, loc='lower right')
-    axes[0].set_ylabel('top-1 on the test split (%)')
-    if out:
-        save_figure(fig, out)
-    return fig
+    return finish_panels(fig, axes, out)
 
 
 # %% ../nbs/80_recipe.ipynb #aa971532

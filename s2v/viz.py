@@ -21,7 +21,7 @@ from .masking import MASKING, mask_sequence, motion_intensity
 
 # %% auto #0
 __all__ = ['SOURCE_LAYOUTS', 'STRATEGY_NAMES', 'ABLATION_PARAMS', 'ABLATION_COLUMNS', 'TICK_NAMES', 'InlineFigure', 'new_figure',
-           'save_figure', 'plot_teacher_student', 'attention_table', 'plot_attention', 'tsne_table',
+           'save_figure', 'finish_panels', 'plot_teacher_student', 'attention_table', 'plot_attention', 'tsne_table',
            'dataset_class_names', 'plot_tsne', 'skeleton_sequence', 'masking_table', 'plot_masking', 'plot_skeleton',
            'ablation_rows', 'read_rows', 'varying_params', 'plot_ablation', 'plot_learning_curves', 'plot_study',
            'seeded_subset', 'require_runs']
@@ -49,6 +49,19 @@ def save_figure(fig, out) -> list:
     for p in paths:
         fig.savefig(p, dpi=150, bbox_inches='tight')
     return paths
+
+
+def finish_panels(fig, axes, out=None, ylabel: str = 'top-1 on the test split (%)'):
+    """A row of bar panels finished alike: a y grid, a legend where a panel has labels, the y label
+    on the first; saved as out.{png,pdf} when `out` is given. Returns `fig`."""
+    for ax in axes:
+        ax.grid(axis='y', alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, loc='lower right')
+    axes[0].set_ylabel(ylabel)
+    if out:
+        save_figure(fig, out)
+    return fig
 
 # %% ../nbs/60_viz.ipynb #c2180646
 def plot_teacher_student(metrics_path, out=None, title: str | None = None) -> Figure:
@@ -721,16 +734,10 @@ def plot_study(table, out=None) -> Figure:
             xs, [f"{r['arm']}\n({r['part']})" for r in arms], rotation=60, ha='right', fontsize=7
         )
         ax.set_title(title, fontsize=9)
-        ax.grid(axis='y', alpha=0.3)
         for r, ls in zip([r for r in rows if r['part'] == 'reference'], ('--', ':')):
             if r['semi']['mean'] is not None and (key == 'semi' or ls == '--'):
                 ax.axhline(r['semi']['mean'], color='k', ls=ls, lw=1, label=r['arm'])
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, loc='lower right')
-    axes[0].set_ylabel('top-1 on the test split (%)')
-    if out:
-        save_figure(fig, out)
-    return fig
+    return finish_panels(fig, axes, out)
 
 # %% ../nbs/60_viz.ipynb #6697c7b0
 def seeded_subset(idx, n: int, seed: int = 0) -> np.ndarray:
