@@ -9,13 +9,11 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import ClassVar
 import numpy as np
-from .core import save_json, comma_list, ParamError
+from .core import comma_list, ParamError
 from s2v.params import (
     PretrainParams,
     ExperimentParams,
     FinetuneParams,
-    add_param_args,
-    params_from_args,
     resolve_preset,
 )
 from .train import check_pretrain_params, environment
