@@ -283,18 +283,8 @@ def _run_finetune(
             )
             ts = train_settings(p, seed=s, weight_decay=0.05, amp_dtype=amp, progress=progress)
             r = finetune(enc, fs, idx, split.test, cfg.frames, ts)
-            runs.append(
-                dict(
-                    fraction=f,
-                    seed=s,
-                    train_size=len(idx),
-                    top1_last=r['top1_last'],
-                    top5_last=r['top5_last'],
-                    top1_best_epoch=r['top1_best_epoch'],
-                    best_epoch=r['best_epoch'],
-                    history=r['history'],
-                )
-            )
+            kept = ('top1_last', 'top5_last', 'top1_best_epoch', 'best_epoch', 'history')
+            runs.append(dict(fraction=f, seed=s, train_size=len(idx), **{k: r[k] for k in kept}))
         acc = np.array([x['top1_last'] for x in runs if x['fraction'] == f])
         per_fraction[str(f)] = dict(
             top1_mean=float(acc.mean()),
