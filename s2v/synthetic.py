@@ -4,6 +4,7 @@
 
 # %% ../nbs/15_synthetic.ipynb #76303d7c
 from __future__ import annotations
+from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 from .data import NTU25, LAYOUTS, SkeletonData, get_layout
@@ -12,8 +13,8 @@ from .data import NTU25, LAYOUTS, SkeletonData, get_layout
 __all__ = ['PARENTS', 'REST_OFFSETS', 'FK_ORDER', 'MIRROR', 'L_UP', 'L_FORE', 'L_HAND', 'R_UP', 'R_FORE', 'R_HAND', 'L_THIGH',
            'L_SHANK', 'L_FOOT', 'R_THIGH', 'R_SHANK', 'R_FOOT', 'SPINE_LO', 'SPINE_UP', 'NECK', 'HEAD', 'FPS',
            'NTU_XSUB_TRAIN', 'CAMERA_YAW', 'ACTIONS', 'CLASSES', 'EXTREMITIES', 'NTU_ALIASES', 'DEPTH_K', 'COLOR_K',
-           'LEAVES', 'rotations', 'forward_kinematics', 'subject_bodies', 'make_synthetic', 'in_layout', 'ntu_columns',
-           'write_ntu_skeletons']
+           'LEAVES', 'rotations', 'forward_kinematics', 'subject_bodies', 'SyntheticSpec', 'make_synthetic',
+           'in_layout', 'ntu_columns', 'write_ntu_skeletons']
 
 # %% ../nbs/15_synthetic.ipynb #76855d96
 PARENTS = np.array(NTU25.parents)
@@ -535,24 +536,31 @@ def _film(r, pos, L, st, face, keep, setups, noise):
     return x, cams, pi, yaw
 
 # %% ../nbs/15_synthetic.ipynb #19989e9d
+@dataclass
+class SyntheticSpec:
+    "What the synthetic data holds (actions, lengths, subjects, setups) and how hard it is."
+
+    num_classes: int = 16               # actions (the first of CLASSES)
+    min_frames: int = 40                # shortest sequence
+    max_frames: int = 300               # longest sequence
+    num_subjects: int = 40              # performers (40: NTU's cross-subject training half)
+    num_setups: int | None = None       # camera setups; None: enough for every performance
+    noise: float = 1.0                  # sensor noise, relative to the default
+    distract: float = 0.9               # strength of the other limbs' distracting motion
+    warp: float = 0.8                   # time warping of each performance
+    scale: tuple = (0.85, 1.15)         # range of body sizes
+    bone: tuple = (0.9, 1.1)            # range of bone-length factors
+
+
 def make_synthetic(
-    n: int = 2400,
-    seed: int = 0,
-    num_classes: int = 16,
-    min_frames: int = 40,
-    max_frames: int = 300,
-    num_subjects: int = 40,
-    num_setups: int | None = None,
-    noise: float = 1.0,
-    distract: float = 0.9,
-    warp: float = 0.8,
-    scale=(0.85, 1.15),
-    bone=(0.9, 1.1),
-    chunk: int = 48,
-    name: str = 'synthetic',
+    n: int = 2400, seed: int = 0, chunk: int = 48, name: str = 'synthetic', **kw
 ) -> SkeletonData:
-    """`n` NTU-style sequences (ntu25, M=2) of `num_classes` synthetic actions with xsub/xview
-    splits."""
+    """`n` NTU-style sequences (ntu25, M=2) of synthetic actions with xsub/xview splits; `kw`: the
+    fields of `SyntheticSpec` (a field it does not have is an error)."""
+    spec = SyntheticSpec(**kw)
+    num_classes, min_frames, max_frames = spec.num_classes, spec.min_frames, spec.max_frames
+    num_subjects, num_setups = spec.num_subjects, spec.num_setups
+    noise, distract, warp, scale, bone = spec.noise, spec.distract, spec.warp, spec.scale, spec.bone
     if not 1 <= num_classes <= len(CLASSES):
         raise ValueError(f"num_classes must be 1..{len(CLASSES)}")
     if not 1 <= min_frames <= max_frames:
@@ -624,21 +632,13 @@ def make_synthetic(
         'xsub': {'train': idx[tr_s], 'test': idx[~tr_s]},
         'xview': {'train': idx[tr_v], 'test': idx[~tr_v]},
     }
+    made = {**asdict(spec), 'num_setups': num_setups, 'scale': list(scale), 'bone': list(bone)}
     info = dict(
         generator='s2v.synthetic',
         n=n,
         seed=seed,
-        num_classes=num_classes,
+        **made,
         classes=list(CLASSES[:num_classes]),
-        min_frames=min_frames,
-        max_frames=max_frames,
-        num_subjects=num_subjects,
-        num_setups=num_setups,
-        noise=noise,
-        distract=distract,
-        warp=warp,
-        scale=list(scale),
-        bone=list(bone),
         fps=FPS,
         camera_yaw=CAMERA_YAW,
         xsub_train_subjects=[int(s) for s in train_subj],
