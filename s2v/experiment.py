@@ -8,7 +8,7 @@ import dataclasses, time
 from functools import partial
 from dataclasses import asdict
 from pathlib import Path
-from .core import UserError, save_json
+from .core import ParamError, UserError, save_json
 from s2v.params import (
     PretrainParams,
     ExperimentParams,
@@ -30,7 +30,15 @@ __all__ = ['arm_pretraining', 'write_random_encoder', 'data_of', 'probe', 'rando
 # %% ../nbs/64_experiment.ipynb #59b0556f
 def arm_pretraining(p: ExperimentParams, name: str, seed: int, **changes) -> PretrainParams:
     """The pretraining run `name` of one arm and seed: the pretraining fields of `p`, then the
-    arm's `changes` (out_dir among them, to put the run elsewhere)."""
+    arm's `changes` (out_dir among them, to put the run elsewhere). The fields an arm sets itself
+    are refused when `p` sets them too, rather than ignored."""
+    for field, set_too, why in (
+        ('run_name', p.run_name != '', 'each arm names its own run'),
+        ('overwrite', p.overwrite, 'a comparison never replaces a run; use another out_dir'),
+        ('resume', not p.resume, 'a comparison always resumes its runs'),
+        ('seed', hasattr(p, 'seeds') and p.seed != 0, 'the comparison runs the seeds of `seeds`'),
+    ):
+        ParamError.check(p, field, not set_too, why)
     shared = {f.name: getattr(p, f.name) for f in dataclasses.fields(PretrainParams)}
     fixed = dict(seed=seed, run_name=name, out_dir=str(p.out_dir), resume=True, overwrite=False)
     return PretrainParams(**{**shared, **fixed, **changes})
