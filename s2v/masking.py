@@ -43,8 +43,8 @@ def num_tubes(num_segments: int, tube_len: int) -> int:
 
 # %% ../nbs/21_masking.ipynb #9f9dac52
 def num_kept(num_joints: int, mask_ratio: float) -> int:
-    """Joints kept visible per tube: int(V (1 - m)), with a 1e-6 tolerance against rounding (20 x (1
-    - 0.9) = 1.99999...)."""
+    """Joints kept visible per tube: int(V (1 - m)), with a 1e-6 tolerance against rounding
+    (20 x (1 - 0.9) = 1.99999...)."""
     return int(num_joints * (1 - mask_ratio) + 1e-6)
 
 # %% ../nbs/21_masking.ipynb #94ca4f6c

@@ -134,8 +134,8 @@ class PretrainParams(RunParams):
                                         # embeddings, mask token)
     clip_grad: float = 0.0              # clip the gradient norm to this value; 0 means off
                                         # (reference code: 4.0)
-    mask_ratio: float = 0.9             # mask ratio m; int(V * (1 - m)) joints per tube stay
-                                        # visible
+    mask_ratio: float = 0.9             # mask ratio m; V * (1 - m) joints per tube stay visible,
+                                        # rounded down (s2v.masking.num_kept)
     tube_len: int = 5                   # tube length alpha in segments (1 means random masking)
     beta: float = 0.1                   # motion-awareness beta of MAMT masking (0 means multi-tube)
     tau0: float = 0.0                   # initial EMA decay; 0 means the preset's (paper 0.9999, cpu
