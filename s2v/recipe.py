@@ -4,12 +4,12 @@
 
 # %% ../nbs/80_recipe.ipynb #1748b06d
 from __future__ import annotations
-import dataclasses, time
+import dataclasses, os, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import ClassVar
 import numpy as np
-from .core import comma_list, ParamError
+from .core import comma_list, ParamError, repo_root
 from s2v.params import (
     PretrainParams,
     ExperimentParams,
@@ -296,9 +296,11 @@ def _stat(xs) -> str:
 
 
 def _flags(p: RecipeParams) -> str:
-    "The flags that set `p` apart from the defaults (where the runs and the data lie left out)."
+    """The flags that set `p` apart from the defaults (where the runs lie left out; the data folder
+    relative to the repository, as the docs' commands give it)."""
     d = asdict(RecipeParams())
-    return ' '.join(
+    data = f"--data_dir {os.path.relpath(p.data_dir, repo_root())} " if p.data_dir else ''
+    return data + ' '.join(
         f"--{k} {v}"
         for k, v in asdict(p).items()
         if k in ('arms', 'seeds') or (v != d[k] and k not in ('out_dir', 'data_dir', 'figures_dir'))

@@ -4,10 +4,10 @@
 
 # %% ../nbs/66_screen.ipynb #038f19f0
 from __future__ import annotations
-import dataclasses
+import dataclasses, os
 from dataclasses import asdict
 from pathlib import Path
-from .core import comma_list
+from .core import comma_list, repo_root
 from .targets import has_teacher
 from .params import PretrainParams, ScreenParams, check_types, add_param_args, params_from_args
 from .train import check_pretrain_params, environment
@@ -185,6 +185,7 @@ def write_screen_table(p: ScreenParams, stem: str = '') -> dict:
     every budget in out_dir."""
     stem = stem or f"screen_{p.dataset}"
     extra = '' if p.dataset == 'ucla' else f" --dataset {p.dataset} --out_dir {p.out_dir}"
+    extra += f" --data_dir {os.path.relpath(p.data_dir, repo_root())}" if p.data_dir else ''
     fig = Path(p.figures_dir or p.out_dir)
     fig.mkdir(parents=True, exist_ok=True)
     budgets = sorted(int(d.name[1:]) for d in Path(p.out_dir).glob('e*') if d.name[1:].isdigit())
